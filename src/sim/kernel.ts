@@ -1,0 +1,255 @@
+// The deterministic kernel: virtual clock, event loop, simulated promises, tasks, limits, global redirects.
+//
+// Callback events run in a tight synchronous loop. When an event wakes a task (resolves a kernel future),
+// the loop finishes the current simulated instant and then yields to the host once (setImmediate), which
+// drains the microtask queue completely, before time advances. So continuations always run at the
+// instant they were woken, `now()` is always right, and the order of everything is fixed by (time, seq).
+import { FaultlineError, InternalError } from '../core/errors.js';
+import { Random } from '../core/random.js';
+import { type Time, seconds, formatTime } from '../core/time.js';
+import { EventQueue, type SimEvent } from './event-queue.js';
+
+/** Limits that end a run that would otherwise not end. */
+export interface KernelLimits {
+  /** Largest simulated time the run may reach, in microseconds. Default: 36,000 s. */
+  readonly maxTime?: Time;
+  /** Largest number of events the run may process. Default: 2e9. */
+  readonly maxEvents?: number;
+}
+
+/** A promise the kernel resolves; resolving it counts as a task wake-up. */
+export interface Future<T> {
+  readonly promise: Promise<T>;
+  readonly label: string;
+  readonly settled: boolean;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** A unit of async work run by the kernel. A daemon (a server loop) does not keep a run alive. */
+export class Task {
+  done = false;
+  abandoned = false;
+  /** What the task last waited for, for "did not finish" reports. */
+  waitingOn = 'nothing yet';
+  constructor(
+    readonly name: string,
+    readonly daemon: boolean,
+  ) {}
+
+  /** Forget this task: its process died, so nothing it awaits will ever resolve. */
+  abandon(): void {
+    this.abandoned = true;
+  }
+}
+
+/** How a run ended. */
+export type RunOutcome<T> =
+  | { readonly kind: 'finished'; readonly value: T }
+  | { readonly kind: 'did-not-finish'; readonly reason: string; readonly stuck: readonly StuckTask[] };
+
+export interface StuckTask {
+  readonly name: string;
+  readonly waitingOn: string;
+}
+
+/** Thrown from `run` when a non-daemon task's body throws (a crash, not an invariant failure). */
+export class TaskCrashError extends FaultlineError {
+  constructor(
+    readonly taskName: string,
+    readonly error: unknown,
+  ) {
+    super('internal', `task ${taskName} crashed: ${error instanceof Error ? error.message : String(error)}`);
+    this.name = 'TaskCrashError';
+  }
+}
+
+/** The fixed wall-clock epoch that `Date.now()` reports at simulated time 0 during a run (2030-01-01). */
+export const SIM_EPOCH_MS = 1_893_456_000_000;
+
+/** The deterministic discrete-event kernel. One per run; nothing is shared between runs. */
+export class Kernel {
+  private time: Time = 0;
+  private seq = 0;
+  private eventCount = 0;
+  private readonly queue = new EventQueue();
+  private woke = false;
+  private readonly tasks = new Set<Task>();
+  private crash: TaskCrashError | undefined;
+  private active = false;
+  readonly random: Random;
+  readonly maxTime: Time;
+  readonly maxEvents: number;
+
+  constructor(seed: number | string, limits: KernelLimits = {}) {
+    this.random = new Random(seed);
+    this.maxTime = limits.maxTime ?? seconds(36_000);
+    this.maxEvents = limits.maxEvents ?? 2e9;
+  }
+
+  /** Current simulated time, microseconds. */
+  now(): Time {
+    return this.time;
+  }
+
+  /** Events processed so far. */
+  get events(): number {
+    return this.eventCount;
+  }
+
+  /** Runs `fn` at absolute time `at` (clamped to now). Returns the event, whose `cancelled` may be set. */
+  at(at: Time, fn: () => void): SimEvent {
+    const ev: SimEvent = { time: at < this.time ? this.time : at, seq: this.seq++, fn, cancelled: false };
+    this.queue.push(ev);
+    return ev;
+  }
+
+  /** Runs `fn` after `dt` microseconds. */
+  after(dt: Time, fn: () => void): SimEvent {
+    return this.at(this.time + (dt > 0 ? dt : 0), fn);
+  }
+
+  /** A kernel future. Resolve it only from kernel code (events, other futures): that is what marks a wake-up. */
+  future<T>(label: string, owner?: Task): Future<T> {
+    let res!: (v: T) => void;
+    let rej!: (e: unknown) => void;
+    const promise = new Promise<T>((a, b) => {
+      res = a;
+      rej = b;
+    });
+    if (owner) owner.waitingOn = label;
+    const kernel = this;
+    const f = {
+      promise,
+      label,
+      settled: false,
+      resolve(value: T): void {
+        if (f.settled) return;
+        f.settled = true;
+        kernel.woke = true;
+        res(value);
+      },
+      reject(error: unknown): void {
+        if (f.settled) return;
+        f.settled = true;
+        kernel.woke = true;
+        rej(error);
+      },
+    };
+    return f;
+  }
+
+  /** A promise that resolves after `dt` microseconds of simulated time. */
+  delay(dt: Time, owner?: Task): Promise<void> {
+    const f = this.future<void>(owner ? `delay until ${formatTime(this.time + dt)}` : 'delay', owner);
+    this.after(dt, () => f.resolve());
+    return f.promise;
+  }
+
+  /**
+   * Starts `body` as a task. A crash of a non-daemon task ends the run with TaskCrashError unless
+   * `onError` handles it; daemons report through `onError` or end the run the same way.
+   */
+  spawn(
+    name: string,
+    body: (task: Task) => Promise<void>,
+    opts: { daemon?: boolean; onError?: (e: unknown) => void } = {},
+  ): Task {
+    const task = new Task(name, opts.daemon ?? false);
+    this.tasks.add(task);
+    const finish = () => {
+      task.done = true;
+      this.tasks.delete(task);
+    };
+    body(task).then(finish, (e: unknown) => {
+      finish();
+      if (task.abandoned) return;
+      if (opts.onError) opts.onError(e);
+      else if (!this.crash) this.crash = new TaskCrashError(name, e);
+    });
+    return task;
+  }
+
+  /** Removes a task from the live set (its process died); see Task.abandon. */
+  forget(task: Task): void {
+    task.abandon();
+    this.tasks.delete(task);
+  }
+
+  /**
+   * Runs `main` to completion in simulated time. Ends early as did-not-finish when the event queue
+   * empties while `main` waits, or when a limit is hit. While running, `Math.random` and `Date.now`
+   * are redirected to this run's PRNG and clock; they are restored afterwards, even on a throw.
+   */
+  run<T>(main: (task: Task) => Promise<T>): Promise<RunOutcome<T>> {
+    if (this.active) throw new InternalError('kernel.run called while the kernel is already running');
+    this.active = true;
+    const restore = this.redirectGlobals();
+    let result: { value: T } | undefined;
+    const mainTask = this.spawn('main', async (t) => {
+      const v = await main(t);
+      result = { value: v };
+    });
+    return new Promise<RunOutcome<T>>((resolve, reject) => {
+      const end = (outcome: RunOutcome<T> | Error) => {
+        restore();
+        this.active = false;
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      const stuck = (reason: string): RunOutcome<T> => ({
+        kind: 'did-not-finish',
+        reason,
+        stuck: [...this.tasks]
+          .filter((t) => !t.daemon)
+          .map((t) => ({ name: t.name, waitingOn: t.waitingOn })),
+      });
+      const step = (): void => {
+        try {
+          for (;;) {
+            if (this.crash) return end(this.crash);
+            if (mainTask.done && result) return end({ kind: 'finished', value: result.value });
+            const ev = this.queue.peek();
+            if (ev === undefined || (this.woke && ev.time > this.time)) {
+              if (this.woke) {
+                // Let every continuation woken at this instant run before time moves on.
+                this.woke = false;
+                setImmediate(step);
+                return;
+              }
+              if (ev === undefined) return end(stuck('the event queue is empty while tasks still wait'));
+            }
+            this.queue.pop();
+            if (ev!.cancelled) continue;
+            if (ev!.time > this.maxTime) {
+              return end(stuck(`simulated time limit of ${formatTime(this.maxTime)} s reached`));
+            }
+            if (this.eventCount >= this.maxEvents) {
+              return end(stuck(`event limit of ${this.maxEvents} events reached`));
+            }
+            this.time = ev!.time;
+            this.eventCount++;
+            ev!.fn();
+          }
+        } catch (e) {
+          end(e instanceof Error ? e : new InternalError(String(e)));
+        }
+      };
+      // The main task's first segment ran synchronously in spawn; drain its microtasks first.
+      this.woke = true;
+      step();
+    });
+  }
+
+  private redirectGlobals(): () => void {
+    const origRandom = Math.random;
+    const origNow = Date.now;
+    const rng = this.random.fork('Math.random');
+    Math.random = () => rng.next();
+    Date.now = () => SIM_EPOCH_MS + Math.floor(this.time / 1000);
+    return () => {
+      Math.random = origRandom;
+      Date.now = origNow;
+    };
+  }
+}

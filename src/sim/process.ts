@@ -1,0 +1,166 @@
+// Simulated processes and machines: identity, lifecycle, and work scoped to one incarnation.
+//
+// Everything a process does (timers, futures, tasks, disk I/O, message handlers) is bound to its
+// current incarnation. When the process is killed or rebooted the incarnation ends and none of that
+// work ever runs again, exactly as FoundationDB never runs a failed process's tasks.
+import type { Time } from '../core/time.js';
+import type { Future, Kernel, Task } from './kernel.js';
+import type { DataFolder } from './disk.js';
+
+/** FoundationDB process classes. */
+export type ProcessClass = 'unset' | 'storage' | 'transaction' | 'stateless' | 'test';
+
+/** Where a machine sits. */
+export interface Locality {
+  readonly dcId: string;
+  readonly dataHall: string;
+  readonly zoneId: string;
+  readonly machineId: string;
+}
+
+/** A message handler; `from` is the sender's address. */
+export type Handler = (payload: unknown, from: string) => void;
+
+/** A simulated machine: processes sharing a zone, rebooted together by machine kills. */
+export class SimMachine {
+  readonly processes: SimProcess[] = [];
+  /** Machine-level reboot in progress (set while a machine kill/reboot is pending). */
+  rebooting = false;
+  constructor(
+    readonly locality: Locality,
+    /** The IP shared by this machine's processes (FoundationDB gives each machine one IP). */
+    readonly ip: string,
+  ) {}
+}
+
+/** A simulated process (one fdbserver, or a tester). */
+export class SimProcess {
+  /** Bumped at every boot; work of an older incarnation never runs. */
+  incarnation = 0;
+  /** Running now (false while down for a reboot, and forever after a permanent kill). */
+  alive = false;
+  /** Permanently dead (KillInstantly, or removed): never rebooted. */
+  failed = false;
+  /** Fault injection armed (InjectFaults kill type): disk I/O may throw injected errors. */
+  faultInjection = false;
+  /** Disk never completes I/O (FailDisk kill type). */
+  diskFailed = false;
+  /** Role abbreviations for the trace `Roles` field (CC, MS, CP, GP, RV, TL, SS, CD, TS...). */
+  readonly roles = new Set<string>();
+  private handlers = new Map<string, Handler>();
+  private tasks = new Set<Task>();
+  private onDown: (() => void)[] = [];
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly machine: SimMachine,
+    /** `ip:port`. */
+    readonly address: string,
+    public processClass: ProcessClass,
+    /** The process's data folder (swappable between machines on reboot). */
+    public folder: DataFolder,
+  ) {}
+
+  get ip(): string {
+    return this.machine.ip;
+  }
+
+  /** Runs `fn` after `dt` µs if this incarnation is still alive then. */
+  after(dt: Time, fn: () => void): void {
+    const inc = this.incarnation;
+    this.kernel.after(dt, () => {
+      if (this.alive && this.incarnation === inc) fn();
+    });
+  }
+
+  /** A kernel future that only resolves while this incarnation lives. */
+  future<T>(label: string, owner?: Task): Future<T> {
+    const f = this.kernel.future<T>(label, owner);
+    const inc = this.incarnation;
+    const resolve = f.resolve;
+    const reject = f.reject;
+    return {
+      get promise() {
+        return f.promise;
+      },
+      label,
+      get settled() {
+        return f.settled;
+      },
+      resolve: (v: T) => {
+        if (this.alive && this.incarnation === inc) resolve(v);
+      },
+      reject: (e: unknown) => {
+        if (this.alive && this.incarnation === inc) reject(e);
+      },
+    };
+  }
+
+  /** Sleeps `dt` µs; never returns if the process dies meanwhile. */
+  delay(dt: Time, owner?: Task): Promise<void> {
+    const f = this.future<void>('delay', owner);
+    this.after(dt, () => f.resolve());
+    return f.promise;
+  }
+
+  /** Starts a task that belongs to this incarnation (forgotten when the process goes down). */
+  spawn(name: string, body: (t: Task) => Promise<void>, onError?: (e: unknown) => void): Task {
+    const inc = this.incarnation;
+    const t = this.kernel.spawn(
+      `${name}@${this.address}`,
+      body,
+      onError
+        ? {
+            daemon: true,
+            onError: (e) => {
+              if (this.incarnation === inc) onError(e);
+            },
+          }
+        : { daemon: true },
+    );
+    this.tasks.add(t);
+    return t;
+  }
+
+  /** Registers the handler for messages sent to `endpoint` on this process. */
+  listen(endpoint: string, handler: Handler): void {
+    this.handlers.set(endpoint, handler);
+  }
+
+  /** Removes an endpoint's handler. */
+  unlisten(endpoint: string): void {
+    this.handlers.delete(endpoint);
+  }
+
+  /** The handler for an endpoint, if the process is up and listening. */
+  handler(endpoint: string): Handler | undefined {
+    return this.alive ? this.handlers.get(endpoint) : undefined;
+  }
+
+  /** Runs `fn` when this incarnation goes down (kill or reboot). */
+  whenDown(fn: () => void): void {
+    this.onDown.push(fn);
+  }
+
+  /** Starts a new incarnation. Called by the machine lifecycle code. */
+  boot(): void {
+    this.incarnation++;
+    this.alive = true;
+    this.faultInjection = false;
+    this.diskFailed = false;
+  }
+
+  /** Ends the current incarnation: all its pending work is abandoned. Called by the lifecycle code. */
+  shutdown(): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.incarnation++;
+    for (const t of this.tasks) this.kernel.forget(t);
+    this.tasks.clear();
+    this.handlers = new Map();
+    this.roles.clear();
+    const downs = this.onDown;
+    this.onDown = [];
+    for (const fn of downs) fn();
+  }
+}
