@@ -2,11 +2,22 @@
 // delivery, clogs that delay (never drop), disconnects and rare random connection failures.
 import type { Random } from '../core/random.js';
 import { type Time, millis } from '../core/time.js';
+import type { Details, Severity } from '../trace/event.js';
+import type { Buggify } from './buggify.js';
 import type { Kernel } from './kernel.js';
 import type { SimProcess } from './process.js';
 
 /** Looks up the process currently at an address (the world owns the address table). */
 export type AddressBook = (address: string) => SimProcess | undefined;
+
+/** What the network needs from the world around it. */
+export interface NetworkEnv {
+  /** Emits a trace event at the current time. */
+  readonly trace: (type: string, details: Details, opts?: { severity?: Severity; machine?: string }) => void;
+  /** True in speed-up mode: clogs, pair latencies, disconnects and random failures are ignored. */
+  readonly speedUp: () => boolean;
+  readonly buggify: Buggify;
+}
 
 interface InFlight {
   readonly endpoint: string;
@@ -45,6 +56,7 @@ export class Network {
     private readonly kernel: Kernel,
     private readonly random: Random,
     private readonly lookup: AddressBook,
+    private readonly env: NetworkEnv,
   ) {}
 
   /**

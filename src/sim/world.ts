@@ -48,7 +48,11 @@ export class World {
     );
     this.knobs = new Knobs(opts.knobs, opts.buggify, this.random.fork('knobs'));
     if (opts.knobOverrides) this.knobs.override(opts.knobOverrides);
-    this.network = new Network(this.kernel, this.random.fork('network'), (a) => this.byAddress.get(a));
+    this.network = new Network(this.kernel, this.random.fork('network'), (a) => this.byAddress.get(a), {
+      trace: (type, details, o) => this.trace(type, details, o ?? {}),
+      speedUp: () => this.speedUp,
+      buggify: this.buggify,
+    });
     this.diskTiming = defaultDiskTiming(this.random.fork('disk'));
   }
 
