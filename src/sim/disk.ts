@@ -1,12 +1,18 @@
-// Simulated disks: files whose writes stay pending until sync, with per-block checksums.
+// Simulated disks: files whose writes stay pending until sync, with per-block checksums, and the disk
+// faults FoundationDB's simulator injects (InjectFaults I/O errors, FailDisk hangs, stalls, throttling,
+// bit flips, and what a crash does to unsynced writes).
 //
 // A file's durable content is a list of 4 KiB blocks, each with a checksum of its content. Writes
 // land in a pending list (visible to reads, like a page cache) and become durable only on sync. When
 // the owning process is killed or rebooted, pending writes are resolved sector by sector (kept,
-// dropped, or torn), so code that trusts unsynced data loses it, as on a real machine.
+// dropped, or torn), so code that trusts unsynced data loses it, as on a real machine. Damage (a torn
+// sector, a flipped bit) leaves the block's checksum describing the intended content, so a later read
+// fails with `checksum_failed` instead of returning corrupt bytes.
+import { assert } from '../core/errors.js';
 import { checksum32 } from '../core/hash.js';
 import type { Random } from '../core/random.js';
-import { type Time, millis } from '../core/time.js';
+import { millis, seconds, type Time, toSeconds } from '../core/time.js';
+import { type Details, type Severity, SevWarn } from '../trace/event.js';
 import type { SimProcess } from './process.js';
 
 /** Block size of durable storage; checksums cover one block. */
@@ -14,12 +20,25 @@ export const BLOCK_SIZE = 4096;
 /** Sector size: the granularity at which a crash keeps, drops or tears a pending write. */
 export const SECTOR_SIZE = 512;
 
+/** FoundationDB's error codes of the disk errors the simulator produces. */
+export const DISK_ERROR_CODES = {
+  io_error: 1510,
+  io_timeout: 1521,
+  checksum_failed: 1601,
+  file_not_found: 1511,
+} as const;
+
 /** An I/O error seen by code using a simulated file, with FoundationDB's error names. */
 export class DiskError extends Error {
   constructor(
     readonly errorName: 'io_error' | 'io_timeout' | 'checksum_failed' | 'file_not_found',
     readonly errorCode: number,
     message: string,
+    /**
+     * True for errors thrown by fault injection (the InjectFaults kill type). As in FoundationDB, code
+     * that logs such an error should lower a Severity-40 event to 30: the fault was planted. Default false.
+     */
+    readonly injected = false,
   ) {
     super(message);
     this.name = 'DiskError';
@@ -40,6 +59,14 @@ export class StoredFile {
   pendingSize = 0;
   /** Ever synced? A file never synced may vanish entirely on a crash. */
   everSynced = false;
+  /**
+   * Blocks whose checksum no longer matches their content (a torn sector or a flipped bit). A partial
+   * write to such a block keeps the stale checksum, so the damage stays detectable; only a write that
+   * covers the whole block replaces it.
+   */
+  readonly damaged = new Set<number>();
+  /** Blocks damaged by `flipBits` (FoundationDB's remembered corrupted blocks), until fully rewritten. */
+  readonly flipped = new Set<number>();
 
   constructor(readonly name: string) {}
 
@@ -48,7 +75,10 @@ export class StoredFile {
     return Math.max(this.durableSize, this.pendingSize);
   }
 
-  /** Writes bytes into durable blocks, updating checksums (`intended` lets a torn write keep the old sum). */
+  /**
+   * Writes bytes into durable blocks, updating checksums. With `updateSums` false (a torn write) the
+   * blocks keep their old checksums and are marked damaged, so reading them fails.
+   */
   applyDurable(offset: number, data: Uint8Array, updateSums = true): void {
     let pos = 0;
     while (pos < data.length) {
@@ -63,10 +93,33 @@ export class StoredFile {
         this.sums.set(bi, checksum32(block));
       }
       block.set(data.subarray(pos, pos + n), inBlock);
-      if (updateSums) this.sums.set(bi, checksum32(block));
+      if (!updateSums) {
+        this.damaged.add(bi);
+      } else if (n === BLOCK_SIZE) {
+        // A whole-block write replaces whatever damage was there.
+        this.sums.set(bi, checksum32(block));
+        this.damaged.delete(bi);
+        this.flipped.delete(bi);
+      } else if (!this.damaged.has(bi)) {
+        this.sums.set(bi, checksum32(block));
+      }
       pos += n;
     }
     this.durableSize = Math.max(this.durableSize, offset + data.length);
+  }
+
+  /**
+   * Flips one bit of a durable block without touching its checksum. Returns false when the block does
+   * not exist.
+   */
+  flipBit(bi: number, bit: number): boolean {
+    const block = this.blocks.get(bi);
+    if (!block) return false;
+    const byte = Math.floor(bit / 8) % BLOCK_SIZE;
+    block[byte] = (block[byte] ?? 0) ^ (1 << (bit % 8));
+    this.damaged.add(bi);
+    this.flipped.add(bi);
+    return true;
   }
 
   /** Reads bytes, overlaying pending writes on durable blocks. Throws on a checksum mismatch. */
@@ -110,13 +163,16 @@ export class StoredFile {
       if (bi * BLOCK_SIZE >= size) {
         this.blocks.delete(bi);
         this.sums.delete(bi);
+        this.damaged.delete(bi);
+        this.flipped.delete(bi);
       }
     }
     const lastBi = Math.floor(size / BLOCK_SIZE);
     const last = this.blocks.get(lastBi);
     if (last && size % BLOCK_SIZE !== 0) {
       last.fill(0, size % BLOCK_SIZE);
-      this.sums.set(lastBi, checksum32(last));
+      // A damaged block stays damaged: recomputing its checksum would launder the corruption.
+      if (!this.damaged.has(lastBi)) this.sums.set(lastBi, checksum32(last));
     }
     this.durableSize = size;
     this.pendingSize = size;
@@ -126,6 +182,8 @@ export class StoredFile {
 /** What happened to a file's pending writes when its process crashed. */
 export interface CrashReport {
   readonly file: string;
+  /** Pending (unsynced) writes the crash resolved. */
+  readonly pendingWrites: number;
   readonly keptSectors: number;
   readonly droppedSectors: number;
   readonly tornSectors: number;
@@ -140,6 +198,12 @@ export class DataFolder {
   readonly files = new Map<string, StoredFile>();
   /** The disk is busy until this time (operations are serialized). */
   nextFree: Time = 0;
+  /** Stall and throttle windows set by `Disks.setDiskFailure`; forgotten on reboot. */
+  failure: DiskFailureState | undefined;
+  /** Operations delayed by a stall or throttle (FoundationDB's `ChaosMetrics.DiskDelays`). */
+  diskDelays = 0;
+  /** Bits flipped by `Disks.flipBits` (FoundationDB's `ChaosMetrics.BitFlips`). */
+  bitFlips = 0;
 
   constructor(readonly id: string) {}
 
@@ -148,9 +212,17 @@ export class DataFolder {
     const reports: CrashReport[] = [];
     for (const [name, f] of [...this.files]) {
       if (f.pending.length === 0) continue;
+      const pendingWrites = f.pending.length;
       if (!f.everSynced && random.chance(0.5)) {
         this.files.delete(name);
-        reports.push({ file: name, keptSectors: 0, droppedSectors: 0, tornSectors: 0, vanished: true });
+        reports.push({
+          file: name,
+          pendingWrites,
+          keptSectors: 0,
+          droppedSectors: 0,
+          tornSectors: 0,
+          vanished: true,
+        });
         continue;
       }
       let kept = 0;
@@ -183,7 +255,14 @@ export class DataFolder {
         f.pending = [];
         f.pendingSize = f.durableSize;
       }
-      reports.push({ file: name, keptSectors: kept, droppedSectors: dropped, tornSectors: torn, vanished: false });
+      reports.push({
+        file: name,
+        pendingWrites,
+        keptSectors: kept,
+        droppedSectors: dropped,
+        tornSectors: torn,
+        vanished: false,
+      });
     }
     return reports;
   }
@@ -210,14 +289,288 @@ export function defaultDiskTiming(random: Random): DiskTiming {
   };
 }
 
-/** A file opened by a process: every operation completes in simulated time, or never if the process dies. */
+/** Longest sync or truncate in speed-up mode, µs (1 ms): disks become nearly instantaneous so the run converges. */
+export const SPEED_UP_SYNC_LATENCY: Time = millis(1);
+
+/**
+ * Range of the per-process probability that a disk operation fails once InjectFaults is armed. Drawn
+ * once per process. FoundationDB makes 10% of fault sites live and fails each with a per-process
+ * uniform [0, 1) probability, about 5% per operation on average; this range has the same mean.
+ */
+export const INJECTED_FAULT_PROBABILITY: readonly [number, number] = [0.01, 0.1];
+
+/** The kinds of disk operation (for traces and fault decisions). */
+export type DiskOp = 'read' | 'write' | 'sync' | 'truncate';
+
+/** A disk-failure command (DiskFailureInjection): durations in seconds from now. */
+export interface DiskFailureSettings {
+  /**
+   * Period of the stall pattern, s. When > 0, operations issued in the first few ms (1–4 ms, drawn
+   * once per command) after each multiple of it wait until that window ends, as in FoundationDB.
+   * When 0, every operation issued before the stall period ends completes no earlier than its end.
+   */
+  readonly stallInterval: number;
+  /** How long stalls last from now, s. 0 for none. */
+  readonly stallPeriod: number;
+  /** How long throttling (+1–2 ms per operation) lasts from now, s. 0 for none. */
+  readonly throttlePeriod: number;
+}
+
+/** A folder's stall and throttle windows, in simulated µs. */
+export interface DiskFailureState {
+  readonly stallInterval: Time;
+  readonly stallPeriod: Time;
+  readonly stallUntil: Time;
+  /** Length of each periodic stall window (µs), when `stallInterval` > 0. */
+  readonly stallDuration: Time;
+  readonly throttlePeriod: Time;
+  readonly throttleUntil: Time;
+}
+
+/** What the disks need from the world around them. */
+export interface DiskEnv {
+  /** Current simulated time, µs. */
+  readonly now: () => Time;
+  /** Emits a trace event at the current time. */
+  readonly trace: (type: string, details: Details, opts?: { severity?: Severity; machine?: string }) => void;
+  /** True in speed-up mode: no injected faults, syncs take at most {@link SPEED_UP_SYNC_LATENCY}. */
+  readonly speedUp: () => boolean;
+}
+
+/** A corrupted block the simulator remembers (for the consistency checker and ChaosMetrics). */
+export interface CorruptedBlock {
+  readonly file: string;
+  readonly block: number;
+}
+
+/**
+ * The disks of one world: opens files and owns every disk fault: InjectFaults errors, stall and
+ * throttle windows, bit flips, and the traced effects of a crash on unsynced writes.
+ */
+export class Disks {
+  private readonly injection = new Map<string, { readonly probability: number; readonly random: Random }>();
+  private readonly faultRandom: Random;
+  private readonly throttleRandom: Random;
+  private readonly stallRandom: Random;
+
+  constructor(
+    private readonly env: DiskEnv,
+    /** Latency model of every disk. */
+    readonly timing: DiskTiming,
+    random: Random,
+  ) {
+    this.faultRandom = random.fork('inject');
+    this.throttleRandom = random.fork('throttle');
+    this.stallRandom = random.fork('stall');
+  }
+
+  /** Opens (creating if needed) a file in the process's current folder. */
+  open(proc: SimProcess, name: string): SimFile {
+    return openFile(proc, name, this.timing, this);
+  }
+
+  /** True in speed-up mode. */
+  speedUp(): boolean {
+    return this.env.speedUp();
+  }
+
+  /**
+   * Schedules an operation issued now on `folder` that takes `latency` µs: operations are serialized
+   * on the disk, and stall and throttle windows add their delays. Returns the completion time.
+   */
+  schedule(folder: DataFolder, latency: Time): Time {
+    const now = this.env.now();
+    let done = Math.max(now, folder.nextFree) + latency;
+    const f = folder.failure;
+    if (f) {
+      let delayed = false;
+      if (now < f.stallUntil) {
+        if (f.stallInterval > 0) {
+          const wait = Math.max(0, f.stallDuration - (now % f.stallInterval));
+          if (wait > 0) {
+            done += wait;
+            delayed = true;
+          }
+        } else if (done < f.stallUntil) {
+          done = f.stallUntil;
+          delayed = true;
+        }
+      }
+      if (now < f.throttleUntil) {
+        done += millis(this.throttleRandom.int(1, 3));
+        delayed = true;
+      }
+      if (delayed) folder.diskDelays++;
+    }
+    folder.nextFree = done;
+    return done;
+  }
+
+  /**
+   * Decides whether an operation of `proc` fails by fault injection (armed by the InjectFaults kill
+   * type; never in speed-up mode). Returns the injected error, traced as `FaultInjected`, or undefined.
+   */
+  injectFault(proc: SimProcess, op: DiskOp, file: string): DiskError | undefined {
+    if (!proc.faultInjection || this.env.speedUp()) return undefined;
+    let st = this.injection.get(proc.address);
+    if (!st) {
+      // One stream per process, derived from its address: independent of which process asks first.
+      const random = this.faultRandom.fork(proc.address);
+      const [lo, hi] = INJECTED_FAULT_PROBABILITY;
+      st = { probability: random.uniform(lo, hi), random };
+      this.injection.set(proc.address, st);
+    }
+    if (!st.random.chance(st.probability)) return undefined;
+    const name = st.random.chance(0.5) ? 'io_timeout' : 'io_error';
+    const code = DISK_ERROR_CODES[name];
+    this.env.trace(
+      'FaultInjected',
+      { Context: `disk ${op}`, File: file, Line: 0, ErrorCode: code, Error: name },
+      { severity: SevWarn, machine: proc.address },
+    );
+    return new DiskError(name, code, `injected ${name} on ${op} of ${file}`, true);
+  }
+
+  /**
+   * Starts stall and throttle windows on a folder's disk (DiskFailureInjection). Windows only grow:
+   * a new command never ends an earlier, longer one. Traced as `SetDiskFailure` (times in seconds).
+   * `machine` is the process address to log the event under.
+   */
+  setDiskFailure(folder: DataFolder, settings: DiskFailureSettings, machine?: string): DiskFailureState {
+    const { stallInterval, stallPeriod, throttlePeriod } = settings;
+    assert(
+      stallInterval >= 0 && stallPeriod >= 0 && throttlePeriod >= 0,
+      `setDiskFailure: negative duration (${stallInterval}, ${stallPeriod}, ${throttlePeriod})`,
+    );
+    const now = this.env.now();
+    const prev = folder.failure;
+    const state: DiskFailureState = {
+      stallInterval: seconds(stallInterval),
+      stallPeriod: seconds(stallPeriod),
+      stallUntil: Math.max(prev?.stallUntil ?? 0, now + seconds(stallPeriod)),
+      stallDuration: millis(this.stallRandom.int(1, 5)),
+      throttlePeriod: seconds(throttlePeriod),
+      throttleUntil: Math.max(prev?.throttleUntil ?? 0, now + seconds(throttlePeriod)),
+    };
+    folder.failure = state;
+    this.env.trace(
+      'SetDiskFailure',
+      {
+        Now: toSeconds(now),
+        StallInterval: stallInterval,
+        StallPeriod: stallPeriod,
+        StallUntil: toSeconds(state.stallUntil),
+        ThrottlePeriod: throttlePeriod,
+        ThrottleUntil: toSeconds(state.throttleUntil),
+      },
+      machine !== undefined ? { machine } : {},
+    );
+    return state;
+  }
+
+  /** Ends a folder's stall and throttle windows (a reboot forgets disk-failure commands). */
+  clearDiskFailure(folder: DataFolder): void {
+    folder.failure = undefined;
+  }
+
+  /**
+   * Flips one random bit in each durable block with probability `percent`/100, leaving the block's
+   * checksum as it was, so a later read fails with `checksum_failed` and never returns the corrupt
+   * bytes. Each flip is traced as `CorruptedBlock` (Filename, Block) and remembered until the block is
+   * fully rewritten. `files` limits which files are hit (FoundationDB hits only storage files).
+   * Returns the number of blocks corrupted.
+   */
+  flipBits(
+    folder: DataFolder,
+    percent: number,
+    random: Random,
+    opts: { files?: (name: string) => boolean; machine?: string } = {},
+  ): number {
+    assert(percent >= 0 && percent <= 100, `flipBits: percent ${percent} outside [0, 100]`);
+    let flipped = 0;
+    const names = [...folder.files.keys()].sort();
+    for (const name of names) {
+      if (opts.files && !opts.files(name)) continue;
+      const f = folder.files.get(name)!;
+      const blocks = [...f.blocks.keys()].sort((a, b) => a - b);
+      for (const bi of blocks) {
+        if (!random.chance(percent / 100)) continue;
+        f.flipBit(bi, random.int(0, BLOCK_SIZE * 8));
+        flipped++;
+        folder.bitFlips++;
+        this.env.trace(
+          'CorruptedBlock',
+          { Filename: name, Block: bi },
+          opts.machine !== undefined ? { machine: opts.machine } : {},
+        );
+      }
+    }
+    return flipped;
+  }
+
+  /** Blocks of a folder damaged by bit flips and not rewritten since, sorted by file then block. */
+  corruptedBlocks(folder: DataFolder): CorruptedBlock[] {
+    const out: CorruptedBlock[] = [];
+    for (const name of [...folder.files.keys()].sort()) {
+      const f = folder.files.get(name)!;
+      for (const block of [...f.flipped].sort((a, b) => a - b)) out.push({ file: name, block });
+    }
+    return out;
+  }
+
+  /**
+   * Resolves a folder's unsynced writes as a kill or reboot does (see `DataFolder.crash`) and traces
+   * FoundationDB's summary events per file: `AsyncFileNonDurable_Kill`, plus `_DroppedWrite` and
+   * `_BadWrite` when sectors were dropped or torn.
+   */
+  crash(folder: DataFolder, random: Random, machine?: string): CrashReport[] {
+    const reports = folder.crash(random);
+    const where = machine !== undefined ? { machine } : {};
+    for (const r of reports) {
+      this.env.trace(
+        'AsyncFileNonDurable_Kill',
+        {
+          Filename: r.file,
+          PendingWrites: r.pendingWrites,
+          KeptSectors: r.keptSectors,
+          DroppedSectors: r.droppedSectors,
+          TornSectors: r.tornSectors,
+          Vanished: r.vanished,
+        },
+        where,
+      );
+      if (r.droppedSectors > 0) {
+        this.env.trace(
+          'AsyncFileNonDurable_DroppedWrite',
+          { Filename: r.file, Sectors: r.droppedSectors },
+          where,
+        );
+      }
+      if (r.tornSectors > 0) {
+        this.env.trace('AsyncFileNonDurable_BadWrite', { Filename: r.file, Sectors: r.tornSectors }, where);
+      }
+    }
+    return reports;
+  }
+}
+
+/**
+ * A file opened by a process: every operation completes in simulated time, or never if the process
+ * dies (or its disk has failed). Bound to the incarnation that opened it.
+ */
 export class SimFile {
+  private readonly incarnation: number;
+
   constructor(
     private readonly proc: SimProcess,
     private readonly folder: DataFolder,
     private readonly stored: StoredFile,
     private readonly timing: DiskTiming,
-  ) {}
+    /** The world's disks (faults, stalls, speed-up); without it the file only has latencies. */
+    private readonly disks?: Disks,
+  ) {
+    this.incarnation = proc.incarnation;
+  }
 
   get name(): string {
     return this.stored.name;
@@ -228,15 +581,39 @@ export class SimFile {
     return this.stored.size;
   }
 
-  private op<T>(latency: Time, label: string, action: () => T): Promise<T> {
-    const f = this.proc.future<T>(`disk ${label} ${this.stored.name}`);
-    if (this.proc.diskFailed) return f.promise; // FailDisk: never completes
-    const now = this.proc.kernel.now();
-    const start = Math.max(now, this.folder.nextFree);
-    const done = start + latency;
-    this.folder.nextFree = done;
-    this.proc.after(done - now, () => {
-      if (this.proc.diskFailed) return;
+  private op<T>(kind: DiskOp, action: () => T): Promise<T> {
+    const proc = this.proc;
+    const f = proc.future<T>(`disk ${kind} ${this.stored.name}`);
+    if (!proc.alive) return f.promise; // a dead process does nothing
+    assert(
+      proc.incarnation === this.incarnation,
+      () => `${proc.address} used file ${this.stored.name} opened by an earlier incarnation`,
+    );
+    if (proc.diskFailed) return f.promise; // FailDisk: never completes
+    let latency =
+      kind === 'read'
+        ? this.timing.readLatency()
+        : kind === 'write'
+          ? this.timing.writeLatency()
+          : this.timing.syncLatency();
+    if (this.disks?.speedUp() && (kind === 'sync' || kind === 'truncate')) {
+      latency = Math.min(latency, SPEED_UP_SYNC_LATENCY);
+    }
+    const now = proc.kernel.now();
+    let done: Time;
+    if (this.disks) {
+      done = this.disks.schedule(this.folder, latency);
+    } else {
+      done = Math.max(now, this.folder.nextFree) + latency;
+      this.folder.nextFree = done;
+    }
+    proc.after(done - now, () => {
+      if (proc.diskFailed) return; // FailDisk armed while the operation was in flight
+      const injected = this.disks?.injectFault(proc, kind, this.stored.name);
+      if (injected) {
+        f.reject(injected);
+        return;
+      }
       try {
         f.resolve(action());
       } catch (e) {
@@ -249,7 +626,7 @@ export class SimFile {
   /** Writes bytes at `offset`; not durable until `sync`. */
   write(offset: number, data: Uint8Array): Promise<void> {
     const copy = data.slice();
-    return this.op(this.timing.writeLatency(), 'write', () => {
+    return this.op('write', () => {
       this.stored.pending.push({ offset, data: copy });
       this.stored.pendingSize = Math.max(this.stored.pendingSize, offset + copy.length);
     });
@@ -262,27 +639,30 @@ export class SimFile {
 
   /** Reads up to `length` bytes at `offset`; rejects with `checksum_failed` on corruption. */
   read(offset: number, length: number): Promise<Uint8Array> {
-    return this.op(this.timing.readLatency(), 'read', () => this.stored.read(offset, length));
+    return this.op('read', () => this.stored.read(offset, length));
   }
 
   /** Makes every earlier write durable. */
   sync(): Promise<void> {
-    return this.op(this.timing.syncLatency(), 'sync', () => this.stored.syncNow());
+    return this.op('sync', () => this.stored.syncNow());
   }
 
   /** Truncates the file to `size` bytes, durably. */
   truncate(size: number): Promise<void> {
-    return this.op(this.timing.syncLatency(), 'truncate', () => this.stored.truncateNow(size));
+    return this.op('truncate', () => this.stored.truncateNow(size));
   }
 }
 
-/** Opens (creating if needed) a file in the process's current folder. */
-export function openFile(proc: SimProcess, name: string, timing: DiskTiming): SimFile {
+/**
+ * Opens (creating if needed) a file in the process's current folder. Pass the world's `disks` for
+ * fault injection, stalls and speed-up (`World.open` does); without it the file only has latencies.
+ */
+export function openFile(proc: SimProcess, name: string, timing: DiskTiming, disks?: Disks): SimFile {
   const folder = proc.folder;
   let stored = folder.files.get(name);
   if (!stored) {
     stored = new StoredFile(name);
     folder.files.set(name, stored);
   }
-  return new SimFile(proc, folder, stored, timing);
+  return new SimFile(proc, folder, stored, timing, disks);
 }

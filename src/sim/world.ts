@@ -3,9 +3,10 @@ import type { Random } from '../core/random.js';
 import type { Time } from '../core/time.js';
 import { type Details, NO_ID, NO_MACHINE, type Severity, SevInfo, type TraceSink } from '../trace/event.js';
 import { Buggify } from './buggify.js';
-import { DataFolder, type DiskTiming, defaultDiskTiming, openFile, type SimFile } from './disk.js';
+import { DataFolder, Disks, type DiskTiming, defaultDiskTiming, openFile, type SimFile } from './disk.js';
 import { Kernel, type KernelLimits } from './kernel.js';
 import { type KnobDef, type KnobOverride, Knobs } from './knobs.js';
+import { Lifecycle, SIM_KNOBS } from './lifecycle.js';
 import { Network } from './network.js';
 import { type Locality, type ProcessClass, SimMachine, SimProcess } from './process.js';
 import { Rpc } from './rpc.js';
@@ -34,6 +35,10 @@ export class World {
   private readonly byAddress = new Map<string, SimProcess>();
   private readonly rpcs = new Map<SimProcess, { incarnation: number; rpc: Rpc }>();
   readonly diskTiming: DiskTiming;
+  /** The disks: file opening, InjectFaults errors, stalls, throttling, bit flips, crash effects. */
+  readonly disks: Disks;
+  /** Kills, reboots and the kill-safety policy (FoundationDB's kill types). */
+  readonly lifecycle: Lifecycle;
   /** Installed by the cluster: what runs on a process when it boots. */
   onBoot: BootHook = () => {};
   /** Speed-up mode: network faults and unforced kills stop so that the system can converge. */
@@ -44,9 +49,16 @@ export class World {
     this.kernel = new Kernel(opts.seed, opts.limits);
     this.random = this.kernel.random;
     this.buggify = new Buggify(opts.buggify, this.random.fork('buggify'), (d) =>
-      this.trace('BuggifySection', { Activated: d.activated ? 1 : 0, File: d.site, Line: 0 }, { severity: 5 }),
+      this.trace(
+        'BuggifySection',
+        { Activated: d.activated ? 1 : 0, File: d.site, Line: 0 },
+        { severity: 5 },
+      ),
     );
-    this.knobs = new Knobs(opts.knobs, opts.buggify, this.random.fork('knobs'));
+    // The simulator's own knobs are always registered; a caller that passes them too is not an error.
+    const own = new Set(opts.knobs.map((k) => k.name));
+    const knobDefs = [...SIM_KNOBS.filter((k) => !own.has(k.name)), ...opts.knobs];
+    this.knobs = new Knobs(knobDefs, opts.buggify, this.random.fork('knobs'));
     if (opts.knobOverrides) this.knobs.override(opts.knobOverrides);
     this.network = new Network(this.kernel, this.random.fork('network'), (a) => this.byAddress.get(a), {
       trace: (type, details, o) => this.trace(type, details, o ?? {}),
@@ -54,6 +66,17 @@ export class World {
       buggify: this.buggify,
     });
     this.diskTiming = defaultDiskTiming(this.random.fork('disk'));
+    this.disks = new Disks(
+      {
+        now: () => this.kernel.now(),
+        trace: (type, details, o) => this.trace(type, details, o ?? {}),
+        speedUp: () => this.speedUp,
+      },
+      this.diskTiming,
+      this.random.fork('disk-faults'),
+    );
+    // Last: the lifecycle reads the world's random, knobs, buggify and disks.
+    this.lifecycle = new Lifecycle(this);
   }
 
   /** Current simulated time, µs. */
@@ -100,10 +123,11 @@ export class World {
     return this.machines.flatMap((m) => m.processes);
   }
 
-  /** Boots a process: new incarnation, then the boot hook. */
+  /** Boots a process: new incarnation, then the boot hook, then the lifecycle's up listeners. */
   boot(proc: SimProcess): void {
     proc.boot();
     this.onBoot(proc);
+    this.lifecycle.processBooted(proc);
   }
 
   /** The request/reply endpoint of a process's current incarnation. */
@@ -115,9 +139,9 @@ export class World {
     return rpc;
   }
 
-  /** Opens a file in a process's data folder. */
+  /** Opens a file in a process's data folder (with the world's disk faults, stalls and speed-up). */
   open(proc: SimProcess, name: string): SimFile {
-    return openFile(proc, name, this.diskTiming);
+    return openFile(proc, name, this.diskTiming, this.disks);
   }
 
   /** A new empty data folder (for RebootAndDelete and replacements). */

@@ -1,0 +1,217 @@
+// The commit proxy role: batches client commits, gets a commit version from the sequencer, asks the
+// resolvers, pushes the committed mutations (tagged by storage server) to every log of the epoch, and
+// replies only after all logs made them durable. Any failure on that path ends the proxy: the cluster
+// controller then recovers, and the clients of the batch see commit_unknown_result.
+import { seconds } from '../core/time.js';
+import type { SimProcess } from '../sim/process.js';
+import { masterEndpoints } from './grv-proxy.js';
+import { type BKey, lowerBound } from './keys.js';
+import type { Mutation } from './mutation.js';
+import type { CommitReply, CommitRequest, RoleRef, Shard, TaggedMutations } from './protocol.js';
+import { type ResolveStatus, type ResolveTxn, resolverEndpoint } from './resolver.js';
+import type { ClusterRuntime } from './runtime.js';
+import { type PushRequest, tlogEndpoints } from './tlog.js';
+
+export function commitEndpoint(id: string): string {
+  return `proxy.commit.${id}`;
+}
+
+/** A resolver and the key range it owns. */
+export interface ResolverAssignment {
+  readonly ref: RoleRef;
+  readonly begin: BKey;
+  readonly end: BKey;
+}
+
+/** Splits the key space evenly-ish among `n` resolvers (by first byte). */
+export function resolverRanges(n: number): [BKey, BKey][] {
+  const out: [BKey, BKey][] = [];
+  for (let i = 0; i < n; i++) {
+    const b = i === 0 ? '' : String.fromCharCode(Math.floor((256 * i) / n));
+    const e = i === n - 1 ? '\xff\xff' : String.fromCharCode(Math.floor((256 * (i + 1)) / n));
+    out.push([b, e]);
+  }
+  return out;
+}
+
+function clip(ranges: readonly [BKey, BKey][], b: BKey, e: BKey): [BKey, BKey][] {
+  const out: [BKey, BKey][] = [];
+  for (const [rb, re] of ranges) {
+    const cb = rb > b ? rb : b;
+    const ce = re < e ? re : e;
+    if (cb < ce) out.push([cb, ce]);
+  }
+  return out;
+}
+
+/** Replaces a 10-byte placeholder (offset in the trailing 4 bytes, little-endian) with the versionstamp. */
+function stamp(s: BKey, version: number, batchIndex: number): BKey {
+  if (s.length < 4) return s;
+  const n = s.length - 4;
+  const off = s.charCodeAt(n) | (s.charCodeAt(n + 1) << 8) | (s.charCodeAt(n + 2) << 16) | (s.charCodeAt(n + 3) << 24);
+  const body = s.slice(0, n);
+  if (off < 0 || off + 10 > body.length) return body;
+  let vs = '';
+  let v = BigInt(version);
+  const bytes: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  }
+  bytes.push((batchIndex >> 8) & 0xff, batchIndex & 0xff);
+  for (const b of bytes) vs += String.fromCharCode(b);
+  return body.slice(0, off) + vs + body.slice(off + 10);
+}
+
+/** Starts a commit proxy for an epoch. */
+export function startCommitProxy(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  init: {
+    id: string;
+    master: RoleRef;
+    resolvers: readonly ResolverAssignment[];
+    logs: readonly RoleRef[];
+    shards: readonly Shard[];
+    onFailure: (reason: string) => void;
+  },
+): void {
+  const rpc = rt.world.rpc(proc);
+  proc.roles.add('CP');
+  const shardBegins = init.shards.map((s) => s.begin);
+  let queue: { req: CommitRequest; respond: (r: CommitReply) => void }[] = [];
+  let running = false;
+  let dead = false;
+  let knownCommitted = 0;
+
+  const shardOf = (k: BKey): Shard => init.shards[Math.max(0, lowerBound(shardBegins, `${k}\x00`) - 1)]!;
+
+  const tag = (muts: Mutation[], into: Map<string, Mutation[]>): void => {
+    const add = (t: string, m: Mutation) => {
+      const l = into.get(t);
+      if (l) l.push(m);
+      else into.set(t, [m]);
+    };
+    for (const m of muts) {
+      if (m.type === 'clearRange') {
+        for (const s of init.shards) {
+          const b = m.key > s.begin ? m.key : s.begin;
+          const e = m.end < s.end ? m.end : s.end;
+          if (b < e) for (const t of s.team) add(t, { type: 'clearRange', key: b, end: e });
+        }
+      } else {
+        for (const t of shardOf(m.key).team) add(t, m);
+      }
+    }
+  };
+
+  const die = (reason: string): void => {
+    if (dead) return;
+    dead = true;
+    rt.trace('CommitProxyTerminated', { ProxyID: init.id, Reason: reason }, proc, 20, init.id);
+    // Clients of queued commits never hear back: they time out with commit_unknown_result.
+    queue = [];
+    init.onFailure(reason);
+  };
+
+  const commitBatch = async (batch: { req: CommitRequest; respond: (r: CommitReply) => void }[]): Promise<void> => {
+    const timeout = seconds(rt.knob('RPC_TIMEOUT'));
+    const { prev, version } = await rpc.request<{ prev: number; version: number }>(
+      init.master.address,
+      masterEndpoints(init.master.id).getVersion,
+      {},
+      timeout,
+    );
+    // Resolve: every resolver sees every transaction's ranges clipped to its key range.
+    const results = await Promise.all(
+      init.resolvers.map((r) => {
+        const txns: ResolveTxn[] = batch.map(({ req }) => ({
+          readVersion: req.readVersion,
+          readRanges: clip(req.readRanges, r.begin, r.end),
+          writeRanges: clip(req.writeRanges, r.begin, r.end),
+        }));
+        return rpc.request<ResolveStatus[]>(r.ref.address, resolverEndpoint(r.ref.id), { prevVersion: prev, version, txns }, timeout);
+      }),
+    );
+    const statuses: ResolveStatus[] = batch.map((_, i) => {
+      let s: ResolveStatus = 'ok';
+      for (const r of results) {
+        const x = r[i]!;
+        if (x === 'too_old') return 'too_old';
+        if (x === 'conflict') s = 'conflict';
+      }
+      return s;
+    });
+    const byTag = new Map<string, Mutation[]>();
+    const replies: CommitReply[] = [];
+    let batchIndex = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const st = statuses[i]!;
+      if (st !== 'ok') {
+        replies.push({ ok: false, error: st === 'too_old' ? 'transaction_too_old' : 'not_committed' });
+        continue;
+      }
+      const req = batch[i]!.req;
+      const idx = batchIndex++;
+      let muts = req.mutations as Mutation[];
+      if (req.versionstamped) {
+        muts = muts.map((m): Mutation => {
+          if (m.type !== 'atomic') return m;
+          if (m.op === 'setVersionstampedKey') return { type: 'set', key: stamp(m.key, version, idx), value: m.value };
+          if (m.op === 'setVersionstampedValue') return { type: 'set', key: m.key, value: stamp(m.value, version, idx) };
+          return m;
+        });
+      }
+      tag(muts, byTag);
+      replies.push({ ok: true, version, batchIndex: idx });
+    }
+    const tagged: TaggedMutations[] = [...byTag].map(([t, mutations]) => ({ tag: t, mutations }));
+    const push: PushRequest = { prevVersion: prev, version, tagged, knownCommitted };
+    const acks = init.logs.map((l) => rpc.request<boolean>(l.address, tlogEndpoints(l.id).push, push, timeout));
+    if (rt.bug('proxyAcksAfterFirstTLog')) {
+      await Promise.any(acks);
+      void Promise.allSettled(acks).then((r) => {
+        if (r.some((x) => x.status === 'rejected')) die('log push failed');
+      });
+    } else {
+      await Promise.all(acks);
+    }
+    knownCommitted = Math.max(knownCommitted, version);
+    rpc.send(init.master.address, masterEndpoints(init.master.id).reportCommitted, { version });
+    if (rt.buggify('proxy.dropReplies', 0.02)) return; // replies lost after a commit: clients see commit_unknown_result
+    for (let i = 0; i < batch.length; i++) batch[i]!.respond(replies[i]!);
+  };
+
+  const loop = async (): Promise<void> => {
+    running = true;
+    while (!dead && queue.length > 0) {
+      let interval = rt.knob('COMMIT_BATCH_INTERVAL');
+      if (rt.buggify('proxy.longBatch', 0.05)) interval *= 20;
+      await proc.delay(seconds(interval));
+      const batch = queue;
+      queue = [];
+      if (batch.length === 0) continue;
+      try {
+        await commitBatch(batch);
+      } catch (e) {
+        die(e instanceof Error ? e.message : String(e));
+      }
+    }
+    running = false;
+  };
+
+  rpc.serve<CommitRequest, CommitReply>(commitEndpoint(init.id), (req, respond) => {
+    if (dead) return respond.fail('broken_promise', 1100);
+    queue.push({ req, respond: (r) => respond.reply(r) });
+    if (!running) void loop();
+  });
+  // An empty batch, on request, is the recovery transaction that opens the epoch.
+  rpc.serve<Record<string, never>, boolean>(`proxy.recoveryTxn.${init.id}`, (_req, respond) => {
+    if (dead) return respond.fail('broken_promise', 1100);
+    queue.push({
+      req: { readVersion: 0, mutations: [], readRanges: [], writeRanges: [], versionstamped: false },
+      respond: () => respond.reply(true),
+    });
+    if (!running) void loop();
+  });
+}

@@ -1,0 +1,234 @@
+// The cluster controller: elected through the coordinators' leader register; tracks workers by
+// heartbeat, starts recoveries when a transaction-system role fails or on request, asks for storage
+// repairs (simple data distribution), and tells workers and clients where everything is.
+import { seconds } from '../core/time.js';
+import type { SimProcess } from '../sim/process.js';
+import type { LeaderInfo } from './coordinator.js';
+import type { MasterInit } from './master.js';
+import { EP, type DbConfig, type DbInfo, type WorkerReport } from './protocol.js';
+import type { ClusterRuntime } from './runtime.js';
+
+/** An empty DbInfo, before the first recovery. */
+export const NO_DB_INFO: DbInfo = {
+  epoch: 0,
+  recoveryVersion: 0,
+  recoveryState: 'reading_coordinated_state',
+  master: undefined,
+  grvProxies: [],
+  commitProxies: [],
+  resolvers: [],
+  logs: [],
+  storage: [],
+  shards: [],
+  config: undefined,
+};
+
+/** What the controller needs to create or reconfigure the database. */
+export interface ControllerSettings {
+  readonly initialConfig: DbConfig;
+  readonly shardCount: number;
+}
+
+/** Runs the leader election on a worker; while this worker leads, runs the cluster controller. */
+export async function electionLoop(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  settings: ControllerSettings,
+  onLeader: (address: string | undefined) => void,
+): Promise<void> {
+  const rpc = rt.world.rpc(proc);
+  const rnd = rt.world.random.fork(`election:${proc.address}`);
+  const timeout = seconds(0.5);
+  let ballot = 0;
+  let controller: Controller | undefined;
+  await proc.delay(seconds(rnd.uniform(0, 0.5)));
+  for (;;) {
+    const coords = rt.coordinatorsOf(proc);
+    const quorum = Math.floor(coords.length / 2) + 1;
+    const replies = await Promise.all(
+      coords.map((c) =>
+        rpc
+          .request<{ leader: LeaderInfo | null; forward: string[] | null }>(c, controller ? EP.coordCandidacy : EP.coordGetLeader, { address: proc.address, ballot }, timeout)
+          .catch(() => undefined),
+      ),
+    );
+    const forward = replies.find((r) => r?.forward)?.forward;
+    if (forward) rt.setCoordinatorsOf(proc, forward);
+    const counts = new Map<string, number>();
+    for (const r of replies) if (r?.leader) counts.set(r.leader.address, (counts.get(r.leader.address) ?? 0) + 1);
+    let leader: string | undefined;
+    for (const [a, n] of counts) if (n >= quorum) leader = a;
+    if (controller && leader !== proc.address) {
+      controller.stop('lost leadership');
+      controller = undefined;
+    }
+    if (!leader && !controller) {
+      // Nobody leads: stand as a candidate after a random pause so that candidates rarely collide.
+      await proc.delay(seconds(rnd.uniform(0, 0.3)));
+      ballot++;
+      const votes = await Promise.all(
+        coords.map((c) =>
+          rpc
+            .request<{ leader: LeaderInfo | null }>(c, EP.coordCandidacy, { address: proc.address, ballot }, timeout)
+            .catch(() => undefined),
+        ),
+      );
+      if (votes.filter((v) => v?.leader?.address === proc.address).length >= quorum) {
+        leader = proc.address;
+        rt.trace('LeaderChanged', { NewLeader: proc.address, Ballot: ballot }, proc);
+        controller = new Controller(rt, proc, settings);
+        controller.start();
+      }
+    }
+    onLeader(leader);
+    await proc.delay(seconds(rt.knob('HEARTBEAT_INTERVAL')));
+  }
+}
+
+interface WorkerEntry {
+  report: WorkerReport;
+  lastSeen: number;
+}
+
+/** The cluster controller's state while this process leads. */
+class Controller {
+  private readonly workers = new Map<string, WorkerEntry>();
+  private dbInfo: DbInfo = NO_DB_INFO;
+  private masterAddress: string | undefined;
+  private masterId: string | undefined;
+  private recoveryStartedAt = 0;
+  private lastProgressAt = 0;
+  private stopped = false;
+  private readonly missingSince = new Map<string, number>();
+  private lastRepairAt = -1e18;
+  private pendingConfig: DbConfig | undefined;
+  private readonly rnd;
+
+  constructor(
+    readonly rt: ClusterRuntime,
+    readonly proc: SimProcess,
+    readonly settings: ControllerSettings,
+  ) {
+    this.rnd = rt.world.random.fork(`cc:${proc.address}:${proc.incarnation}`);
+  }
+
+  start(): void {
+    const rpc = this.rt.world.rpc(this.proc);
+    this.proc.roles.add('CC');
+    rpc.serve<WorkerReport, DbInfo>(EP.ccRegister, (report, respond) => {
+      if (this.stopped) return respond.fail('not_leader', 1100);
+      this.workers.set(report.address, { report, lastSeen: this.rt.world.now() });
+      respond.reply(this.dbInfo);
+    });
+    rpc.serve<Record<string, never>, DbInfo>(EP.ccClientInfo, (_req, respond) => {
+      if (this.stopped) return respond.fail('not_leader', 1100);
+      respond.reply(this.dbInfo);
+    });
+    rpc.serve<Record<string, never>, WorkerReport[]>(EP.ccWorkers, (_req, respond) => respond.reply(this.liveWorkers()));
+    rpc.on<DbInfo>(EP.ccRecovered, (info) => {
+      if (this.stopped || info.master?.id !== this.masterId) return;
+      if (info.epoch < this.dbInfo.epoch) return;
+      this.dbInfo = info;
+      this.lastProgressAt = this.rt.world.now();
+    });
+    rpc.on<{ master: string; state: string }>(EP.ccRecoveryState, (m) => {
+      if (m.master === this.masterId) this.lastProgressAt = this.rt.world.now();
+    });
+    rpc.on<{ reason: string; config?: DbConfig }>(EP.ccTriggerRecovery, (m) => {
+      if (this.stopped) return;
+      if (m.config) this.pendingConfig = m.config;
+      this.recruitMaster(m.reason);
+    });
+    this.proc.spawn('cluster controller', () => this.monitor());
+  }
+
+  stop(reason: string): void {
+    this.stopped = true;
+    this.proc.roles.delete('CC');
+    this.rt.trace('ClusterControllerStopped', { Reason: reason }, this.proc, 10);
+  }
+
+  private liveWorkers(): WorkerReport[] {
+    const now = this.rt.world.now();
+    const limit = seconds(this.rt.knob('FAILURE_TIMEOUT'));
+    return [...this.workers.values()].filter((w) => now - w.lastSeen <= limit).map((w) => w.report);
+  }
+
+  private alive(address: string): boolean {
+    const w = this.workers.get(address);
+    return w !== undefined && this.rt.world.now() - w.lastSeen <= seconds(this.rt.knob('FAILURE_TIMEOUT'));
+  }
+
+  private recruitMaster(reason: string, replaceStorage: string[] = []): void {
+    const live = this.liveWorkers().filter((w) => w.processClass !== 'test');
+    if (live.length === 0) return;
+    const prefer = live.filter((w) => w.processClass === 'stateless' || w.processClass === 'unset');
+    const host = this.rnd.pick(prefer.length > 0 ? prefer : live);
+    const id = this.rnd.uid();
+    this.masterAddress = host.address;
+    this.masterId = id;
+    this.recoveryStartedAt = this.rt.world.now();
+    this.lastProgressAt = this.recoveryStartedAt;
+    this.dbInfo = { ...this.dbInfo, recoveryState: 'reading_coordinated_state' };
+    const init: MasterInit = {
+      id,
+      cc: this.proc.address,
+      replaceStorage,
+      ...(this.pendingConfig ? { newConfig: this.pendingConfig } : {}),
+      initialConfig: this.settings.initialConfig,
+      shardCount: this.settings.shardCount,
+    };
+    this.pendingConfig = undefined;
+    this.rt.trace('ClusterControllerRecruitMaster', { Reason: reason, Master: host.address, MasterID: id }, this.proc);
+    void this.rt.world
+      .rpc(this.proc)
+      .request(host.address, EP.workerInit, { role: 'master', init }, seconds(this.rt.knob('RPC_TIMEOUT')))
+      .catch(() => undefined);
+  }
+
+  /** Watches the transaction system and storage; starts recoveries and repairs. */
+  private async monitor(): Promise<void> {
+    // Give workers a moment to register before the first recovery.
+    await this.proc.delay(seconds(this.rt.knob('HEARTBEAT_INTERVAL') * 2));
+    this.recruitMaster('cluster controller elected');
+    while (!this.stopped) {
+      await this.proc.delay(seconds(this.rt.knob('HEARTBEAT_INTERVAL')));
+      if (this.stopped) return;
+      const now = this.rt.world.now();
+      const info = this.dbInfo;
+      const recovering = info.recoveryState !== 'fully_recovered' || info.master?.id !== this.masterId;
+      if (recovering) {
+        const stalled = now - this.lastProgressAt > seconds(10);
+        if (!this.masterAddress || !this.alive(this.masterAddress) || stalled) {
+          this.recruitMaster(stalled ? 'recovery stalled' : 'master failed');
+        }
+        continue;
+      }
+      const tx = [info.master, ...info.grvProxies, ...info.commitProxies, ...info.resolvers, ...info.logs];
+      const failed = tx.find((r) => r && !this.alive(r.address));
+      if (failed) {
+        this.recruitMaster(`transaction role at ${failed.address} failed`);
+        continue;
+      }
+      // Data distribution: storage servers that stay missing are replaced (through a recovery).
+      const reported = new Set<string>();
+      for (const w of this.liveWorkers()) for (const s of w.storage) reported.add(s);
+      const lost: string[] = [];
+      for (const s of info.storage) {
+        if (reported.has(s.id)) {
+          this.missingSince.delete(s.id);
+          continue;
+        }
+        const since = this.missingSince.get(s.id) ?? now;
+        this.missingSince.set(s.id, since);
+        if (now - since >= seconds(this.rt.knob('STORAGE_REPLACE_DELAY'))) lost.push(s.id);
+      }
+      if (lost.length > 0 && now - this.lastRepairAt > seconds(5)) {
+        this.lastRepairAt = now;
+        for (const id of lost) this.missingSince.delete(id);
+        this.rt.trace('DataDistributionRepair', { Storage: lost.join(',') }, this.proc);
+        this.recruitMaster('storage servers lost', lost);
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// The coordinator role: a durable generation register (single-decree Paxos: promise, then accept) holding
+// the coordinated state, and the leader register that elects the cluster controller by lease.
+import { seconds } from '../core/time.js';
+import type { SimFile } from '../sim/disk.js';
+import type { SimProcess } from '../sim/process.js';
+import type { ClusterRuntime } from './runtime.js';
+import { EP, type CoordinatedState } from './protocol.js';
+import { encodeRecord, readRecords } from './record-file.js';
+
+/** A coordinator's durable register. */
+interface RegisterState {
+  promised: number;
+  acceptedGen: number;
+  value: CoordinatedState | null;
+  /** Set when the cluster moved to other coordinators: clients and workers follow it. */
+  forward: string[] | null;
+}
+
+export interface CoordReadReply {
+  readonly ok: boolean;
+  readonly promised: number;
+  readonly acceptedGen: number;
+  readonly value: CoordinatedState | null;
+  readonly forward: string[] | null;
+}
+
+export interface LeaderInfo {
+  readonly address: string;
+  readonly ballot: number;
+}
+
+/** Starts the coordinator role on `proc`, recovering its register from disk. */
+export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Promise<void> {
+  const file: SimFile = rt.world.open(proc, 'coordination');
+  const scan = await readRecords<RegisterState>(file);
+  const reg: RegisterState = scan.records.at(-1) ?? { promised: 0, acceptedGen: 0, value: null, forward: null };
+  if (scan.corrupt) rt.trace('CoordinatorCorruptState', { Address: proc.address }, proc, 30);
+  let writeEnd = scan.end;
+  proc.roles.add('CD');
+  const rpc = rt.world.rpc(proc);
+
+  // Serialize durable writes of the register: each change is appended and synced before the reply.
+  let chain: Promise<void> = Promise.resolve();
+  const persist = (): Promise<void> => {
+    const rec = encodeRecord(reg);
+    const at = writeEnd;
+    writeEnd += rec.length;
+    chain = chain.then(async () => {
+      await file.write(at, rec);
+      await file.sync();
+    });
+    return chain;
+  };
+
+  rpc.serve<{ gen: number }, CoordReadReply>(EP.coordRead, (req, respond) => {
+    if (req.gen > reg.promised) {
+      reg.promised = req.gen;
+      void persist().then(() =>
+        respond.reply({ ok: true, promised: reg.promised, acceptedGen: reg.acceptedGen, value: reg.value, forward: reg.forward }),
+      );
+    } else {
+      respond.reply({ ok: false, promised: reg.promised, acceptedGen: reg.acceptedGen, value: reg.value, forward: reg.forward });
+    }
+  });
+
+  rpc.serve<{ gen: number; value: CoordinatedState; forward?: string[] }, { ok: boolean; promised: number }>(
+    EP.coordWrite,
+    (req, respond) => {
+      if (req.gen >= reg.promised) {
+        reg.promised = req.gen;
+        reg.acceptedGen = req.gen;
+        reg.value = req.value;
+        if (req.forward) reg.forward = req.forward;
+        void persist().then(() => respond.reply({ ok: true, promised: reg.promised }));
+      } else {
+        respond.reply({ ok: false, promised: reg.promised });
+      }
+    },
+  );
+
+  // Leader election: the register honours one leader while its lease lasts; candidates with a higher
+  // ballot take over only after the lease expires. Kept in memory, as FoundationDB's leader register is.
+  let leader: LeaderInfo | null = null;
+  let leaseUntil = 0;
+  rpc.serve<{ address: string; ballot: number }, { leader: LeaderInfo | null; forward: string[] | null }>(
+    EP.coordCandidacy,
+    (req, respond) => {
+      const now = rt.world.now();
+      const expired = now >= leaseUntil;
+      if (leader === null || expired || leader.address === req.address) {
+        if (leader === null || leader.address !== req.address || req.ballot >= leader.ballot) {
+          leader = { address: req.address, ballot: req.ballot };
+        }
+        leaseUntil = now + seconds(rt.knob('LEADER_LEASE'));
+      }
+      respond.reply({ leader, forward: reg.forward });
+    },
+  );
+  rpc.serve<Record<string, never>, { leader: LeaderInfo | null; forward: string[] | null }>(
+    EP.coordGetLeader,
+    (_req, respond) => {
+      const live = leader !== null && rt.world.now() < leaseUntil ? leader : null;
+      respond.reply({ leader: live, forward: reg.forward });
+    },
+  );
+}

@@ -1,0 +1,58 @@
+// The GRV proxy role: serves read versions in batches. Before answering it confirms that its epoch is
+// still live (no log of the epoch is locked), so a stale epoch never hands out a read version.
+import { seconds } from '../core/time.js';
+import type { SimProcess } from '../sim/process.js';
+import type { RoleRef } from './protocol.js';
+import type { ClusterRuntime } from './runtime.js';
+import { tlogEndpoints } from './tlog.js';
+
+export function grvEndpoint(id: string): string {
+  return `grv.get.${id}`;
+}
+export function masterEndpoints(id: string) {
+  return {
+    getVersion: `master.getVersion.${id}`,
+    reportCommitted: `master.reportCommitted.${id}`,
+    liveCommitted: `master.liveCommitted.${id}`,
+  };
+}
+
+/** Starts a GRV proxy for an epoch. */
+export function startGrvProxy(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  init: { id: string; master: RoleRef; logs: readonly RoleRef[] },
+): void {
+  const rpc = rt.world.rpc(proc);
+  proc.roles.add('GP');
+  let queue: { reply: (v: number) => void; fail: () => void }[] = [];
+  let scheduled = false;
+
+  const flush = async (): Promise<void> => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    const timeout = seconds(rt.knob('RPC_TIMEOUT'));
+    try {
+      const version = await rpc.request<number>(init.master.address, masterEndpoints(init.master.id).liveCommitted, {}, timeout);
+      if (!rt.bug('grvSkipsEpochCheck')) {
+        const live = await Promise.all(
+          init.logs.map((l) => rpc.request<boolean>(l.address, tlogEndpoints(l.id).confirm, {}, timeout)),
+        );
+        if (!live.every(Boolean)) throw new Error('epoch ended');
+      }
+      if (rt.buggify('grv.delayReply', 0.01)) await proc.delay(seconds(rt.world.random.uniform(0.01, 0.2)));
+      for (const b of batch) b.reply(version);
+    } catch {
+      for (const b of batch) b.fail();
+    }
+  };
+
+  rpc.serve<Record<string, never>, number>(grvEndpoint(init.id), (_req, respond) => {
+    queue.push({ reply: (v) => respond.reply(v), fail: () => respond.fail('broken_promise', 1100) });
+    if (!scheduled) {
+      scheduled = true;
+      proc.after(seconds(rt.knob('GRV_BATCH_INTERVAL')), () => void flush());
+    }
+  });
+}

@@ -1,0 +1,53 @@
+// Internal key representation: byte strings as "binary strings" (one char per byte, 0-255), so that keys
+// can be Map keys and compare with `<` in byte order without allocation. Only cluster code uses this.
+import type { Bytes } from './client-api.js';
+
+/** A key or value as a binary string (each char code is one byte). */
+export type BKey = string;
+
+/** Bytes → binary string. */
+export function toB(b: Bytes): BKey {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return s;
+}
+
+/** Binary string → bytes. */
+export function fromB(s: BKey): Bytes {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** The end of the whole user key space (FoundationDB's `\xff`); system keys are not modelled. */
+export const KEY_SPACE_END: BKey = '\xff';
+
+/** The smallest key after k. */
+export function bKeyAfter(k: BKey): BKey {
+  return `${k}\x00`;
+}
+
+/** Index of the first element of sorted `keys` that is >= k. */
+export function lowerBound(keys: readonly BKey[], k: BKey): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A half-open key range [begin, end). */
+export interface KeyRange {
+  readonly begin: BKey;
+  readonly end: BKey;
+}
+
+/** True when two half-open ranges intersect. */
+export function rangesIntersect(a: KeyRange, b: KeyRange): boolean {
+  return a.begin < b.end && b.begin < a.end;
+}

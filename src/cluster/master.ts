@@ -1,0 +1,363 @@
+// The master role: one per epoch. Drives recovery (read and lock the coordinated state, lock the old
+// logs, pick the recovery version, recruit and seed the new transaction system, write the new
+// coordinated state, commit the recovery transaction), then acts as the sequencer handing out commit
+// versions and tracking the latest committed version.
+import { seconds } from '../core/time.js';
+import type { SimProcess } from '../sim/process.js';
+import { resolverRanges } from './commit-proxy.js';
+import { type CoordReadReply } from './coordinator.js';
+import { masterEndpoints } from './grv-proxy.js';
+import { VERSIONS_PER_SECOND } from './knobs.js';
+import type { BKey } from './keys.js';
+import { EP, type CoordinatedState, type DbConfig, type DbInfo, type LogEntry, type RoleRef, type Shard, type WorkerReport } from './protocol.js';
+import type { ClusterRuntime } from './runtime.js';
+import { type LockReply, tlogEndpoints } from './tlog.js';
+
+/** FoundationDB's recovery status names, with their status codes. */
+export const RECOVERY_STATES = [
+  'reading_coordinated_state',
+  'locking_coordinated_state',
+  'locking_old_transaction_servers',
+  'reading_transaction_system_state',
+  'configuration_missing',
+  'configuration_never_created',
+  'configuration_invalid',
+  'recruiting_transaction_servers',
+  'initializing_transaction_servers',
+  'recovery_transaction',
+  'writing_coordinated_state',
+  'accepting_commits',
+  'all_logs_recruited',
+  'storage_recovered',
+  'fully_recovered',
+] as const;
+export type RecoveryState = (typeof RECOVERY_STATES)[number];
+
+/** What the cluster controller tells a new master. */
+export interface MasterInit {
+  readonly id: string;
+  readonly cc: string;
+  /** Storage server ids data distribution wants replaced. */
+  readonly replaceStorage: readonly string[];
+  /** A configuration change to apply in this recovery (ChangeConfig). */
+  readonly newConfig?: DbConfig;
+  /** The configuration to create the database with, if it does not exist yet. */
+  readonly initialConfig: DbConfig;
+  readonly shardCount: number;
+}
+
+/** What the master asks workers to start. */
+export type RoleInit =
+  | { role: 'tlog'; id: string; epoch: number; start: number; tags: string[]; seed: LogEntry[] }
+  | { role: 'storage'; id: string; shards: { begin: BKey; end: BKey }[]; fetch?: { sources: RoleRef[] } }
+  | { role: 'resolver'; id: string; start: number }
+  | { role: 'grvProxy'; id: string; master: RoleRef; logs: RoleRef[] }
+  | {
+      role: 'commitProxy';
+      id: string;
+      master: RoleRef;
+      resolvers: { ref: RoleRef; begin: BKey; end: BKey }[];
+      logs: RoleRef[];
+      shards: Shard[];
+    }
+  | { role: 'master'; init: MasterInit };
+
+/** Splits the key space into `n` shards by first byte. */
+function initialShardBounds(n: number): [BKey, BKey][] {
+  const out: [BKey, BKey][] = [];
+  for (let i = 0; i < n; i++) {
+    const b = i === 0 ? '' : String.fromCharCode(Math.floor((256 * i) / n));
+    const e = i === n - 1 ? '\xff' : String.fromCharCode(Math.floor((256 * (i + 1)) / n));
+    out.push([b, e]);
+  }
+  return out;
+}
+
+class RecoveryAborted extends Error {}
+
+/** Runs a master on `proc`: recovery, then sequencing. Returns when the master gives up (fenced). */
+export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: MasterInit): Promise<void> {
+  const rpc = rt.world.rpc(proc);
+  const rnd = rt.world.random.fork(`master:${init.id}`);
+  const timeout = seconds(rt.knob('RPC_TIMEOUT'));
+  proc.roles.add('MS');
+  const started = rt.world.now();
+  let epochForTrace = 0;
+  const state = (s: RecoveryState) => {
+    rt.trace('MasterRecoveryState', { StatusCode: RECOVERY_STATES.indexOf(s), Status: s, Epoch: epochForTrace }, proc, 10, init.id);
+    rpc.send(init.cc, EP.ccRecoveryState, { master: init.id, state: s });
+  };
+  const uid = () => rnd.uid();
+
+  // 1-2. Read the coordinated state from a majority, promising a generation higher than any seen.
+  state('reading_coordinated_state');
+  const coords = rt.coordinatorsOf(proc);
+  const quorum = Math.floor(coords.length / 2) + 1;
+  let gen = 1;
+  let old: CoordinatedState | null = null;
+  for (let attempt = 0; ; attempt++) {
+    const replies = await Promise.all(
+      coords.map((c) => rpc.request<CoordReadReply>(c, EP.coordRead, { gen }, timeout).catch(() => undefined)),
+    );
+    const ok = replies.filter((r): r is CoordReadReply => r?.ok === true);
+    const maxPromised = Math.max(gen, ...replies.map((r) => r?.promised ?? 0));
+    if (ok.length >= quorum) {
+      let best: CoordReadReply | undefined;
+      for (const r of ok) if (!best || r.acceptedGen > best.acceptedGen) best = r;
+      old = best?.value ?? null;
+      break;
+    }
+    gen = maxPromised + 1 + rnd.int(0, 3);
+    if (attempt > 50) throw new RecoveryAborted('could not read the coordinated state');
+    await proc.delay(seconds(rnd.uniform(0.05, 0.3)));
+  }
+  state('locking_coordinated_state');
+  const epoch = (old?.epoch ?? 0) + 1;
+  epochForTrace = epoch;
+  rt.trace('MasterRecovering', { Epoch: epoch, Generation: gen, Existing: old ? 1 : 0 }, proc, 10, init.id);
+
+  // 3. Lock the old epoch's logs: they accept no more pushes and report their durable ends.
+  state('locking_old_transaction_servers');
+  let recoveryVersion = 0;
+  let seed: LogEntry[] = [];
+  if (old) {
+    const locked = await lockOldLogs(rt, proc, old.logs);
+    const ends = locked.map((l) => l.reply.end);
+    recoveryVersion = rt.bug('recoveryTakesLargestLogEnd') ? Math.max(...ends) : Math.min(...ends);
+    // The tail comes from one locked log; every log holds every version up to its durable end.
+    const source = locked[0]!;
+    seed = await rpc.request<LogEntry[]>(source.log.address, tlogEndpoints(source.log.id).tail, { from: 0, to: recoveryVersion }, timeout * 4);
+    rt.trace(
+      'MasterRecoveryVersion',
+      { Epoch: epoch, RecoveryVersion: recoveryVersion, LockedLogs: locked.length, OldLogs: old.logs.length, LogEnds: ends.join(',') },
+      proc,
+      10,
+      init.id,
+    );
+  }
+
+  state('reading_transaction_system_state');
+  const config: DbConfig = init.newConfig ?? old?.config ?? init.initialConfig;
+
+  // 4. Recruit the new transaction system (and storage, at creation or for repairs).
+  state('recruiting_transaction_servers');
+  const workers = await rpc.request<WorkerReport[]>(init.cc, EP.ccWorkers, {}, timeout);
+  const servers = workers.filter((w) => w.processClass !== 'test');
+  if (servers.length === 0) throw new RecoveryAborted('no workers');
+  const pickDistinct = (n: number, prefer: string[], avoidZones = new Set<string>()): WorkerReport[] => {
+    const ranked = rnd
+      .shuffle(servers)
+      .sort((a, b) => rank(a.processClass, prefer) - rank(b.processClass, prefer));
+    const out: WorkerReport[] = [];
+    const zones = new Set(avoidZones);
+    for (const w of ranked) {
+      if (out.length >= n) break;
+      if (!zones.has(w.zoneId)) {
+        out.push(w);
+        zones.add(w.zoneId);
+      }
+    }
+    for (const w of ranked) {
+      if (out.length >= n) break;
+      if (!out.includes(w)) out.push(w);
+    }
+    return out;
+  };
+  const logProcs = pickDistinct(config.logs, ['transaction', 'unset', 'stateless', 'storage']);
+  const newLogs: RoleRef[] = logProcs.map((w) => ({ id: uid(), address: w.address }));
+
+  let storage: RoleRef[] = old ? [...old.storage] : [];
+  let shards: Shard[] = old ? [...old.shards] : [];
+  const storageInits: { address: string; init: RoleInit }[] = [];
+  if (!old) {
+    // Database creation: one storage server per eligible process (up to a bound), teams in distinct zones.
+    const candidates = pickDistinct(Math.min(servers.length, Math.max(config.replication * 2, 4)), ['storage', 'unset', 'transaction', 'stateless']);
+    storage = candidates.map((w) => ({ id: uid(), address: w.address }));
+    const zoneOf = new Map(candidates.map((w, i) => [storage[i]!.id, w.zoneId]));
+    shards = initialShardBounds(init.shardCount).map(([b, e], i) => {
+      const team: string[] = [];
+      const zones = new Set<string>();
+      for (let k = 0; k < storage.length && team.length < config.replication; k++) {
+        const s = storage[(i + k) % storage.length]!;
+        if (!zones.has(zoneOf.get(s.id)!)) {
+          team.push(s.id);
+          zones.add(zoneOf.get(s.id)!);
+        }
+      }
+      return { begin: b, end: e, team };
+    });
+    for (const s of storage) {
+      const owned = shards.filter((sh) => sh.team.includes(s.id)).map((sh) => ({ begin: sh.begin, end: sh.end }));
+      storageInits.push({ address: s.address, init: { role: 'storage', id: s.id, shards: owned } });
+    }
+  } else if (init.replaceStorage.length > 0 || config.replication !== old.config.replication) {
+    // Repair: replace lost storage servers with new ones that fetch from the remaining replicas.
+    ({ storage, shards } = planRepairs(rt, init, config, servers, storage, shards, storageInits, uid));
+  }
+
+  // 5. Seed the new logs with the tail every storage server may still need, durably.
+  state('initializing_transaction_servers');
+  const tags = storage.map((s) => s.id);
+  await Promise.all([
+    ...newLogs.map((l) =>
+      rpc.request<boolean>(l.address, EP.workerInit, { role: 'tlog', id: l.id, epoch, start: recoveryVersion, tags, seed } satisfies RoleInit, timeout * 4),
+    ),
+    ...storageInits.map((s) => rpc.request<boolean>(s.address, EP.workerInit, s.init, timeout * 4)),
+  ]);
+
+  // 6. Write the new coordinated state; a newer master's higher generation fences us out here.
+  state('writing_coordinated_state');
+  const next: CoordinatedState = { epoch, recoveryVersion, logs: newLogs, storage, shards, config };
+  const writes = await Promise.all(
+    coords.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined)),
+  );
+  if (writes.filter((w) => w?.ok).length < quorum) throw new RecoveryAborted('fenced by a newer generation');
+
+  // 7. Start the sequencer well above the recovery version; recruit proxies and resolvers.
+  let lastVersion = recoveryVersion;
+  let lastTime = rt.world.now();
+  let committed = recoveryVersion;
+  const firstVersion = recoveryVersion + rt.knob('MAX_VERSIONS_IN_FLIGHT');
+  const me: RoleRef = { id: init.id, address: proc.address };
+  const ep = masterEndpoints(init.id);
+  rpc.serve<Record<string, never>, { prev: number; version: number }>(ep.getVersion, (_req, respond) => {
+    const now = rt.world.now();
+    const prev = lastVersion;
+    let step = Math.max(1, Math.round(((now - lastTime) * VERSIONS_PER_SECOND) / 1_000_000));
+    if (rt.buggify('master.versionJump', 0.01)) step += rnd.int(1, VERSIONS_PER_SECOND);
+    const version = prev === recoveryVersion ? firstVersion : prev + step;
+    lastVersion = version;
+    lastTime = now;
+    respond.reply({ prev, version });
+  });
+  rpc.on<{ version: number }>(ep.reportCommitted, (m) => {
+    committed = Math.max(committed, m.version);
+  });
+  rpc.serve<Record<string, never>, number>(ep.liveCommitted, (_req, respond) => respond.reply(committed));
+
+  const resolverProcs = pickDistinct(config.resolvers, ['stateless', 'unset', 'transaction']);
+  const resolverBounds = resolverRanges(resolverProcs.length);
+  const resolvers = resolverProcs.map((w, i) => ({
+    ref: { id: uid(), address: w.address },
+    begin: resolverBounds[i]![0],
+    end: resolverBounds[i]![1],
+  }));
+  const grvs = pickDistinct(config.grvProxies, ['stateless', 'unset', 'transaction']).map((w) => ({ id: uid(), address: w.address }));
+  const cps = pickDistinct(config.commitProxies, ['stateless', 'unset', 'transaction']).map((w) => ({ id: uid(), address: w.address }));
+  await Promise.all([
+    ...resolvers.map((r) => rpc.request(r.ref.address, EP.workerInit, { role: 'resolver', id: r.ref.id, start: recoveryVersion } satisfies RoleInit, timeout)),
+    ...grvs.map((g) => rpc.request(g.address, EP.workerInit, { role: 'grvProxy', id: g.id, master: me, logs: newLogs } satisfies RoleInit, timeout)),
+  ]);
+  await Promise.all(
+    cps.map((c) =>
+      rpc.request(c.address, EP.workerInit, { role: 'commitProxy', id: c.id, master: me, resolvers, logs: newLogs, shards } satisfies RoleInit, timeout),
+    ),
+  );
+
+  // 8. The recovery transaction opens the epoch: the first version goes through resolvers and logs.
+  state('recovery_transaction');
+  const cp = cps[0]!;
+  await rpc.request<boolean>(cp.address, `proxy.recoveryTxn.${cp.id}`, {}, timeout * 2);
+  const info: DbInfo = {
+    epoch,
+    recoveryVersion,
+    recoveryState: 'accepting_commits',
+    master: me,
+    grvProxies: grvs,
+    commitProxies: cps,
+    resolvers: resolvers.map((r) => r.ref),
+    logs: newLogs,
+    storage,
+    shards,
+    config,
+  };
+  state('accepting_commits');
+  rpc.send(init.cc, EP.ccRecovered, info);
+  state('all_logs_recruited');
+  state('storage_recovered');
+  state('fully_recovered');
+  rpc.send(init.cc, EP.ccRecovered, { ...info, recoveryState: 'fully_recovered' });
+  rt.trace('MasterRecoveryDuration', { Epoch: epoch, Duration: (rt.world.now() - started) / 1e6 }, proc, 10, init.id);
+}
+
+function rank(cls: string, prefer: string[]): number {
+  const i = prefer.indexOf(cls);
+  return i < 0 ? prefer.length : i;
+}
+
+/** Locks the old logs; waits for at least one (forever, retrying), then briefly for the rest. */
+async function lockOldLogs(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  logs: readonly RoleRef[],
+): Promise<{ log: RoleRef; reply: LockReply }[]> {
+  const rpc = rt.world.rpc(proc);
+  const timeout = seconds(rt.knob('RPC_TIMEOUT'));
+  for (;;) {
+    const got: { log: RoleRef; reply: LockReply }[] = [];
+    const all = logs.map((l) =>
+      rpc
+        .request<LockReply>(l.address, tlogEndpoints(l.id).lock, {}, timeout)
+        .then((reply) => {
+          got.push({ log: l, reply });
+        })
+        .catch(() => undefined),
+    );
+    await Promise.all(all);
+    if (got.length > 0) return got.sort((a, b) => logs.indexOf(a.log) - logs.indexOf(b.log));
+    rt.trace('MasterRecoveryWaitingForLogs', { Logs: logs.map((l) => l.address).join(',') }, proc, 20);
+    await proc.delay(seconds(1));
+  }
+}
+
+/** Replaces lost storage servers: a new server in an unused zone fetches each shard from the survivors. */
+function planRepairs(
+  rt: ClusterRuntime,
+  init: MasterInit,
+  config: DbConfig,
+  servers: WorkerReport[],
+  storage: RoleRef[],
+  shards: Shard[],
+  inits: { address: string; init: RoleInit }[],
+  uid: () => string,
+): { storage: RoleRef[]; shards: Shard[] } {
+  const lost = new Set(init.replaceStorage);
+  const zoneOfAddress = new Map(servers.map((w) => [w.address, w.zoneId]));
+  const byId = new Map(storage.map((s) => [s.id, s]));
+  const newStorage = storage.filter((s) => !lost.has(s.id));
+  const newShards: Shard[] = [];
+  const created = new Map<string, { ref: RoleRef; shards: { begin: BKey; end: BKey }[]; sources: RoleRef[] }>();
+  for (const sh of shards) {
+    const team = sh.team.filter((id) => !lost.has(id));
+    const survivors = team.map((id) => byId.get(id)!).filter(Boolean);
+    if (survivors.length === 0) {
+      // Every replica is gone: keep the team (a member may yet come back with its data).
+      rt.trace('DataDistributionTeamLost', { Begin: sh.begin, End: sh.end }, undefined, 30);
+      newShards.push(sh);
+      continue;
+    }
+    const zones = new Set(survivors.map((s) => zoneOfAddress.get(s.address) ?? s.address));
+    while (team.length < config.replication) {
+      const host = servers.find((w) => !zones.has(w.zoneId) && w.processClass !== 'stateless');
+      if (!host) break;
+      zones.add(host.zoneId);
+      let c = [...created.values()].find((x) => x.ref.address === host.address);
+      if (!c) {
+        c = { ref: { id: uid(), address: host.address }, shards: [], sources: [] };
+        created.set(c.ref.id, c);
+      }
+      c.shards.push({ begin: sh.begin, end: sh.end });
+      for (const s of survivors) if (!c.sources.includes(s)) c.sources.push(s);
+      team.push(c.ref.id);
+    }
+    newShards.push({ begin: sh.begin, end: sh.end, team });
+  }
+  for (const c of created.values()) {
+    newStorage.push(c.ref);
+    inits.push({ address: c.ref.address, init: { role: 'storage', id: c.ref.id, shards: c.shards, fetch: { sources: c.sources } } });
+    rt.trace('DataDistributionReplace', { NewStorage: c.ref.id, Address: c.ref.address, Shards: c.shards.length, Sources: c.sources.map((s) => s.id).join(',') });
+  }
+  // Servers that now own nothing are dropped from the map.
+  const used = new Set(newShards.flatMap((s) => s.team));
+  return { storage: newStorage.filter((s) => used.has(s.id)), shards: newShards };
+}

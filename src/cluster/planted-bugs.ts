@@ -1,0 +1,19 @@
+// Planted bugs: realistic, named defects in the cluster, each off unless a spec selects it with
+// `[configuration] plantedBug = 'name'`. They prove that workloads catch the bugs they exist for.
+
+/** The planted bugs and what each breaks. */
+export const PLANTED_BUGS = {
+  resolverIgnoresRangeReads: 'the resolver checks only point reads, so phantoms in range reads go undetected',
+  proxyAcksAfterFirstTLog: 'the commit proxy acknowledges once the first transaction log is durable instead of all',
+  recoveryTakesLargestLogEnd: 'recovery picks the largest durable log end instead of the smallest',
+  storageSkipsRollback: 'a storage server keeps versions that a recovery rolled back',
+  grvSkipsEpochCheck: 'the GRV proxy answers without confirming its epoch is still live',
+  tlogAcksBeforeFsync: 'a transaction log acknowledges a push before its fsync completes',
+} as const;
+
+export type PlantedBug = keyof typeof PLANTED_BUGS;
+
+/** True when `name` is a planted bug. */
+export function isPlantedBug(name: string): name is PlantedBug {
+  return Object.hasOwn(PLANTED_BUGS, name);
+}

@@ -1,0 +1,108 @@
+// Shapes of the cluster's shared state and messages. Every message between roles crosses the simulated
+// network through `sim/rpc.ts`; these types are what travels.
+import type { BKey } from './keys.js';
+import type { Mutation } from './mutation.js';
+
+/** A reference to a role instance: its id and the address of the process hosting it. */
+export interface RoleRef {
+  readonly id: string;
+  readonly address: string;
+}
+
+/** A shard: a key range and the storage servers (by id) that hold it. */
+export interface Shard {
+  readonly begin: BKey;
+  readonly end: BKey;
+  readonly team: readonly string[];
+}
+
+/** The database configuration in force (from `[configuration]` or ChangeConfig). */
+export interface DbConfig {
+  readonly replication: number;
+  readonly logs: number;
+  readonly commitProxies: number;
+  readonly grvProxies: number;
+  readonly resolvers: number;
+  readonly storageEngine: 'memory' | 'ssd';
+}
+
+/** The coordinated state: what a majority of coordinators agree the current epoch is. */
+export interface CoordinatedState {
+  readonly epoch: number;
+  /** Versions up to here survive from earlier epochs; the epoch's first version is above it. */
+  readonly recoveryVersion: number;
+  readonly logs: readonly RoleRef[];
+  /** Every storage server, by id (the tag) and address. */
+  readonly storage: readonly RoleRef[];
+  readonly shards: readonly Shard[];
+  readonly config: DbConfig;
+}
+
+/** What clients and workers learn from the cluster controller about the current epoch. */
+export interface DbInfo {
+  readonly epoch: number;
+  readonly recoveryVersion: number;
+  readonly recoveryState: string;
+  readonly master: RoleRef | undefined;
+  readonly grvProxies: readonly RoleRef[];
+  readonly commitProxies: readonly RoleRef[];
+  readonly resolvers: readonly RoleRef[];
+  readonly logs: readonly RoleRef[];
+  readonly storage: readonly RoleRef[];
+  readonly shards: readonly Shard[];
+  readonly config: DbConfig | undefined;
+}
+
+/** Mutations of one version for one storage server tag. */
+export interface TaggedMutations {
+  readonly tag: string;
+  readonly mutations: readonly Mutation[];
+}
+
+/** One version in a transaction log. */
+export interface LogEntry {
+  readonly version: number;
+  readonly tagged: readonly TaggedMutations[];
+}
+
+/** A transaction as the commit proxy receives it. */
+export interface CommitRequest {
+  readonly readVersion: number;
+  readonly mutations: readonly Mutation[];
+  readonly readRanges: readonly [BKey, BKey][];
+  readonly writeRanges: readonly [BKey, BKey][];
+  /** Indexes of mutations carrying a versionstamp placeholder. */
+  readonly versionstamped: boolean;
+}
+
+/** The commit proxy's answer. */
+export type CommitReply =
+  | { readonly ok: true; readonly version: number; readonly batchIndex: number }
+  | { readonly ok: false; readonly error: 'not_committed' | 'transaction_too_old' };
+
+/** A worker's heartbeat to the cluster controller. */
+export interface WorkerReport {
+  readonly address: string;
+  readonly processClass: string;
+  readonly zoneId: string;
+  readonly machineId: string;
+  readonly dcId: string;
+  /** Storage server ids this worker hosts (and that have their data). */
+  readonly storage: readonly string[];
+  readonly tlogs: readonly string[];
+}
+
+/** Endpoint names. Role endpoints are suffixed with the role id so restarts and stale peers never mix. */
+export const EP = {
+  coordRead: 'coord.read',
+  coordWrite: 'coord.write',
+  coordGetLeader: 'coord.getLeader',
+  coordCandidacy: 'coord.candidacy',
+  ccRegister: 'cc.register',
+  ccClientInfo: 'cc.clientInfo',
+  ccWorkers: 'cc.workers',
+  ccRecovered: 'cc.recovered',
+  ccRecoveryState: 'cc.recoveryState',
+  ccTriggerRecovery: 'cc.triggerRecovery',
+  workerInit: 'worker.init',
+} as const;

@@ -1,0 +1,103 @@
+// The resolver role: optimistic concurrency control. Processes batches strictly in version order and
+// rejects a transaction whose read-conflict ranges intersect writes committed after its read version,
+// or whose read version is older than the MVCC window.
+import type { SimProcess } from '../sim/process.js';
+import type { BKey } from './keys.js';
+import type { ClusterRuntime } from './runtime.js';
+
+export interface ResolveTxn {
+  readonly readVersion: number;
+  readonly readRanges: readonly [BKey, BKey][];
+  readonly writeRanges: readonly [BKey, BKey][];
+}
+export interface ResolveRequest {
+  readonly prevVersion: number;
+  readonly version: number;
+  readonly txns: readonly ResolveTxn[];
+}
+export type ResolveStatus = 'ok' | 'conflict' | 'too_old';
+
+export function resolverEndpoint(id: string): string {
+  return `resolver.resolve.${id}`;
+}
+
+/** Starts a resolver for an epoch; its version chain starts at the recovery version. */
+export function startResolver(rt: ClusterRuntime, proc: SimProcess, init: { id: string; start: number }): void {
+  let last = init.start;
+  const recent: { version: number; ranges: readonly [BKey, BKey][] }[] = [];
+  const waiting = new Map<number, () => void>();
+  const done = new Map<number, ResolveStatus[]>();
+  proc.roles.add('RV');
+  const ignoreRanges = rt.bug('resolverIgnoresRangeReads');
+
+  const conflicts = (t: ResolveTxn): boolean => {
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const w = recent[i]!;
+      if (w.version <= t.readVersion) break;
+      for (const [rb, re] of t.readRanges) {
+        if (ignoreRanges && re !== `${rb}\x00`) continue;
+        for (const [wb, we] of w.ranges) if (rb < we && wb < re) return true;
+      }
+    }
+    return false;
+  };
+
+  const resolve = (req: ResolveRequest): ResolveStatus[] => {
+    const window = rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS');
+    const statuses: ResolveStatus[] = [];
+    const batchWrites: [BKey, BKey][] = [];
+    for (const t of req.txns) {
+      if (t.readVersion < req.version - window) {
+        statuses.push('too_old');
+        continue;
+      }
+      let bad = conflicts(t);
+      if (!bad && batchWrites.length > 0) {
+        // Earlier transactions of the same batch commit first.
+        outer: for (const [rb, re] of t.readRanges) {
+          if (ignoreRanges && re !== `${rb}\x00`) continue;
+          for (const [wb, we] of batchWrites) {
+            if (rb < we && wb < re) {
+              bad = true;
+              break outer;
+            }
+          }
+        }
+      }
+      statuses.push(bad ? 'conflict' : 'ok');
+      if (!bad) batchWrites.push(...t.writeRanges);
+    }
+    recent.push({ version: req.version, ranges: batchWrites });
+    let drop = 0;
+    while (drop < recent.length && recent[drop]!.version < req.version - window) drop++;
+    if (drop > 0) recent.splice(0, drop);
+    return statuses;
+  };
+
+  const process = (req: ResolveRequest, reply: (s: ResolveStatus[]) => void): void => {
+    if (req.version <= last) {
+      // A retransmission: answer from memory if we still have it.
+      const prior = done.get(req.version);
+      if (prior) reply(prior);
+      return;
+    }
+    if (req.prevVersion !== last) {
+      waiting.set(req.prevVersion, () => process(req, reply));
+      return;
+    }
+    const statuses = resolve(req);
+    last = req.version;
+    done.set(req.version, statuses);
+    if (done.size > 1000) done.delete(done.keys().next().value as number);
+    reply(statuses);
+    const next = waiting.get(req.version);
+    if (next) {
+      waiting.delete(req.version);
+      next();
+    }
+  };
+
+  rt.world.rpc(proc).serve<ResolveRequest, ResolveStatus[]>(resolverEndpoint(init.id), (req, respond) =>
+    process(req, (s) => respond.reply(s)),
+  );
+}

@@ -1,0 +1,52 @@
+// The cluster's view of its world: knobs, BUGGIFY, tracing, the planted bug, and per-machine cluster
+// files. Holds no database state: that lives in roles, on processes, behind messages and disks.
+import type { Severity } from '../trace/event.js';
+import type { Details } from '../trace/event.js';
+import type { SimProcess } from '../sim/process.js';
+import type { World } from '../sim/world.js';
+import type { PlantedBug } from './planted-bugs.js';
+
+/** Everything a role needs from outside itself. One per cluster. */
+export class ClusterRuntime {
+  /** Each machine's cluster file: the coordinator addresses it knows (FoundationDB's fdb.cluster). */
+  readonly clusterFiles = new Map<string, string[]>();
+
+  constructor(
+    readonly world: World,
+    readonly plantedBug: PlantedBug | undefined,
+  ) {}
+
+  /** A numeric knob. */
+  knob(name: string): number {
+    return this.world.knobs.num(name);
+  }
+
+  /** True when a BUGGIFY site fires. */
+  buggify(site: string, probability?: number): boolean {
+    return this.world.buggify.fires(site, probability);
+  }
+
+  /** True when the named planted bug is selected for this run. */
+  bug(name: PlantedBug): boolean {
+    return this.plantedBug === name;
+  }
+
+  /** Traces an event in a process's context, with its roles. */
+  trace(type: string, details: Details, proc?: SimProcess, severity?: Severity, id?: string): void {
+    this.world.trace(type, proc ? { ...details, Roles: [...proc.roles].sort().join(',') } : details, {
+      ...(severity !== undefined ? { severity } : {}),
+      ...(proc ? { machine: proc.address } : {}),
+      ...(id !== undefined ? { id } : {}),
+    });
+  }
+
+  /** The coordinators a process's machine knows. */
+  coordinatorsOf(proc: SimProcess): string[] {
+    return this.clusterFiles.get(proc.machine.locality.machineId) ?? [];
+  }
+
+  /** Updates a machine's cluster file after learning the cluster moved to new coordinators. */
+  setCoordinatorsOf(proc: SimProcess, coordinators: readonly string[]): void {
+    this.clusterFiles.set(proc.machine.locality.machineId, [...coordinators]);
+  }
+}

@@ -1,0 +1,439 @@
+// The storage server role: owns shards as part of a team, pulls its tag's mutations from the logs,
+// keeps a multi-version window in memory, makes known-committed versions durable and pops the logs,
+// rolls back versions a recovery discarded, serves reads and watches, and rebuilds a shard from a
+// healthy replica when it starts empty.
+import { seconds } from '../core/time.js';
+import type { SimFile } from '../sim/disk.js';
+import type { SimProcess } from '../sim/process.js';
+import { RpcError } from '../sim/rpc.js';
+import type { BKey, KeyRange } from './keys.js';
+import { applyAtomic, type Mutation } from './mutation.js';
+import type { DbInfo, LogEntry, RoleRef } from './protocol.js';
+import { encodeRecord, readRecords } from './record-file.js';
+import type { ClusterRuntime } from './runtime.js';
+import { type PeekReply, tlogEndpoints } from './tlog.js';
+import { VersionedStore } from './versioned-store.js';
+
+type StorageRecord =
+  | { t: 'meta'; id: string; shards: KeyRange[] }
+  | { t: 'snap'; v: number; kv: [BKey, BKey][] }
+  | { t: 'v'; v: number; m: Mutation[] };
+
+/** Endpoint names of one storage server. */
+export function storageEndpoints(id: string) {
+  return {
+    get: `ss.get.${id}`,
+    range: `ss.range.${id}`,
+    watch: `ss.watch.${id}`,
+    status: `ss.status.${id}`,
+  };
+}
+
+export function storageFileName(id: string): string {
+  return `storage-${id}.log`;
+}
+
+export interface GetRequest {
+  readonly key: BKey;
+  readonly version: number;
+}
+export interface RangeRequest {
+  readonly begin: BKey;
+  readonly end: BKey;
+  readonly version: number;
+  readonly limit: number;
+  readonly reverse: boolean;
+}
+export interface RangeReply {
+  readonly kv: [BKey, BKey][];
+  /** True when the limit cut the range short. */
+  readonly more: boolean;
+}
+export interface StorageStatus {
+  readonly id: string;
+  readonly version: number;
+  readonly durableVersion: number;
+  readonly readable: boolean;
+  readonly epoch: number;
+}
+
+/** How a new storage server gets its data: from these replicas, per shard. */
+export interface FetchPlan {
+  readonly sources: readonly RoleRef[];
+}
+
+/** A running storage server. */
+export class StorageServer {
+  readonly store = new VersionedStore();
+  version = 0;
+  durableVersion = 0;
+  oldestVersion = 0;
+  knownCommitted = 0;
+  epoch = 0;
+  readable = true;
+  private info: DbInfo | undefined;
+  private unsynced: { v: number; m: Mutation[] }[] = [];
+  private writeOffset: number;
+  private logIndex = 0;
+  private readonly versionWaiters: { version: number; wake: () => void }[] = [];
+  private readonly watches = new Map<BKey, { value: BKey | undefined; wake: () => void }[]>();
+  /** Entries pulled while a fetch is in progress; applied once the fetched snapshot is installed. */
+  private buffered: LogEntry[] | null = null;
+
+  constructor(
+    readonly rt: ClusterRuntime,
+    readonly proc: SimProcess,
+    readonly id: string,
+    readonly shards: KeyRange[],
+    readonly file: SimFile,
+    writeOffset: number,
+  ) {
+    this.writeOffset = writeOffset;
+  }
+
+  private append(rec: StorageRecord): Promise<void> {
+    const bytes = encodeRecord(rec);
+    const at = this.writeOffset;
+    this.writeOffset += bytes.length;
+    return this.file.write(at, bytes);
+  }
+
+  owns(key: BKey): boolean {
+    return this.shards.some((s) => key >= s.begin && key < s.end);
+  }
+
+  /** Learns the current epoch; on a new epoch, rolls back versions above its recovery version. */
+  setDbInfo(info: DbInfo): void {
+    if (this.info && info.epoch <= this.info.epoch) return;
+    this.info = info;
+    if (info.epoch > this.epoch) {
+      this.epoch = info.epoch;
+      if (this.version > info.recoveryVersion) {
+        if (this.rt.bug('storageSkipsRollback')) {
+          this.version = info.recoveryVersion;
+        } else {
+          const dropped = this.store.rollback(info.recoveryVersion);
+          this.unsynced = this.unsynced.filter((u) => u.v <= info.recoveryVersion);
+          if (this.buffered) this.buffered = this.buffered.filter((e) => e.version <= info.recoveryVersion);
+          this.rt.trace(
+            'StorageServerRollback',
+            { StorageID: this.id, From: this.version, To: info.recoveryVersion, Entries: dropped, Epoch: info.epoch },
+            this.proc,
+            10,
+            this.id,
+          );
+          this.version = info.recoveryVersion;
+        }
+      }
+    }
+  }
+
+  private applyEntry(e: LogEntry): void {
+    for (const t of e.tagged) {
+      for (const m of t.mutations) this.applyMutation(e.version, m);
+      this.unsynced.push({ v: e.version, m: t.mutations as Mutation[] });
+    }
+  }
+
+  private applyMutation(v: number, m: Mutation): void {
+    if (m.type === 'set') {
+      if (this.owns(m.key)) this.put(m.key, v, m.value);
+    } else if (m.type === 'clearRange') {
+      for (const k of this.store.keysIn(m.key, m.end)) if (this.owns(k)) this.put(k, v, null);
+    } else if (this.owns(m.key)) {
+      const next = applyAtomic(m.op, this.store.latest(m.key), m.value);
+      this.put(m.key, v, next ?? null);
+    }
+  }
+
+  private put(key: BKey, v: number, value: BKey | null): void {
+    this.store.put(key, v, value);
+    const ws = this.watches.get(key);
+    if (ws) {
+      const now = value ?? undefined;
+      const keep = ws.filter((w) => {
+        if (w.value !== now) {
+          w.wake();
+          return false;
+        }
+        return true;
+      });
+      if (keep.length > 0) this.watches.set(key, keep);
+      else this.watches.delete(key);
+    }
+  }
+
+  /** Moves the applied version forward and wakes reads waiting for it. */
+  private advance(v: number): void {
+    if (v <= this.version) return;
+    this.version = v;
+    for (let i = 0; i < this.versionWaiters.length; ) {
+      const w = this.versionWaiters[i]!;
+      if (w.version <= v) {
+        this.versionWaiters.splice(i, 1);
+        w.wake();
+      } else i++;
+    }
+  }
+
+  /** Pulls this server's tag from the current epoch's logs, forever. */
+  async pullLoop(): Promise<void> {
+    const rpc = this.rt.world.rpc(this.proc);
+    for (;;) {
+      const info = this.info;
+      if (!info || info.logs.length === 0) {
+        await this.proc.delay(seconds(0.1));
+        continue;
+      }
+      const log = info.logs[this.logIndex % info.logs.length]!;
+      const epoch = info.epoch;
+      if (this.rt.buggify('storage.delayedPull', 0.01)) await this.proc.delay(seconds(this.rt.world.random.uniform(0.1, 1)));
+      let reply: PeekReply;
+      try {
+        reply = await rpc.request<PeekReply>(
+          log.address,
+          tlogEndpoints(log.id).peek,
+          { tag: this.id, from: this.version + 1 },
+          seconds(this.rt.knob('RPC_TIMEOUT')),
+        );
+      } catch {
+        this.logIndex++;
+        await this.proc.delay(seconds(0.05));
+        continue;
+      }
+      if (this.epoch !== epoch || !this.info || this.info.epoch !== epoch) continue; // stale epoch's answer
+      for (const e of reply.entries) {
+        if (e.version <= this.version) continue;
+        if (this.buffered) this.buffered.push(e);
+        else this.applyEntry(e);
+        this.advance(e.version);
+      }
+      this.advance(reply.end);
+      this.knownCommitted = Math.max(this.knownCommitted, Math.min(reply.knownCommitted, this.version));
+      if (reply.entries.length === 0) await this.proc.delay(seconds(this.rt.knob('TLOG_PEEK_INTERVAL')));
+    }
+  }
+
+  /** Makes known-committed versions durable, then pops the logs; compacts history outside the window. */
+  async durabilityLoop(): Promise<void> {
+    const rpc = this.rt.world.rpc(this.proc);
+    for (;;) {
+      await this.proc.delay(seconds(this.rt.knob('STORAGE_DURABILITY_LAG')));
+      if (this.buffered) continue;
+      const target = Math.min(this.version, this.knownCommitted);
+      if (target > this.durableVersion) {
+        const batch = this.unsynced.filter((u) => u.v <= target);
+        this.unsynced = this.unsynced.filter((u) => u.v > target);
+        // One record per version keeps replay exact.
+        const byVersion = new Map<number, Mutation[]>();
+        for (const u of batch) {
+          const list = byVersion.get(u.v);
+          if (list) list.push(...u.m);
+          else byVersion.set(u.v, [...u.m]);
+        }
+        let written: Promise<void> = Promise.resolve();
+        for (const [v, m] of byVersion) written = this.append({ t: 'v', v, m });
+        await written;
+        await this.file.sync();
+        if (this.info?.config?.storageEngine === 'ssd') await this.file.sync(); // page write + header commit
+        this.durableVersion = Math.max(this.durableVersion, target);
+        const info = this.info;
+        if (info) {
+          for (const log of info.logs) rpc.send(log.address, tlogEndpoints(log.id).pop, { tag: this.id, version: target });
+        }
+      }
+      const window = this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS');
+      const oldest = Math.min(this.durableVersion, this.version - window);
+      if (oldest > this.oldestVersion) {
+        this.store.compact(oldest);
+        this.oldestVersion = oldest;
+      }
+    }
+  }
+
+  /** Waits until the applied version reaches `v`, or fails with future_version after a bounded wait. */
+  waitForVersion(v: number): Promise<boolean> {
+    if (v <= this.version) return Promise.resolve(true);
+    const f = this.proc.future<boolean>('storage version');
+    this.versionWaiters.push({ version: v, wake: () => f.resolve(true) });
+    this.proc.after(seconds(this.rt.knob('FUTURE_VERSION_DELAY')), () => f.resolve(false));
+    return f.promise;
+  }
+
+  /** Checks a read is servable; returns an error name or undefined. */
+  readError(version: number, keys: BKey[]): string | undefined {
+    if (!this.readable) return 'process_behind';
+    for (const k of keys) if (!this.owns(k)) return 'wrong_shard_server';
+    if (version < this.oldestVersion) return 'transaction_too_old';
+    return undefined;
+  }
+
+  /** Installs a fetched snapshot at version `at` and applies what was pulled meanwhile. */
+  async installFetched(at: number, kv: [BKey, BKey][]): Promise<void> {
+    for (const s of this.shards) this.store.dropRange(s.begin, s.end);
+    for (const [k, v] of kv) this.store.put(k, at, v);
+    const pending = this.buffered ?? [];
+    this.buffered = null;
+    for (const e of pending) if (e.version > at) this.applyEntry(e);
+    this.unsynced = this.unsynced.filter((u) => u.v > at);
+    await this.append({ t: 'snap', v: at, kv });
+    await this.file.sync();
+    this.durableVersion = Math.max(this.durableVersion, at);
+    this.oldestVersion = at;
+    this.readable = true;
+  }
+
+  /** Rebuilds this server's shards from healthy replicas (FoundationDB's fetchKeys, simplified). */
+  async fetch(plan: FetchPlan): Promise<void> {
+    this.readable = false;
+    this.buffered = [];
+    const rpc = this.rt.world.rpc(this.proc);
+    // Fetch at a version this server has pulled up to, so buffered versions above it complete the picture.
+    while (this.version === 0 || !this.info) await this.proc.delay(seconds(0.05));
+    for (let attempt = 0; ; attempt++) {
+      const at = this.version;
+      const kv: [BKey, BKey][] = [];
+      let ok = true;
+      for (const s of this.shards) {
+        const src = plan.sources[(attempt + this.shards.indexOf(s)) % plan.sources.length];
+        if (!src) {
+          ok = false;
+          break;
+        }
+        try {
+          const reply = await rpc.request<RangeReply>(
+            src.address,
+            storageEndpoints(src.id).range,
+            { begin: s.begin, end: s.end, version: at, limit: 0, reverse: false } satisfies RangeRequest,
+            seconds(this.rt.knob('RPC_TIMEOUT')),
+          );
+          kv.push(...reply.kv);
+        } catch {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        await this.installFetched(at, kv);
+        this.rt.trace('FetchKeysComplete', { StorageID: this.id, Version: at, Keys: kv.length, Source: plan.sources.map((s) => s.id).join(',') }, this.proc, 10, this.id);
+        return;
+      }
+      await this.proc.delay(seconds(0.5));
+    }
+  }
+
+  status(): StorageStatus {
+    return { id: this.id, version: this.version, durableVersion: this.durableVersion, readable: this.readable, epoch: this.epoch };
+  }
+
+  /** Registers a watch: resolves when the key's value differs from `value`. */
+  watch(key: BKey, value: BKey | undefined): Promise<void> {
+    const f = this.proc.future<void>('watch');
+    if (this.store.latest(key) !== value) {
+      f.resolve();
+      return f.promise;
+    }
+    const list = this.watches.get(key) ?? [];
+    list.push({ value, wake: () => f.resolve() });
+    this.watches.set(key, list);
+    return f.promise;
+  }
+}
+
+function serve(rt: ClusterRuntime, ss: StorageServer): void {
+  const rpc = rt.world.rpc(ss.proc);
+  const ep = storageEndpoints(ss.id);
+  ss.proc.roles.add('SS');
+  rpc.serve<GetRequest, BKey | null>(ep.get, (req, respond) => {
+    const early = ss.readError(req.version, [req.key]);
+    if (early) return respond.fail(early, early === 'transaction_too_old' ? 1007 : 1037);
+    void ss.waitForVersion(req.version).then((ok) => {
+      if (!ok) return respond.fail('future_version', 1009);
+      const err = ss.readError(req.version, [req.key]);
+      if (err) return respond.fail(err, err === 'transaction_too_old' ? 1007 : 1037);
+      respond.reply(ss.store.get(req.key, req.version) ?? null);
+    });
+  });
+  rpc.serve<RangeRequest, RangeReply>(ep.range, (req, respond) => {
+    const early = ss.readError(req.version, []);
+    if (early) return respond.fail(early, early === 'transaction_too_old' ? 1007 : 1037);
+    void ss.waitForVersion(req.version).then((ok) => {
+      if (!ok) return respond.fail('future_version', 1009);
+      const err = ss.readError(req.version, []);
+      if (err) return respond.fail(err, err === 'transaction_too_old' ? 1007 : 1037);
+      // Clip to owned shards: the client splits ranges by shard, so this only trims edges.
+      const shard = ss.shards.find((s) => req.begin < s.end && s.begin < req.end);
+      if (!shard) return respond.fail('wrong_shard_server', 1037);
+      const begin = req.begin > shard.begin ? req.begin : shard.begin;
+      const end = req.end < shard.end ? req.end : shard.end;
+      const lim = req.limit > 0 ? req.limit + 1 : 0;
+      const kv = ss.store.range(begin, end, req.version, lim, req.reverse);
+      const more = req.limit > 0 && kv.length > req.limit;
+      if (more) kv.length = req.limit;
+      respond.reply({ kv, more });
+    });
+  });
+  rpc.serve<{ key: BKey; value: BKey | null }, boolean>(ep.watch, (req, respond) => {
+    if (!ss.owns(req.key)) return respond.fail('wrong_shard_server', 1037);
+    void ss.watch(req.key, req.value ?? undefined).then(() => respond.reply(true));
+  });
+  rpc.serve<Record<string, never>, StorageStatus>(ep.status, (_req, respond) => respond.reply(ss.status()));
+}
+
+/** Creates a new storage server (at database creation, or as a replacement that fetches its data). */
+export async function createStorage(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  init: { id: string; shards: KeyRange[]; fetch?: FetchPlan },
+): Promise<StorageServer> {
+  const file = rt.world.open(proc, storageFileName(init.id));
+  const ss = new StorageServer(rt, proc, init.id, init.shards, file, 0);
+  await ss['append']({ t: 'meta', id: init.id, shards: init.shards });
+  await file.sync();
+  rt.trace('StorageServerStart', { StorageID: init.id, Shards: init.shards.length, Fetch: init.fetch ? 1 : 0 }, proc, 10, init.id);
+  serve(rt, ss);
+  proc.spawn(`storage ${init.id} pull`, () => ss.pullLoop());
+  proc.spawn(`storage ${init.id} durability`, () => ss.durabilityLoop());
+  if (init.fetch) {
+    const plan = init.fetch;
+    proc.spawn(`storage ${init.id} fetch`, () => ss.fetch(plan));
+  }
+  return ss;
+}
+
+/** Restarts a storage server from its file. Corrupt or unusable files are discarded (it comes back empty). */
+export async function restartStorage(rt: ClusterRuntime, proc: SimProcess, fileName: string): Promise<StorageServer | undefined> {
+  const file = rt.world.open(proc, fileName);
+  let scan;
+  try {
+    scan = await readRecords<StorageRecord>(file);
+  } catch (e) {
+    if (e instanceof RpcError) throw e;
+    scan = { records: [], end: 0, corrupt: true };
+  }
+  const meta = scan.records[0];
+  if (!meta || meta.t !== 'meta' || scan.corrupt) {
+    rt.trace('StorageServerCorruptFile', { File: fileName, Corrupt: scan.corrupt ? 1 : 0 }, proc, 30);
+    proc.folder.files.delete(fileName);
+    return undefined;
+  }
+  const ss = new StorageServer(rt, proc, meta.id, meta.shards, file, scan.end);
+  for (const r of scan.records.slice(1)) {
+    if (r.t === 'snap') {
+      for (const s of ss.shards) ss.store.dropRange(s.begin, s.end);
+      for (const [k, v] of r.kv) ss.store.put(k, r.v, v);
+      ss.version = Math.max(ss.version, r.v);
+    } else if (r.t === 'v') {
+      for (const m of r.m) ss['applyMutation'](r.v, m);
+      ss.version = Math.max(ss.version, r.v);
+    }
+  }
+  ss.durableVersion = ss.version;
+  ss.oldestVersion = ss.version;
+  ss.knownCommitted = ss.version;
+  rt.trace('StorageServerRestart', { StorageID: meta.id, DurableVersion: ss.version, Keys: ss.store.size }, proc, 10, meta.id);
+  serve(rt, ss);
+  proc.spawn(`storage ${meta.id} pull`, () => ss.pullLoop());
+  proc.spawn(`storage ${meta.id} durability`, () => ss.durabilityLoop());
+  return ss;
+}

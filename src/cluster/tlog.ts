@@ -1,0 +1,284 @@
+// The transaction log role: appends each version's tagged mutations in version order, fsyncs, and
+// acknowledges; serves storage servers' peeks by tag; keeps data until every tag has popped it; and
+// can be locked by a newer epoch, after which it accepts no pushes and reports its durable end.
+import { seconds } from '../core/time.js';
+import type { SimFile } from '../sim/disk.js';
+import type { SimProcess } from '../sim/process.js';
+import type { LogEntry, TaggedMutations } from './protocol.js';
+import { encodeRecord, readRecords } from './record-file.js';
+import type { ClusterRuntime } from './runtime.js';
+
+type TLogRecord =
+  | { t: 'init'; id: string; epoch: number; start: number; tags: string[] }
+  | { t: 'v'; v: number; m: TaggedMutations[] }
+  | { t: 'lock' };
+
+export interface PushRequest {
+  readonly prevVersion: number;
+  readonly version: number;
+  readonly tagged: readonly TaggedMutations[];
+  readonly knownCommitted: number;
+}
+
+export interface PeekReply {
+  readonly entries: readonly LogEntry[];
+  /** Every version up to here has been returned (for this tag). */
+  readonly end: number;
+  readonly knownCommitted: number;
+  readonly locked: boolean;
+}
+
+export interface LockReply {
+  readonly end: number;
+  readonly knownCommitted: number;
+}
+
+/** Endpoint names of one TLog instance. */
+export function tlogEndpoints(id: string) {
+  return {
+    push: `tlog.push.${id}`,
+    peek: `tlog.peek.${id}`,
+    pop: `tlog.pop.${id}`,
+    lock: `tlog.lock.${id}`,
+    confirm: `tlog.confirm.${id}`,
+    tail: `tlog.tail.${id}`,
+  };
+}
+
+/** The file name of a TLog's log. */
+export function tlogFileName(id: string): string {
+  return `tlog-${id}.log`;
+}
+
+/** A running transaction log. */
+class TLog {
+  entries: LogEntry[] = [];
+  end: number;
+  durableEnd: number;
+  knownCommitted = 0;
+  locked = false;
+  private readonly popped = new Map<string, number>();
+  private writeOffset: number;
+  private syncing = false;
+  private readonly ackWaiters: { version: number; reply: () => void }[] = [];
+  private readonly orderWaiters = new Map<number, () => void>();
+  private readonly peekWaiters: (() => void)[] = [];
+  private writeChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly rt: ClusterRuntime,
+    readonly proc: SimProcess,
+    readonly id: string,
+    readonly epoch: number,
+    readonly tags: readonly string[],
+    readonly file: SimFile,
+    start: number,
+    writeOffset: number,
+  ) {
+    this.end = start;
+    this.durableEnd = start;
+    this.writeOffset = writeOffset;
+    for (const t of tags) this.popped.set(t, 0);
+  }
+
+  /** Appends a record to the file (ordered), not yet synced. */
+  appendRecord(rec: TLogRecord): Promise<void> {
+    const bytes = encodeRecord(rec);
+    const at = this.writeOffset;
+    this.writeOffset += bytes.length;
+    this.writeChain = this.writeChain.then(() => this.file.write(at, bytes));
+    return this.writeChain;
+  }
+
+  /** Syncs until everything appended is durable, acknowledging pushes as their versions become durable. */
+  private async syncLoop(): Promise<void> {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      while (this.durableEnd < this.end) {
+        const target = this.end;
+        await this.writeChain;
+        if (this.rt.buggify('tlog.slowSync', 0.05)) await this.proc.delay(seconds(this.rt.world.random.uniform(0.01, 0.5)));
+        await this.file.sync();
+        this.durableEnd = Math.max(this.durableEnd, target);
+        this.releaseAcks();
+        this.wakePeeks();
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private releaseAcks(): void {
+    for (let i = 0; i < this.ackWaiters.length; ) {
+      const w = this.ackWaiters[i]!;
+      if (w.version <= this.durableEnd) {
+        this.ackWaiters.splice(i, 1);
+        w.reply();
+      } else i++;
+    }
+  }
+
+  private wakePeeks(): void {
+    const ws = this.peekWaiters.splice(0);
+    for (const w of ws) w();
+  }
+
+  /** Handles a push: waits for the previous version, appends, and acks once durable. */
+  push(req: PushRequest, ack: () => void, reject: (name: string) => void): void {
+    if (this.locked) return reject('tlog_stopped');
+    if (req.version <= this.end) {
+      // A retransmission of a version already appended: acknowledge when it is durable.
+      if (req.version <= this.durableEnd) ack();
+      else this.ackWaiters.push({ version: req.version, reply: ack });
+      return;
+    }
+    if (req.prevVersion > this.end) {
+      // Versions must be appended in order; wait for the predecessor.
+      this.orderWaiters.set(req.prevVersion, () => this.push(req, ack, reject));
+      return;
+    }
+    if (req.prevVersion !== this.end) return reject('tlog_version_gap');
+    this.knownCommitted = Math.max(this.knownCommitted, req.knownCommitted);
+    const entry: LogEntry = { version: req.version, tagged: req.tagged };
+    this.entries.push(entry);
+    this.end = req.version;
+    void this.appendRecord({ t: 'v', v: req.version, m: req.tagged as TaggedMutations[] });
+    if (this.rt.bug('tlogAcksBeforeFsync')) ack();
+    else this.ackWaiters.push({ version: req.version, reply: ack });
+    void this.syncLoop();
+    const next = this.orderWaiters.get(req.version);
+    if (next) {
+      this.orderWaiters.delete(req.version);
+      next();
+    }
+  }
+
+  /** Entries for `tag` from version `from`, up to the durable end (at most `limit` versions). */
+  peek(tag: string, from: number, limit = 2000): PeekReply {
+    const out: LogEntry[] = [];
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.entries[mid]!.version < from) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = this.durableEnd;
+    for (let i = lo; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.version > this.durableEnd) break;
+      if (out.length >= limit) {
+        end = out[out.length - 1]!.version;
+        break;
+      }
+      const mine = e.tagged.filter((t) => t.tag === tag);
+      if (mine.length > 0) out.push({ version: e.version, tagged: mine });
+    }
+    return { entries: out, end, knownCommitted: this.knownCommitted, locked: this.locked };
+  }
+
+  /** Waits (bounded) until the durable end reaches `from`. */
+  waitForData(from: number, maxWait: number): Promise<void> {
+    if (this.durableEnd >= from) return Promise.resolve();
+    const f = this.proc.future<void>('tlog data');
+    this.peekWaiters.push(() => f.resolve());
+    this.proc.after(maxWait, () => f.resolve());
+    return f.promise;
+  }
+
+  /** Records that `tag` has made everything up to `version` durable; trims what no tag needs. */
+  pop(tag: string, version: number): void {
+    const cur = this.popped.get(tag);
+    if (cur === undefined || version <= cur) return;
+    this.popped.set(tag, version);
+    let min = Number.POSITIVE_INFINITY;
+    for (const v of this.popped.values()) min = Math.min(min, v);
+    let n = 0;
+    while (n < this.entries.length && this.entries[n]!.version <= min) n++;
+    if (n > 0) this.entries.splice(0, n);
+  }
+
+  /** Every retained entry in (from, to], all tags: what a new epoch's logs must be seeded with. */
+  tail(from: number, to: number): LogEntry[] {
+    return this.entries.filter((e) => e.version > from && e.version <= to);
+  }
+}
+
+/** Serves a TLog's endpoints on its process. */
+function serve(rt: ClusterRuntime, log: TLog): void {
+  const rpc = rt.world.rpc(log.proc);
+  const ep = tlogEndpoints(log.id);
+  log.proc.roles.add('TL');
+  rpc.serve<PushRequest, boolean>(ep.push, (req, respond) => {
+    if (rt.buggify('tlog.dropPushReply', 0.001)) return; // the reply is lost; the proxy must cope
+    log.push(
+      req,
+      () => respond.reply(true),
+      (name) => respond.fail(name, 1100),
+    );
+  });
+  rpc.serve<{ tag: string; from: number }, PeekReply>(ep.peek, (req, respond) => {
+    void log.waitForData(req.from, seconds(0.5)).then(() => {
+      respond.reply(log.peek(req.tag, req.from));
+    });
+  });
+  rpc.on<{ tag: string; version: number }>(ep.pop, (req) => log.pop(req.tag, req.version));
+  rpc.serve<{ epoch: number }, LockReply>(ep.lock, (_req, respond) => {
+    const already = log.locked;
+    log.locked = true;
+    const done = () => respond.reply({ end: log.durableEnd, knownCommitted: log.knownCommitted });
+    if (already) return done();
+    // The lock must be durable: a log that forgot it after a reboot could acknowledge an old epoch's commit.
+    void log
+      .appendRecord({ t: 'lock' })
+      .then(() => log.file.sync())
+      .then(done);
+  });
+  rpc.serve<Record<string, never>, boolean>(ep.confirm, (_req, respond) => respond.reply(!log.locked));
+  rpc.serve<{ from: number; to: number }, LogEntry[]>(ep.tail, (req, respond) => respond.reply(log.tail(req.from, req.to)));
+}
+
+/** Creates a new TLog for an epoch, seeded with the previous epochs' tail, durably, then serves it. */
+export async function createTLog(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  init: { id: string; epoch: number; start: number; tags: string[]; seed: LogEntry[] },
+): Promise<void> {
+  const file = rt.world.open(proc, tlogFileName(init.id));
+  const log = new TLog(rt, proc, init.id, init.epoch, init.tags, file, init.start, 0);
+  let written = log.appendRecord({ t: 'init', id: init.id, epoch: init.epoch, start: init.start, tags: init.tags });
+  for (const e of init.seed) {
+    log.entries.push(e);
+    written = log.appendRecord({ t: 'v', v: e.version, m: e.tagged as TaggedMutations[] });
+  }
+  await written;
+  await file.sync();
+  log.durableEnd = init.start;
+  log.end = init.start;
+  rt.trace('TLogStart', { TLogID: init.id, Epoch: init.epoch, StartVersion: init.start, SeedVersions: init.seed.length }, proc, 10, init.id);
+  serve(rt, log);
+}
+
+/** Restarts a TLog from its file after a reboot. Returns its id, or undefined if the file was unusable. */
+export async function restartTLog(rt: ClusterRuntime, proc: SimProcess, fileName: string): Promise<string | undefined> {
+  const file = rt.world.open(proc, fileName);
+  const scan = await readRecords<TLogRecord>(file);
+  const first = scan.records[0];
+  if (!first || first.t !== 'init' || scan.corrupt) {
+    rt.trace('TLogUnusableFile', { File: fileName, Corrupt: scan.corrupt ? 1 : 0 }, proc, 20);
+    proc.folder.files.delete(fileName);
+    return undefined;
+  }
+  const log = new TLog(rt, proc, first.id, first.epoch, first.tags, file, first.start, scan.end);
+  for (const r of scan.records.slice(1)) {
+    if (r.t === 'v') {
+      log.entries.push({ version: r.v, tagged: r.m });
+      log.end = r.v;
+    } else if (r.t === 'lock') log.locked = true;
+  }
+  log.durableEnd = log.end;
+  rt.trace('TLogRestart', { TLogID: first.id, Epoch: first.epoch, DurableEnd: log.end, Locked: log.locked ? 1 : 0 }, proc, 10, first.id);
+  serve(rt, log);
+  return first.id;
+}

@@ -1,0 +1,131 @@
+// The worker: what runs on every server process when it boots. It restarts the roles whose data is on
+// its disk (coordinator, logs, storage servers), takes part in the leader election, heartbeats to the
+// cluster controller, passes epoch changes to its roles, and starts roles the master recruits.
+import { seconds } from '../core/time.js';
+import type { SimProcess } from '../sim/process.js';
+import { type ControllerSettings, electionLoop } from './controller.js';
+import { startCommitProxy } from './commit-proxy.js';
+import { startCoordinator } from './coordinator.js';
+import { startGrvProxy } from './grv-proxy.js';
+import { type RoleInit, runMaster } from './master.js';
+import { EP, type DbInfo, type WorkerReport } from './protocol.js';
+import { startResolver } from './resolver.js';
+import type { ClusterRuntime } from './runtime.js';
+import { createStorage, restartStorage, type StorageServer } from './storage.js';
+import { createTLog, restartTLog } from './tlog.js';
+
+/** Boots the worker on a server process. */
+export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: ControllerSettings): void {
+  const storage = new Map<string, StorageServer>();
+  const tlogs = new Set<string>();
+  let cc: string | undefined;
+  let info: DbInfo | undefined;
+  const rpc = rt.world.rpc(proc);
+  rt.trace('WorkerStart', { Address: proc.address, Class: proc.processClass, Incarnation: proc.incarnation }, proc);
+
+  const learn = (next: DbInfo): void => {
+    if (info && next.epoch < info.epoch) return;
+    if (info && next.epoch === info.epoch && next.recoveryState === info.recoveryState) return;
+    info = next;
+    for (const ss of storage.values()) ss.setDbInfo(next);
+    // Storage servers no longer in the map (replaced while this process was away) are deleted.
+    if (next.recoveryState === 'fully_recovered') {
+      const known = new Set(next.storage.map((s) => s.id));
+      for (const [id, ss] of storage) {
+        if (!known.has(id) && ss.epoch < next.epoch) {
+          storage.delete(id);
+          proc.folder.files.delete(ss.file.name);
+          rt.trace('StorageServerRemoved', { StorageID: id, Reason: 'no longer in the shard map' }, proc, 10, id);
+        }
+      }
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    if (rt.coordinatorsOf(proc).includes(proc.address)) await startCoordinator(rt, proc);
+    for (const name of [...proc.folder.files.keys()].sort()) {
+      if (name.startsWith('tlog-')) {
+        const id = await restartTLog(rt, proc, name);
+        if (id) tlogs.add(id);
+      } else if (name.startsWith('storage-')) {
+        const ss = await restartStorage(rt, proc, name);
+        if (ss) storage.set(ss.id, ss);
+      }
+    }
+    rpc.serve<RoleInit, boolean>(EP.workerInit, (init, respond) => {
+      void startRole(init).then(
+        () => respond.reply(true),
+        (e: unknown) => {
+          rt.trace('WorkerRoleFailed', { Role: init.role, Error: e instanceof Error ? e.message : String(e) }, proc, 20);
+          respond.fail('recruitment_failed', 1100);
+        },
+      );
+    });
+    proc.spawn('election', () => electionLoop(rt, proc, settings, (leader) => (cc = leader)));
+    proc.spawn('heartbeat', heartbeat);
+  };
+
+  const startRole = async (init: RoleInit): Promise<void> => {
+    switch (init.role) {
+      case 'master':
+        // The master runs on; the recruiter only needs to know it started.
+        proc.spawn(`master ${init.init.id}`, async () => {
+          try {
+            await runMaster(rt, proc, init.init);
+          } catch (e) {
+            rt.trace('MasterTerminated', { MasterID: init.init.id, Reason: e instanceof Error ? e.message : String(e) }, proc, 20, init.init.id);
+            proc.roles.delete('MS');
+          }
+        });
+        return;
+      case 'tlog':
+        await createTLog(rt, proc, init);
+        tlogs.add(init.id);
+        return;
+      case 'storage': {
+        const ss = await createStorage(rt, proc, init.fetch ? { id: init.id, shards: init.shards, fetch: init.fetch } : init);
+        storage.set(init.id, ss);
+        if (info) ss.setDbInfo(info);
+        return;
+      }
+      case 'resolver':
+        startResolver(rt, proc, init);
+        return;
+      case 'grvProxy':
+        startGrvProxy(rt, proc, init);
+        return;
+      case 'commitProxy':
+        startCommitProxy(rt, proc, {
+          ...init,
+          onFailure: (reason) => {
+            if (cc) rpc.send(cc, EP.ccTriggerRecovery, { reason: `commit proxy failed: ${reason}` });
+          },
+        });
+        return;
+    }
+  };
+
+  const heartbeat = async (): Promise<void> => {
+    for (;;) {
+      if (cc) {
+        const report: WorkerReport = {
+          address: proc.address,
+          processClass: proc.processClass,
+          zoneId: proc.machine.locality.zoneId,
+          machineId: proc.machine.locality.machineId,
+          dcId: proc.machine.locality.dcId,
+          storage: [...storage.keys()],
+          tlogs: [...tlogs],
+        };
+        try {
+          learn(await rpc.request<DbInfo>(cc, EP.ccRegister, report, seconds(rt.knob('RPC_TIMEOUT'))));
+        } catch {
+          // The controller may have moved; the election loop will find the new one.
+        }
+      }
+      await proc.delay(seconds(rt.knob('HEARTBEAT_INTERVAL')));
+    }
+  };
+
+  proc.spawn('worker boot', start);
+}

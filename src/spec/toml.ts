@@ -1,0 +1,45 @@
+// The one file that imports smol-toml: TOML text to plain data, parser errors to located BadInputErrors.
+import { parse, TomlDate, TomlError } from 'smol-toml';
+import { BadInputError } from '../core/errors.js';
+import type { SpecValue } from './types.js';
+
+/** A TOML table as plain data. */
+export type SpecTable = { readonly [key: string]: SpecValue };
+
+/** Nesting limit for tables and arrays, so a hostile file cannot exhaust the stack. */
+const MAX_DEPTH = 100;
+
+function plain(v: unknown): SpecValue {
+  if (v instanceof TomlDate) return v.toISOString();
+  if (Array.isArray(v)) return v.map(plain);
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  }
+  if (typeof v === 'bigint') return Number(v);
+  return v as SpecValue;
+}
+
+/**
+ * Parses TOML text into plain data. Malformed TOML is a BadInputError naming `file`, the line and the
+ * column, with the parser's message in plain words (no code frame, no stack).
+ */
+export function parseToml(text: string, file: string): SpecTable {
+  let doc: unknown;
+  try {
+    doc = parse(text, { maxDepth: MAX_DEPTH });
+  } catch (e) {
+    if (e instanceof TomlError) {
+      // smol-toml's message is "Invalid TOML document: <what>\n\n<code frame>"; keep only <what>.
+      const first = e.message.split('\n', 1)[0] ?? e.message;
+      const what = first.replace(/^Invalid TOML document:\s*/, '');
+      const source = text.split(/\r\n|\n|\r/)[e.line - 1]?.trim();
+      throw new BadInputError(
+        `malformed TOML at column ${e.column}: ${what}${source ? ` in \`${source}\`` : ''}`,
+        { file, line: e.line, column: e.column },
+        'check the quotes, brackets and `key = value` syntax on that line',
+      );
+    }
+    throw e;
+  }
+  return plain(doc) as SpecTable;
+}
