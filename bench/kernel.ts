@@ -3,6 +3,8 @@
 // Run with `npm run bench:kernel`. Everything runs in one process: warm-up first, then each measurement
 // three times (interleaved), and the median is reported. Prints a table, then one JSON line with the headline figures.
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Random } from '../src/core/random.js';
 import { seconds } from '../src/core/time.js';
 import { Kernel } from '../src/sim/kernel.js';
@@ -174,6 +176,16 @@ function randomDelays(n: number): Float64Array {
   return dts;
 }
 
+/**
+ * A full garbage collection, run before every timed measurement so that none pays for the garbage the
+ * previous one left (1,000,000 events are a lot of garbage). `npm run bench:kernel` passes no node
+ * flags, so the flag is set at run time and `gc` is fetched from a fresh context.
+ */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 /** A measurement's median and its individual runs, in operations per second. */
 interface Measured {
   readonly median: number;
@@ -190,9 +202,13 @@ function median(xs: readonly number[]): number {
  * burst of load from other processes hits every measurement alike rather than one of them.
  */
 async function measureInterleaved(fns: readonly (() => number | Promise<number>)[]): Promise<Measured[]> {
+  const gc = collectGarbage();
   const runs = fns.map(() => [] as number[]);
   for (let i = 0; i < REPEATS; i++) {
-    for (const [k, fn] of fns.entries()) runs[k]!.push(await fn());
+    for (const [k, fn] of fns.entries()) {
+      gc();
+      runs[k]!.push(await fn());
+    }
   }
   return runs.map((r) => ({ median: median(r), runs: r }));
 }

@@ -212,6 +212,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     coords.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined)),
   );
   if (writes.filter((w) => w?.ok).length < quorum) throw new RecoveryAborted('fenced by a newer generation');
+  rt.observedState = next;
 
   // 7. Start the sequencer well above the recovery version; recruit proxies and resolvers.
   let lastVersion = recoveryVersion;

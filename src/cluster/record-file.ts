@@ -2,7 +2,7 @@
 // Reading stops at the first record that is incomplete or fails its checksum: a torn tail after a crash
 // is discarded, never trusted. Corruption in the middle (a bit flip) is reported so the owner can repair.
 import { checksum32 } from '../core/hash.js';
-import { DiskError, type SimFile } from '../sim/disk.js';
+import type { SimFile } from '../sim/disk.js';
 
 const HEADER = 8;
 const encoder = new TextEncoder();
@@ -30,16 +30,10 @@ export function encodeRecord(value: unknown): Uint8Array {
 
 /** Reads every intact record of a file. Disk checksum failures count as corruption. */
 export async function readRecords<T>(file: SimFile): Promise<RecordScan<T>> {
-  const size = file.size;
-  let data: Uint8Array;
-  try {
-    data = await file.read(0, size);
-  } catch (e) {
-    if (e instanceof DiskError && e.errorName === 'checksum_failed') {
-      return { records: [], end: 0, corrupt: true };
-    }
-    throw e;
-  }
+  // Read up to the first damaged sector: records before it are intact; a damaged sector followed by
+  // more data is corruption rather than a torn tail.
+  const { data, damaged } = await file.readIntact(0);
+  const damageIsTail = !damaged || data.length + 2 * 512 >= file.size;
   const records: T[] = [];
   let off = 0;
   let corrupt = false;
@@ -48,7 +42,10 @@ export async function readRecords<T>(file: SimFile): Promise<RecordScan<T>> {
     const len = dv.getUint32(off, true);
     const sum = dv.getUint32(off + 4, true);
     if (len === 0 && sum === 0) break; // zero-filled tail
-    if (off + HEADER + len > data.length) break; // torn tail
+    if (off + HEADER + len > data.length) {
+      if (damaged && !damageIsTail) corrupt = true;
+      break; // torn tail
+    }
     const payload = data.subarray(off + HEADER, off + HEADER + len);
     if (checksum32(payload) !== sum) {
       // A bad record followed by more data is corruption rather than a torn tail.

@@ -5,11 +5,19 @@ import type { Details } from '../trace/event.js';
 import type { SimProcess } from '../sim/process.js';
 import type { World } from '../sim/world.js';
 import type { PlantedBug } from './planted-bugs.js';
+import type { CoordinatedState } from './protocol.js';
 
 /** Everything a role needs from outside itself. One per cluster. */
 export class ClusterRuntime {
   /** Each machine's cluster file: the coordinator addresses it knows (FoundationDB's fdb.cluster). */
   readonly clusterFiles = new Map<string, string[]>();
+  /**
+   * The simulator's own view of the last coordinated state a master wrote, and of storage servers still
+   * fetching their data. Only the kill-safety policy and reports read these (FoundationDB's simulator
+   * has the same god's-eye view); the database itself never does.
+   */
+  observedState: CoordinatedState | undefined;
+  readonly fetchingStorage = new Set<string>();
 
   constructor(
     readonly world: World,

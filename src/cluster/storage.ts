@@ -287,6 +287,7 @@ export class StorageServer {
   async fetch(plan: FetchPlan): Promise<void> {
     this.readable = false;
     this.buffered = [];
+    this.rt.fetchingStorage.add(this.id);
     const rpc = this.rt.world.rpc(this.proc);
     // Fetch at a version this server has pulled up to, so buffered versions above it complete the picture.
     while (this.version === 0 || !this.info) await this.proc.delay(seconds(0.05));
@@ -315,6 +316,7 @@ export class StorageServer {
       }
       if (ok) {
         await this.installFetched(at, kv);
+        this.rt.fetchingStorage.delete(this.id);
         this.rt.trace('FetchKeysComplete', { StorageID: this.id, Version: at, Keys: kv.length, Source: plan.sources.map((s) => s.id).join(',') }, this.proc, 10, this.id);
         return;
       }
@@ -373,9 +375,13 @@ function serve(rt: ClusterRuntime, ss: StorageServer): void {
       respond.reply({ kv, more });
     });
   });
-  rpc.serve<{ key: BKey; value: BKey | null }, boolean>(ep.watch, (req, respond) => {
-    if (!ss.owns(req.key)) return respond.fail('wrong_shard_server', 1037);
-    void ss.watch(req.key, req.value ?? undefined).then(() => respond.reply(true));
+  rpc.serve<{ key: BKey; value: BKey | null; version: number }, boolean>(ep.watch, (req, respond) => {
+    if (!ss.owns(req.key) || !ss.readable) return respond.fail('wrong_shard_server', 1037);
+    // Compare only once this replica has caught up to the version the watcher saw.
+    void ss.waitForVersion(req.version).then((ok) => {
+      if (!ok) return respond.fail('future_version', 1009);
+      void ss.watch(req.key, req.value ?? undefined).then(() => respond.reply(true));
+    });
   });
   rpc.serve<Record<string, never>, StorageStatus>(ep.status, (_req, respond) => respond.reply(ss.status()));
 }

@@ -15,8 +15,11 @@ import { millis, seconds, type Time, toSeconds } from '../core/time.js';
 import { type Details, type Severity, SevWarn } from '../trace/event.js';
 import type { SimProcess } from './process.js';
 
-/** Block size of durable storage; checksums cover one block. */
-export const BLOCK_SIZE = 4096;
+/**
+ * Checksum unit of durable storage: one sector. A disk writes sectors atomically, so a torn write damages
+ * only the sectors it touched; sectors synced earlier, even in the same 4 KiB page, stay intact.
+ */
+export const BLOCK_SIZE = 512;
 /** Sector size: the granularity at which a crash keeps, drops or tears a pending write. */
 export const SECTOR_SIZE = 512;
 
@@ -120,6 +123,17 @@ export class StoredFile {
     this.damaged.add(bi);
     this.flipped.add(bi);
     return true;
+  }
+
+  /** Offset of the first damaged block at or after `offset`, or the file size when none is. */
+  intactUntil(offset: number): number {
+    const first = Math.floor(offset / BLOCK_SIZE);
+    const last = Math.floor((this.size - 1) / BLOCK_SIZE);
+    for (let bi = first; bi <= last; bi++) {
+      const block = this.blocks.get(bi);
+      if (block && checksum32(block) !== this.sums.get(bi)) return Math.max(offset, bi * BLOCK_SIZE);
+    }
+    return this.size;
   }
 
   /** Reads bytes, overlaying pending writes on durable blocks. Throws on a checksum mismatch. */
@@ -640,6 +654,17 @@ export class SimFile {
   /** Reads up to `length` bytes at `offset`; rejects with `checksum_failed` on corruption. */
   read(offset: number, length: number): Promise<Uint8Array> {
     return this.op('read', () => this.stored.read(offset, length));
+  }
+
+  /**
+   * Reads from `offset` up to the first damaged block (or the end). `damaged` tells whether reading
+   * stopped at a checksum failure. Recovery code uses it to keep everything before a torn tail.
+   */
+  readIntact(offset: number): Promise<{ data: Uint8Array; damaged: boolean }> {
+    return this.op('read', () => {
+      const until = this.stored.intactUntil(offset);
+      return { data: this.stored.read(offset, until - offset), damaged: until < this.stored.size };
+    });
   }
 
   /** Makes every earlier write durable. */

@@ -47,7 +47,21 @@ export interface ModelDatabaseOptions {
   readonly initialBackoff?: number;
   /** Largest back-off of onError, seconds. Default 1.0 (FoundationDB's DEFAULT_MAX_BACKOFF). */
   readonly maxBackoff?: number;
+  /** A deliberate defect, so tests can prove a workload catches the class of bug it exists for. */
+  readonly plantedBug?: ModelPlantedBug;
 }
+
+/**
+ * Deliberate defects of the model: `ignoreReadConflicts` (commits never conflict),
+ * `ignoreRangeReadConflicts` (range reads and selectors add no read-conflict range),
+ * `noReadYourWrites` (reads ignore the transaction's own writes), `spuriousWatches` (a watch fires
+ * as soon as it is registered, changed or not).
+ */
+export type ModelPlantedBug =
+  | 'ignoreReadConflicts'
+  | 'ignoreRangeReadConflicts'
+  | 'noReadYourWrites'
+  | 'spuriousWatches';
 
 /** Counters a test can assert on. */
 export interface ModelStats {
@@ -360,6 +374,7 @@ export class ModelDatabase implements Database {
       mvccWindowVersions: o.mvccWindowVersions ?? 5_000_000,
       initialBackoff: o.initialBackoff ?? 0.01,
       maxBackoff: o.maxBackoff ?? 1.0,
+      plantedBug: o.plantedBug,
       latency: {
         grv: o.latency?.grv ?? 0.001,
         read: o.latency?.read ?? 0.002,
@@ -499,6 +514,7 @@ export class ModelDatabase implements Database {
     }>,
   ): Version {
     const horizon = this.horizon();
+    if (this.opts.plantedBug === 'ignoreReadConflicts') reads = [];
     if (reads.length > 0 && readVersion < horizon) {
       this.stats.tooOld++;
       throw fdbError('transaction_too_old');
@@ -567,7 +583,7 @@ export class ModelDatabase implements Database {
 
   /** @internal Registers a watch after its transaction committed; fires at once if the value differs. */
   addWatch(key: string, expected: Bytes | undefined, resolve: () => void): void {
-    if (!bytesEqual(this.store.latest(key)?.value, expected)) {
+    if (this.opts.plantedBug === 'spuriousWatches' || !bytesEqual(this.store.latest(key)?.value, expected)) {
       this.stats.watchesFired++;
       resolve();
       return;
@@ -734,7 +750,7 @@ class ModelTransaction implements Transaction {
 
   /** The value of `k` as this transaction sees it, and whether it depends on the database. */
   private view(k: string, rv: Version): { value: Bytes | undefined; dependsOnDb: boolean } {
-    const w = this.writes.get(k);
+    const w = this.db.opts.plantedBug === 'noReadYourWrites' ? undefined : this.writes.get(k);
     if (w) {
       if (w.kind === 'value') return { value: w.value, dependsOnDb: false };
       if (w.kind === 'unreadable') throw new FdbError(1036, 'accessed_unreadable');
@@ -742,7 +758,9 @@ class ModelTransaction implements Transaction {
       for (const o of w.ops) v = applyAtomicOp(o.op, v, o.param);
       return { value: v, dependsOnDb: true };
     }
-    if (this.inCleared(k)) return { value: undefined, dependsOnDb: false };
+    if (this.db.opts.plantedBug !== 'noReadYourWrites' && this.inCleared(k)) {
+      return { value: undefined, dependsOnDb: false };
+    }
     return { value: this.db.store.valueAt(k, rv), dependsOnDb: true };
   }
 
@@ -754,7 +772,7 @@ class ModelTransaction implements Transaction {
   /** Present keys at or after `from`, ascending. */
   private *forward(from: string, rv: Version): Generator<[string, Bytes]> {
     const a = this.db.store.keys();
-    const b = this.sortedWriteKeys();
+    const b = this.db.opts.plantedBug === 'noReadYourWrites' ? [] : this.sortedWriteKeys();
     let i = lowerBound(a, from);
     let j = lowerBound(b, from);
     while (i < a.length || j < b.length) {
@@ -781,7 +799,7 @@ class ModelTransaction implements Transaction {
   /** Present keys strictly before `before`, descending. */
   private *backward(before: string, rv: Version): Generator<[string, Bytes]> {
     const a = this.db.store.keys();
-    const b = this.sortedWriteKeys();
+    const b = this.db.opts.plantedBug === 'noReadYourWrites' ? [] : this.sortedWriteKeys();
     let i = lowerBound(a, before) - 1;
     let j = lowerBound(b, before) - 1;
     while (i >= 0 || j >= 0) {
@@ -847,7 +865,7 @@ class ModelTransaction implements Transaction {
     const rv = await this.beginRead();
     const sel = normalize(selector);
     const { key } = this.resolve(sel, rv);
-    if (!opts?.snapshot) {
+    if (!opts?.snapshot && this.db.opts.plantedBug !== 'ignoreRangeReadConflicts') {
       // FoundationDB's getKey conflict range: from the selector's key to the key it resolved to.
       if (sel.offset <= 0) this.addReadConflict(key, sel.key);
       else this.addReadConflict(sel.key, `${key}\x00`);
@@ -890,7 +908,7 @@ class ModelTransaction implements Transaction {
         result.push(kv);
       }
     }
-    if (!opts?.snapshot) this.addRangeReadConflict(b, e, rb.ranOff, re.ranOff, result, more, reverse);
+    if (!opts?.snapshot && this.db.opts.plantedBug !== 'ignoreRangeReadConflicts') this.addRangeReadConflict(b, e, rb.ranOff, re.ranOff, result, more, reverse);
     return result.map(([k, v]) => ({ key: fromKeyString(k), value: v }));
   }
 

@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../src/core/random.js';
 import { millis, seconds, toSeconds } from '../../../src/core/time.js';
-import type { TraceEvent, TraceSink } from '../../../src/trace/event.js';
 import {
   BLOCK_SIZE,
   DataFolder,
@@ -15,6 +14,7 @@ import {
 } from '../../../src/sim/disk.js';
 import type { SimMachine, SimProcess } from '../../../src/sim/process.js';
 import { World } from '../../../src/sim/world.js';
+import type { TraceEvent, TraceSink } from '../../../src/trace/event.js';
 
 class Sink implements TraceSink {
   readonly events: TraceEvent[] = [];
@@ -29,7 +29,12 @@ class Sink implements TraceSink {
 function setup(seed: number, buggify = false): { world: World; sink: Sink; m: SimMachine; p: SimProcess } {
   const sink = new Sink();
   const world = new World({ seed, buggify, sink, knobs: [] });
-  const m = world.addMachine({ dcId: '0', dataHall: '0', zoneId: 'z1', machineId: 'm1' }, '2.0.1.1', 1, 'storage');
+  const m = world.addMachine(
+    { dcId: '0', dataHall: '0', zoneId: 'z1', machineId: 'm1' },
+    '2.0.1.1',
+    1,
+    'storage',
+  );
   world.lifecycle.bootMachine(m);
   return { world, sink, m, p: m.processes[0]! };
 }
@@ -270,7 +275,8 @@ describe('FailDisk and InjectFaults', () => {
       const f = world.open(p, 'data');
       world.lifecycle.killProcess(p, 'InjectFaults', { forced: true });
       world.speedUp = true;
-      for (let i = 0; i < 2000; i++) if ((await rejection(f.write(0, new Uint8Array([1])))) !== undefined) failures++;
+      for (let i = 0; i < 2000; i++)
+        if ((await rejection(f.write(0, new Uint8Array([1])))) !== undefined) failures++;
     });
     expect(failures).toBe(0);
   });
@@ -339,7 +345,11 @@ describe('timing, stalls and throttling', () => {
     await world.kernel.run(async () => {
       const f = world.open(p, 'data');
       await world.kernel.delay(seconds(1));
-      const st = world.disks.setDiskFailure(p.folder, { stallInterval: 1, stallPeriod: 30, throttlePeriod: 0 });
+      const st = world.disks.setDiskFailure(p.folder, {
+        stallInterval: 1,
+        stallPeriod: 30,
+        throttlePeriod: 0,
+      });
       expect(st.stallDuration).toBeGreaterThanOrEqual(millis(1));
       expect(st.stallDuration).toBeLessThanOrEqual(millis(4));
       await world.kernel.delay(seconds(1) - (world.now() % seconds(1)));

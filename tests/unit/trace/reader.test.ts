@@ -80,12 +80,12 @@ describe('readTrace', () => {
     ];
     const file = tempFile('run.jsonl');
     const w = new TraceWriter({ path: file });
-    events.forEach((e) => w.emit(e));
+    for (const e of events) w.emit(e);
     const first = w.finish();
     const back = readTrace(file);
     expect(back).toEqual(events);
     const again = new TraceWriter({ memory: true });
-    back.forEach((e) => again.emit(e));
+    for (const e of back) again.emit(e);
     expect(again.finish().hash).toBe(first.hash);
   });
 

@@ -109,8 +109,8 @@ describe('TraceWriter', () => {
     );
     const wa = new TraceWriter();
     const wb = new TraceWriter();
-    a.forEach((e) => wa.emit(e));
-    b.forEach((e) => wb.emit(e));
+    for (const e of a) wa.emit(e);
+    for (const e of b) wb.emit(e);
     expect(wa.lines()[0]).not.toBe(wb.lines()[0]);
     expect(wa.finish().hash).toBe(wb.finish().hash);
     // With ActualTime declared deterministic, the two runs differ.
@@ -161,7 +161,7 @@ describe('TraceWriter', () => {
     const events = Array.from({ length: 50 }, (_, i) =>
       ev('Tick', { I: i, Pad: 'x'.repeat(40) }, 10, i * 1000),
     );
-    events.forEach((e) => w.emit(e));
+    for (const e of events) w.emit(e);
     // Some chunks are on disk before close: the buffer is bounded.
     const partial = readFileSync(file, 'utf8');
     expect(partial.length).toBeGreaterThan(0);

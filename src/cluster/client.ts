@@ -1,0 +1,617 @@
+// The database client used by tester processes: finds the cluster through the coordinators, gets read
+// versions from GRV proxies, reads from storage replicas (failing over between them), keeps a
+// read-your-writes cache, and commits through commit proxies with FoundationDB's retry loop.
+import type { Random } from '../core/random.js';
+import { seconds } from '../core/time.js';
+import type { SimProcess } from '../sim/process.js';
+import { RpcError } from '../sim/rpc.js';
+import { fromB, toB } from './keys.js';
+import type { BKey } from './keys.js';
+import {
+  type AtomicOp,
+  type AttemptInfo,
+  type Bytes,
+  type Database,
+  ErrorCodes,
+  FdbError,
+  fdbError,
+  type KeySelector,
+  type KeyValue,
+  Limits,
+  type RangeOptions,
+  type ReadOptions,
+  type Transaction,
+} from './client-api.js';
+import { commitEndpoint } from './commit-proxy.js';
+import type { LeaderInfo } from './coordinator.js';
+import { grvEndpoint } from './grv-proxy.js';
+import { applyAtomic, type Mutation, mutationSize } from './mutation.js';
+import { type CommitReply, type CommitRequest, type DbInfo, EP, type RoleRef, type Shard } from './protocol.js';
+import type { ClusterRuntime } from './runtime.js';
+import { type RangeReply, storageEndpoints } from './storage.js';
+
+const MAX_KEY: BKey = '\xff';
+
+/** Client-side counters, for workload metrics and tests. */
+export interface ClientStats {
+  commits: number;
+  conflicts: number;
+  unknownResults: number;
+  tooOld: number;
+  retries: number;
+}
+
+/** A database client bound to one tester process. */
+export class ClusterClient implements Database {
+  info: DbInfo | undefined;
+  private refreshing: Promise<DbInfo> | undefined;
+  readonly stats: ClientStats = { commits: 0, conflicts: 0, unknownResults: 0, tooOld: 0, retries: 0 };
+  readonly random: Random;
+
+  constructor(
+    readonly rt: ClusterRuntime,
+    readonly proc: SimProcess,
+  ) {
+    this.random = rt.world.random.fork(`client:${proc.address}`);
+  }
+
+  createTransaction(): Transaction {
+    return new ClientTransaction(this);
+  }
+
+  async run<T>(body: (tr: Transaction, info: AttemptInfo) => Promise<T>): Promise<T> {
+    const tr = new ClientTransaction(this);
+    let maybeCommitted = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await body(tr, { maybeCommitted, attempt });
+        await tr.commit();
+        return result;
+      } catch (e) {
+        if (e instanceof FdbError && e.maybeCommitted) maybeCommitted = true;
+        await tr.onError(e);
+      }
+    }
+  }
+
+  /** The current cluster layout, asking the coordinators and the controller when unknown or stale. */
+  async clusterInfo(force = false): Promise<DbInfo> {
+    if (this.info && !force) return this.info;
+    if (!this.refreshing) {
+      this.refreshing = this.fetchInfo().finally(() => {
+        this.refreshing = undefined;
+      });
+    }
+    return this.refreshing;
+  }
+
+  private async fetchInfo(): Promise<DbInfo> {
+    const rpc = this.rt.world.rpc(this.proc);
+    const timeout = seconds(0.5);
+    for (;;) {
+      const coords = this.rt.coordinatorsOf(this.proc);
+      const replies = await Promise.all(
+        coords.map((c) =>
+          rpc.request<{ leader: LeaderInfo | null; forward: string[] | null }>(c, EP.coordGetLeader, {}, timeout).catch(() => undefined),
+        ),
+      );
+      const forward = replies.find((r) => r?.forward)?.forward;
+      if (forward) this.rt.setCoordinatorsOf(this.proc, forward);
+      const leaders = replies.map((r) => r?.leader?.address).filter((a): a is string => a !== undefined).sort();
+      for (const cc of [...new Set(leaders)]) {
+        try {
+          const info = await rpc.request<DbInfo>(cc, EP.ccClientInfo, {}, timeout);
+          if (info.commitProxies.length > 0 && info.grvProxies.length > 0) {
+            this.info = info;
+            return info;
+          }
+        } catch {
+          // try the next leader candidate
+        }
+      }
+      await this.proc.delay(seconds(0.2));
+    }
+  }
+
+  /** Shards overlapping [begin, end), in key order. */
+  shardsFor(info: DbInfo, begin: BKey, end: BKey): Shard[] {
+    return info.shards.filter((s) => s.begin < end && begin < s.end);
+  }
+
+  storageRef(info: DbInfo, id: string): RoleRef | undefined {
+    return info.storage.find((s) => s.id === id);
+  }
+}
+
+type WriteState =
+  | { readonly base: 'value'; readonly value: BKey | undefined }
+  | { readonly base: 'underlying'; readonly ops: readonly [AtomicOp, BKey][] };
+
+class ClientTransaction implements Transaction {
+  private readVersion: number | undefined;
+  private grv: Promise<number> | undefined;
+  private mutations: Mutation[] = [];
+  private writes = new Map<BKey, WriteState>();
+  private clearedRanges: [BKey, BKey][] = [];
+  private readRanges: [BKey, BKey][] = [];
+  private writeRanges: [BKey, BKey][] = [];
+  private committedVersion = -1;
+  private versionstamp: Bytes | undefined;
+  private versionstamped = false;
+  private pendingWatches: { key: BKey; value: BKey | undefined; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private timeoutMs = 0;
+  private startedAt: number;
+  private size = 0;
+  /** Retries so far (kept across reset, for backoff). */
+  private attempts = 0;
+
+  constructor(private readonly db: ClusterClient) {
+    this.startedAt = db.rt.world.now();
+  }
+
+  private get rt(): ClusterRuntime {
+    return this.db.rt;
+  }
+
+  private checkTimeout(): void {
+    if (this.timeoutMs > 0 && this.rt.world.now() - this.startedAt > this.timeoutMs * 1000) {
+      throw fdbError('transaction_timed_out');
+    }
+  }
+
+  setTimeout(ms: number): void {
+    this.timeoutMs = ms;
+  }
+
+  reset(): void {
+    for (const w of this.pendingWatches) w.reject(fdbError('transaction_cancelled'));
+    this.readVersion = undefined;
+    this.grv = undefined;
+    this.mutations = [];
+    this.writes = new Map();
+    this.clearedRanges = [];
+    this.readRanges = [];
+    this.writeRanges = [];
+    this.committedVersion = -1;
+    this.versionstamp = undefined;
+    this.versionstamped = false;
+    this.pendingWatches = [];
+    this.size = 0;
+    this.startedAt = this.rt.world.now();
+  }
+
+  setReadVersion(v: number): void {
+    this.readVersion = v;
+  }
+
+  async getReadVersion(): Promise<number> {
+    if (this.readVersion !== undefined) return this.readVersion;
+    if (!this.grv) this.grv = this.fetchReadVersion();
+    const v = await this.grv;
+    this.readVersion ??= v;
+    return this.readVersion;
+  }
+
+  private async fetchReadVersion(): Promise<number> {
+    const rpc = this.rt.world.rpc(this.db.proc);
+    for (let i = 0; ; i++) {
+      this.checkTimeout();
+      const info = await this.db.clusterInfo(i > 0);
+      const proxy = this.db.random.pick(info.grvProxies);
+      try {
+        return await rpc.request<number>(proxy.address, grvEndpoint(proxy.id), {}, seconds(this.rt.knob('CLIENT_READ_TIMEOUT')));
+      } catch {
+        await this.db.proc.delay(seconds(Math.min(0.5, 0.01 * 2 ** i)));
+      }
+    }
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  /** Reads [begin, end) from storage at the read version, across shards, failing over between replicas. */
+  private async storageRange(begin: BKey, end: BKey, limit: number, reverse: boolean): Promise<[BKey, BKey][]> {
+    const version = await this.getReadVersion();
+    const rpc = this.rt.world.rpc(this.db.proc);
+    const out: [BKey, BKey][] = [];
+    for (let attempt = 0; ; attempt++) {
+      this.checkTimeout();
+      const info = await this.db.clusterInfo(attempt > 0);
+      out.length = 0;
+      let shards = this.db.shardsFor(info, begin, end);
+      if (reverse) shards = shards.reverse();
+      let failed = false;
+      for (const sh of shards) {
+        const b = begin > sh.begin ? begin : sh.begin;
+        const e = end < sh.end ? end : sh.end;
+        const remaining = limit > 0 ? limit - out.length : 0;
+        const reply = await this.readFromTeam<RangeReply>(info, sh, (ss) =>
+          rpc.request<RangeReply>(ss.address, storageEndpoints(ss.id).range, { begin: b, end: e, version, limit: remaining, reverse }, seconds(this.rt.knob('CLIENT_READ_TIMEOUT'))),
+        );
+        if (!reply) {
+          failed = true;
+          break;
+        }
+        out.push(...reply.kv);
+        if (limit > 0 && out.length >= limit) break;
+      }
+      if (!failed) return out;
+      await this.db.proc.delay(seconds(Math.min(0.5, 0.02 * 2 ** attempt)));
+    }
+  }
+
+  /** Tries each replica of a shard once, in random order; too-old and future-version errors surface. */
+  private async readFromTeam<R>(info: DbInfo, shard: Shard, read: (ss: RoleRef) => Promise<R>): Promise<R | undefined> {
+    for (const id of this.db.random.shuffle(shard.team)) {
+      const ss = this.db.storageRef(info, id);
+      if (!ss) continue;
+      try {
+        return await read(ss);
+      } catch (e) {
+        if (e instanceof RpcError && (e.errorName === 'transaction_too_old' || e.errorName === 'future_version')) {
+          if (e.errorName === 'transaction_too_old') this.db.stats.tooOld++;
+          throw fdbError(e.errorName);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private async storageGet(key: BKey): Promise<BKey | undefined> {
+    const version = await this.getReadVersion();
+    const rpc = this.rt.world.rpc(this.db.proc);
+    for (let attempt = 0; ; attempt++) {
+      this.checkTimeout();
+      const info = await this.db.clusterInfo(attempt > 0);
+      const shard = this.db.shardsFor(info, key, `${key}\x00`)[0];
+      if (!shard) throw fdbError('key_outside_legal_range');
+      const r = await this.readFromTeam<{ v: BKey | null }>(info, shard, async (ss) => ({
+        v: await rpc.request<BKey | null>(ss.address, storageEndpoints(ss.id).get, { key, version }, seconds(this.rt.knob('CLIENT_READ_TIMEOUT'))),
+      }));
+      if (r) return r.v ?? undefined;
+      await this.db.proc.delay(seconds(Math.min(0.5, 0.02 * 2 ** attempt)));
+    }
+  }
+
+  private coveredByClear(key: BKey): boolean {
+    for (const [b, e] of this.clearedRanges) if (key >= b && key < e) return true;
+    return false;
+  }
+
+  /** The transaction's view of a key's value given the underlying value. */
+  private overlay(key: BKey, underlying: BKey | undefined): BKey | undefined {
+    const w = this.writes.get(key);
+    if (!w) return this.coveredByClear(key) ? undefined : underlying;
+    if (w.base === 'value') return w.value;
+    let v = underlying;
+    for (const [op, p] of w.ops) v = applyAtomic(op, v, p);
+    return v;
+  }
+
+  async get(key: Bytes, opts: ReadOptions = {}): Promise<Bytes | undefined> {
+    this.checkKey(key);
+    const k = toB(key);
+    const w = this.writes.get(k);
+    if ((w && w.base === 'value') || (!w && this.coveredByClear(k))) {
+      const v = this.overlay(k, undefined);
+      return v === undefined ? undefined : fromB(v);
+    }
+    if (!opts.snapshot) this.readRanges.push([k, `${k}\x00`]);
+    const v = this.overlay(k, await this.storageGet(k));
+    return v === undefined ? undefined : fromB(v);
+  }
+
+  private localKeysIn(begin: BKey, end: BKey): boolean {
+    for (const k of this.writes.keys()) if (k >= begin && k < end) return true;
+    for (const [b, e] of this.clearedRanges) if (b < end && begin < e) return true;
+    return false;
+  }
+
+  /** Range read through the RYW cache. Returns rows and the key range the read depended on. */
+  private async rangeB(begin: BKey, end: BKey, limit: number, reverse: boolean, snapshot: boolean): Promise<[BKey, BKey][]> {
+    if (begin >= end) return [];
+    const local = this.localKeysIn(begin, end);
+    const rows = await this.storageRange(begin, end, local ? 0 : limit, reverse);
+    let result = rows;
+    if (local) {
+      const merged = new Map<BKey, BKey>();
+      for (const [k, v] of rows) {
+        const o = this.overlay(k, v);
+        if (o !== undefined) merged.set(k, o);
+      }
+      for (const k of this.writes.keys()) {
+        if (k < begin || k >= end || merged.has(k)) continue;
+        const o = this.overlay(k, undefined);
+        if (o !== undefined) merged.set(k, o);
+      }
+      const keys = [...merged.keys()].sort();
+      if (reverse) keys.reverse();
+      result = keys.map((k) => [k, merged.get(k)!] as [BKey, BKey]);
+      if (limit > 0 && result.length > limit) result = result.slice(0, limit);
+    }
+    if (!snapshot) {
+      if (limit > 0 && result.length >= limit) {
+        const last = result[result.length - 1]![0];
+        this.readRanges.push(reverse ? [last, end] : [begin, `${last}\x00`]);
+      } else this.readRanges.push([begin, end]);
+    }
+    return result;
+  }
+
+  private async resolveSelector(sel: KeySelector, snapshot: boolean): Promise<BKey> {
+    const k = toB(sel.key);
+    const start = sel.orEqual ? `${k}\x00` : k;
+    if (sel.offset >= 1) {
+      const rows = await this.rangeB(start, MAX_KEY, sel.offset, false, snapshot);
+      return rows.length >= sel.offset ? rows[sel.offset - 1]![0] : MAX_KEY;
+    }
+    const n = 1 - sel.offset;
+    const rows = await this.rangeB('', start, n, true, snapshot);
+    return rows.length >= n ? rows[n - 1]![0] : '';
+  }
+
+  async getKey(selector: KeySelector, opts: ReadOptions = {}): Promise<Bytes> {
+    return fromB(await this.resolveSelector(selector, opts.snapshot ?? false));
+  }
+
+  async getRange(begin: Bytes | KeySelector, end: Bytes | KeySelector, opts: RangeOptions = {}): Promise<KeyValue[]> {
+    const snapshot = opts.snapshot ?? false;
+    const b = begin instanceof Uint8Array ? toB(begin) : await this.resolveSelector(begin, snapshot);
+    const e = end instanceof Uint8Array ? toB(end) : await this.resolveSelector(end, snapshot);
+    const clippedEnd = e > MAX_KEY ? MAX_KEY : e;
+    const rows = await this.rangeB(b, clippedEnd, opts.limit ?? 0, opts.reverse ?? false, snapshot);
+    return rows.map(([k, v]) => ({ key: fromB(k), value: fromB(v) }));
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  private checkKey(key: Bytes): void {
+    if (key.length > Limits.maxKeySize) throw fdbError('key_too_large');
+    if (key.length > 0 && key[0] === 0xff) throw fdbError('key_outside_legal_range');
+  }
+
+  private checkValue(value: Bytes): void {
+    if (value.length > Limits.maxValueSize) throw fdbError('value_too_large');
+  }
+
+  private addMutation(m: Mutation): void {
+    this.size += mutationSize(m);
+    if (this.size > Limits.maxTransactionSize) throw fdbError('transaction_too_large');
+    this.mutations.push(m);
+  }
+
+  set(key: Bytes, value: Bytes): void {
+    this.checkKey(key);
+    this.checkValue(value);
+    const k = toB(key);
+    const v = toB(value);
+    this.addMutation({ type: 'set', key: k, value: v });
+    this.writes.set(k, { base: 'value', value: v });
+    this.writeRanges.push([k, `${k}\x00`]);
+  }
+
+  clear(key: Bytes): void {
+    this.checkKey(key);
+    const k = toB(key);
+    this.clearB(k, `${k}\x00`);
+  }
+
+  clearRange(begin: Bytes, end: Bytes): void {
+    const b = toB(begin);
+    const e = toB(end);
+    if (b > e) throw fdbError('inverted_range');
+    this.clearB(b, e > MAX_KEY ? MAX_KEY : e);
+  }
+
+  private clearB(b: BKey, e: BKey): void {
+    if (b >= e) return;
+    this.addMutation({ type: 'clearRange', key: b, end: e });
+    for (const k of [...this.writes.keys()]) if (k >= b && k < e) this.writes.set(k, { base: 'value', value: undefined });
+    this.clearedRanges.push([b, e]);
+    this.writeRanges.push([b, e]);
+  }
+
+  atomicOp(op: AtomicOp, key: Bytes, param: Bytes): void {
+    if (op === 'setVersionstampedKey') return this.setVersionstampedKey(key, param);
+    if (op === 'setVersionstampedValue') return this.setVersionstampedValue(key, param);
+    this.checkKey(key);
+    this.checkValue(param);
+    const k = toB(key);
+    const p = toB(param);
+    this.addMutation({ type: 'atomic', op, key: k, value: p });
+    const w = this.writes.get(k);
+    if (w?.base === 'value' || (!w && this.coveredByClear(k))) {
+      this.writes.set(k, { base: 'value', value: applyAtomic(op, w?.base === 'value' ? w.value : undefined, p) });
+    } else {
+      this.writes.set(k, { base: 'underlying', ops: [...(w?.base === 'underlying' ? w.ops : []), [op, p]] });
+    }
+    this.writeRanges.push([k, `${k}\x00`]);
+  }
+
+  add(key: Bytes, param: Bytes): void {
+    this.atomicOp('add', key, param);
+  }
+  bitAnd(key: Bytes, param: Bytes): void {
+    this.atomicOp('bitAnd', key, param);
+  }
+  bitOr(key: Bytes, param: Bytes): void {
+    this.atomicOp('bitOr', key, param);
+  }
+  bitXor(key: Bytes, param: Bytes): void {
+    this.atomicOp('bitXor', key, param);
+  }
+  max(key: Bytes, param: Bytes): void {
+    this.atomicOp('max', key, param);
+  }
+  min(key: Bytes, param: Bytes): void {
+    this.atomicOp('min', key, param);
+  }
+  byteMin(key: Bytes, param: Bytes): void {
+    this.atomicOp('byteMin', key, param);
+  }
+  byteMax(key: Bytes, param: Bytes): void {
+    this.atomicOp('byteMax', key, param);
+  }
+  appendIfFits(key: Bytes, param: Bytes): void {
+    this.atomicOp('appendIfFits', key, param);
+  }
+  compareAndClear(key: Bytes, param: Bytes): void {
+    this.atomicOp('compareAndClear', key, param);
+  }
+
+  setVersionstampedKey(key: Bytes, value: Bytes): void {
+    this.checkValue(value);
+    if (key.length < 4) throw fdbError('client_invalid_operation');
+    const k = toB(key);
+    this.addMutation({ type: 'atomic', op: 'setVersionstampedKey', key: k, value: toB(value) });
+    this.versionstamped = true;
+    // The final key is unknown until commit; conflict on the whole key space is what FoundationDB avoids by
+    // not adding any write conflict for it, and so do we.
+  }
+
+  setVersionstampedValue(key: Bytes, value: Bytes): void {
+    this.checkKey(key);
+    if (value.length < 4) throw fdbError('client_invalid_operation');
+    const k = toB(key);
+    this.addMutation({ type: 'atomic', op: 'setVersionstampedValue', key: k, value: toB(value) });
+    this.versionstamped = true;
+    this.writeRanges.push([k, `${k}\x00`]);
+  }
+
+  addReadConflictRange(begin: Bytes, end: Bytes): void {
+    this.readRanges.push([toB(begin), toB(end)]);
+  }
+  addReadConflictKey(key: Bytes): void {
+    const k = toB(key);
+    this.readRanges.push([k, `${k}\x00`]);
+  }
+  addWriteConflictRange(begin: Bytes, end: Bytes): void {
+    this.writeRanges.push([toB(begin), toB(end)]);
+  }
+  addWriteConflictKey(key: Bytes): void {
+    const k = toB(key);
+    this.writeRanges.push([k, `${k}\x00`]);
+  }
+
+  watch(key: Bytes): Promise<void> {
+    this.checkKey(key);
+    const k = toB(key);
+    const w = this.writes.get(k);
+    const f = this.db.proc.future<void>(`watch ${k}`);
+    // The value to compare against is the one this transaction sees; read it now (snapshot).
+    const known = w?.base === 'value' || (!w && this.coveredByClear(k));
+    const entry = { key: k, value: undefined as BKey | undefined, resolve: () => f.resolve(), reject: (e: unknown) => f.reject(e) };
+    if (known) entry.value = this.overlay(k, undefined);
+    else {
+      void this.get(key, { snapshot: true }).then(
+        (v) => {
+          entry.value = v === undefined ? undefined : toB(v);
+        },
+        () => undefined,
+      );
+    }
+    this.pendingWatches.push(entry);
+    return f.promise;
+  }
+
+  // ---- commit ---------------------------------------------------------------------------------
+
+  async commit(): Promise<void> {
+    this.checkTimeout();
+    if (this.mutations.length === 0 && this.writeRanges.length === 0) {
+      this.committedVersion = -1;
+      this.startWatches(this.readVersion ?? 0);
+      return;
+    }
+    const readVersion = await this.getReadVersion();
+    const req: CommitRequest = {
+      readVersion,
+      mutations: this.mutations,
+      readRanges: this.readRanges,
+      writeRanges: this.writeRanges,
+      versionstamped: this.versionstamped,
+    };
+    const info = await this.db.clusterInfo();
+    const proxy = this.db.random.pick(info.commitProxies);
+    const rpc = this.rt.world.rpc(this.db.proc);
+    let reply: CommitReply;
+    try {
+      reply = await rpc.request<CommitReply>(proxy.address, commitEndpoint(proxy.id), req, seconds(this.rt.knob('CLIENT_COMMIT_TIMEOUT')));
+    } catch {
+      // The proxy died, the epoch ended, or the reply was lost: the commit may or may not have happened.
+      this.db.stats.unknownResults++;
+      void this.db.clusterInfo(true);
+      throw fdbError('commit_unknown_result');
+    }
+    if (!reply.ok) {
+      if (reply.error === 'not_committed') this.db.stats.conflicts++;
+      else this.db.stats.tooOld++;
+      throw fdbError(reply.error);
+    }
+    this.committedVersion = reply.version;
+    this.versionstamp = versionstampBytes(reply.version, reply.batchIndex);
+    this.db.stats.commits++;
+    this.startWatches(reply.version);
+    if (this.rt.buggify('client.commitUnknownResult', 0.01)) {
+      this.db.stats.unknownResults++;
+      throw fdbError('commit_unknown_result');
+    }
+  }
+
+  private startWatches(version: number): void {
+    const watches = this.pendingWatches;
+    this.pendingWatches = [];
+    for (const w of watches) void this.runWatch(w, version);
+  }
+
+  private async runWatch(
+    w: { key: BKey; value: BKey | undefined; resolve: () => void; reject: (e: unknown) => void },
+    version: number,
+  ): Promise<void> {
+    const rpc = this.rt.world.rpc(this.db.proc);
+    for (let attempt = 0; ; attempt++) {
+      const info = await this.db.clusterInfo(attempt > 0);
+      const shard = this.db.shardsFor(info, w.key, `${w.key}\x00`)[0];
+      const id = shard ? this.db.random.pick(shard.team) : undefined;
+      const ss = id ? this.db.storageRef(info, id) : undefined;
+      if (ss) {
+        try {
+          await rpc.request<boolean>(ss.address, storageEndpoints(ss.id).watch, { key: w.key, value: w.value ?? null, version }, seconds(30));
+          w.resolve();
+          return;
+        } catch {
+          // re-register with another replica
+        }
+      }
+      await this.db.proc.delay(seconds(Math.min(1, 0.05 * 2 ** attempt)));
+    }
+  }
+
+  getCommittedVersion(): number {
+    return this.committedVersion;
+  }
+
+  async getVersionstamp(): Promise<Bytes> {
+    if (!this.versionstamp) throw fdbError('client_invalid_operation');
+    return this.versionstamp;
+  }
+
+  async onError(error: unknown): Promise<void> {
+    if (!(error instanceof FdbError) || !error.retryable) throw error;
+    this.db.stats.retries++;
+    const attempt = Math.min(++this.attempts, 7);
+    const backoff = this.db.random.uniform(0.5, 1) * Math.min(1, 0.01 * 2 ** attempt);
+    await this.db.proc.delay(seconds(backoff));
+    if (error.code === ErrorCodes.commit_unknown_result || error.code === ErrorCodes.broken_promise) {
+      await this.db.clusterInfo(true);
+    }
+    this.reset();
+  }
+}
+
+function versionstampBytes(version: number, batchIndex: number): Bytes {
+  const out = new Uint8Array(10);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, BigInt(version), false);
+  dv.setUint16(8, batchIndex, false);
+  return out;
+}

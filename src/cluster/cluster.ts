@@ -1,0 +1,248 @@
+// The simulated cluster: builds the topology of a configuration into the world (machines, processes,
+// coordinators, testers, cluster files), boots workers, gives testers database clients, answers the
+// kill-safety question, and runs quiescence waits and the consistency check.
+import { seconds } from '../core/time.js';
+import type { SimProcess } from '../sim/process.js';
+import type { World } from '../sim/world.js';
+import { RpcError } from '../sim/rpc.js';
+import { ClusterClient } from './client.js';
+import type { ClusterConfig } from './config.js';
+import { configString } from './config.js';
+import type { ControllerSettings } from './controller.js';
+import type { BKey } from './keys.js';
+import type { DbInfo } from './protocol.js';
+import { ClusterRuntime } from './runtime.js';
+import { type RangeReply, type StorageStatus, storageEndpoints, storageFileName } from './storage.js';
+import { grvEndpoint } from './grv-proxy.js';
+import { tlogFileName } from './tlog.js';
+import { bootWorker } from './worker.js';
+
+/** What the consistency check found. */
+export interface ConsistencyReport {
+  readonly ok: boolean;
+  readonly version: number;
+  readonly shardsChecked: number;
+  readonly problems: readonly string[];
+}
+
+/** A simulated cluster in a world. */
+export class SimulatedCluster {
+  readonly rt: ClusterRuntime;
+  readonly servers: SimProcess[] = [];
+  readonly testers: SimProcess[] = [];
+  readonly coordinators: string[] = [];
+  private readonly clients = new Map<SimProcess, ClusterClient>();
+  private readonly settings: ControllerSettings;
+
+  constructor(
+    readonly world: World,
+    readonly config: ClusterConfig,
+  ) {
+    this.rt = new ClusterRuntime(world, config.plantedBug);
+    this.settings = { initialConfig: config.db, shardCount: world.knobs.num('SHARD_COUNT') };
+  }
+
+  /** Creates machines and testers, picks coordinators, and boots everything. */
+  start(): void {
+    const w = this.world;
+    const rnd = w.random.fork('topology');
+    const mixedClasses = this.config.machineCount >= 5 && rnd.chance(0.3);
+    for (let m = 0; m < this.config.machineCount; m++) {
+      const dc = m % this.config.datacenters;
+      const cls = mixedClasses ? rnd.pick(['unset', 'unset', 'storage', 'transaction', 'stateless'] as const) : 'unset';
+      const machine = w.addMachine(
+        { dcId: String(dc), dataHall: String(dc), zoneId: rnd.uid(), machineId: rnd.uid() },
+        `2.${dc}.1.${m + 1}`,
+        this.config.processesPerMachine,
+        cls,
+      );
+      this.servers.push(...machine.processes);
+    }
+    for (let t = 0; t < this.config.testerCount; t++) {
+      const machine = w.addMachine({ dcId: '0', dataHall: '0', zoneId: `tester-${t}`, machineId: `tester-${t}` }, `3.4.3.${t + 1}`, 1, 'test');
+      this.testers.push(...machine.processes);
+    }
+    // Coordinators on distinct machines; a random majority of them is protected from destructive kills.
+    const machines = rnd.shuffle(w.machines.filter((m) => m.processes[0]?.processClass !== 'test'));
+    for (const m of machines.slice(0, this.config.coordinators)) this.coordinators.push(m.processes[0]!.address);
+    this.coordinators.sort();
+    const majority = Math.floor(this.coordinators.length / 2) + 1;
+    for (const a of rnd.shuffle(this.coordinators).slice(0, majority)) {
+      w.lifecycle.protectedAddresses.add(a);
+      this.rt.trace('ProtectCoordinator', { Address: a });
+    }
+    for (const m of w.machines) this.rt.clusterFiles.set(m.locality.machineId, [...this.coordinators]);
+    w.lifecycle.canSurvive = (dead) => this.canSurvive(dead);
+    w.onBoot = (proc) => {
+      if (proc.processClass !== 'test') bootWorker(this.rt, proc, this.settings);
+    };
+    this.rt.trace('SimulatorConfig', { ConfigString: configString(this.config), Drawn: this.config.drawn.join(',') });
+    this.rt.trace('SimulatedConnectionString', { Coordinators: this.coordinators.join(',') });
+    for (const p of [...this.servers, ...this.testers]) w.boot(p);
+    this.rt.trace('SimulatedClusterStarted', {
+      DataCenters: this.config.datacenters,
+      ServerMachineCount: this.config.machineCount,
+      ProcessesPerServer: this.config.processesPerMachine,
+      Testers: this.config.testerCount,
+      ClassesAssigned: mixedClasses ? 1 : 0,
+      StartingConfiguration: configString(this.config),
+    });
+  }
+
+  /** The database client of tester `i`. */
+  client(i: number): ClusterClient {
+    const proc = this.testers[i % this.testers.length]!;
+    let c = this.clients.get(proc);
+    if (!c) {
+      c = new ClusterClient(this.rt, proc);
+      this.clients.set(proc, c);
+    }
+    return c;
+  }
+
+  /**
+   * Could the cluster survive if `dead` lost their data? Every shard must keep a replica holding its data,
+   * and the current epoch must keep a log holding its data (every log holds every acknowledged version).
+   */
+  canSurvive(dead: readonly SimProcess[]): { ok: boolean; reason: string } {
+    const state = this.rt.observedState;
+    if (!state) return { ok: false, reason: 'database not created yet' };
+    const gone = new Set(dead.map((p) => p.address));
+    const holds = (address: string, file: string): boolean => {
+      const p = this.world.process(address);
+      return p !== undefined && !p.failed && !gone.has(address) && p.folder.files.has(file);
+    };
+    if (!state.logs.some((l) => holds(l.address, tlogFileName(l.id)))) {
+      return { ok: false, reason: 'would lose every transaction log of the current epoch' };
+    }
+    const byId = new Map(state.storage.map((s) => [s.id, s]));
+    for (const sh of state.shards) {
+      const alive = sh.team.filter((id) => {
+        const s = byId.get(id);
+        return s !== undefined && !this.rt.fetchingStorage.has(id) && holds(s.address, storageFileName(id));
+      });
+      if (alive.length === 0) return { ok: false, reason: `would lose every replica of a shard (team ${sh.team.join(',')})` };
+    }
+    const coordsLeft = this.coordinators.filter((a) => {
+      const p = this.world.process(a);
+      return p !== undefined && !p.failed && !gone.has(a);
+    }).length;
+    if (coordsLeft <= this.coordinators.length / 2) return { ok: false, reason: 'would lose a majority of coordinators' };
+    return { ok: true, reason: '' };
+  }
+
+  /**
+   * Waits until the database is quiet: recovered, every shard fully replicated on readable servers, and
+   * every replica caught up to a fresh read version. Returns false when `timeoutSeconds` pass first.
+   */
+  async waitForQuiescence(tester: number, timeoutSeconds: number): Promise<{ quiet: boolean; waitingOn: string }> {
+    const client = this.client(tester);
+    const rpc = this.world.rpc(client.proc);
+    const deadline = this.world.now() + seconds(timeoutSeconds);
+    let waitingOn = 'recovery';
+    while (this.world.now() < deadline) {
+      const info = await client.clusterInfo(true);
+      if (info.recoveryState !== 'fully_recovered') {
+        waitingOn = `recovery (${info.recoveryState})`;
+      } else {
+        const version = await this.readVersion(client, info).catch(() => undefined);
+        if (version !== undefined) {
+          const statuses = await this.storageStatuses(client, info);
+          const short = info.shards.find((s) => s.team.length < (info.config?.replication ?? 1));
+          const behind = statuses.find((s) => !s.status || !s.status.readable || s.status.version < version);
+          if (short) waitingOn = 'data distribution (a shard is short of replicas)';
+          else if (behind) waitingOn = `storage server ${behind.id} to catch up`;
+          else return { quiet: true, waitingOn: '' };
+        }
+      }
+      void rpc;
+      await client.proc.delay(seconds(0.5));
+    }
+    this.rt.trace('QuietDatabaseFailure', { Reason: `timed out waiting for ${waitingOn}` }, client.proc, 30);
+    return { quiet: false, waitingOn };
+  }
+
+  private async readVersion(client: ClusterClient, info: DbInfo): Promise<number> {
+    const rpc = this.world.rpc(client.proc);
+    const g = info.grvProxies[0];
+    if (!g) throw new Error('no GRV proxy');
+    return rpc.request<number>(g.address, grvEndpoint(g.id), {}, seconds(2));
+  }
+
+  private async storageStatuses(client: ClusterClient, info: DbInfo): Promise<{ id: string; status: StorageStatus | undefined }[]> {
+    const rpc = this.world.rpc(client.proc);
+    return Promise.all(
+      info.storage.map(async (s) => ({
+        id: s.id,
+        status: await rpc.request<StorageStatus>(s.address, storageEndpoints(s.id).status, {}, seconds(2)).catch(() => undefined),
+      })),
+    );
+  }
+
+  /**
+   * Verifies that every replica of every shard holds the same data at one version. Reads go over the
+   * network from a tester, like any client's. Mismatches are traced as Severity-40 ConsistencyCheckFailure.
+   */
+  async consistencyCheck(tester: number): Promise<ConsistencyReport> {
+    const client = this.client(tester);
+    const rpc = this.world.rpc(client.proc);
+    const problems: string[] = [];
+    const info = await client.clusterInfo(true);
+    const version = await this.readVersion(client, info);
+    for (const sh of info.shards) {
+      let reference: { id: string; kv: [BKey, BKey][] } | undefined;
+      for (const id of sh.team) {
+        const ss = info.storage.find((s) => s.id === id);
+        if (!ss) {
+          problems.push(`shard [${printable(sh.begin)}, ${printable(sh.end)}) lists unknown storage server ${id}`);
+          continue;
+        }
+        let reply: RangeReply | undefined;
+        for (let attempt = 0; attempt < 20 && !reply; attempt++) {
+          try {
+            reply = await rpc.request<RangeReply>(ss.address, storageEndpoints(id).range, { begin: sh.begin, end: sh.end, version, limit: 0, reverse: false }, seconds(5));
+          } catch (e) {
+            if (!(e instanceof RpcError)) throw e;
+            await client.proc.delay(seconds(0.5));
+          }
+        }
+        if (!reply) {
+          problems.push(`storage server ${id} at ${ss.address} did not answer for shard [${printable(sh.begin)}, ${printable(sh.end)})`);
+          continue;
+        }
+        if (!reference) {
+          reference = { id, kv: reply.kv };
+          continue;
+        }
+        const diff = firstDifference(reference.kv, reply.kv);
+        if (diff) problems.push(`replicas ${reference.id} and ${id} differ at version ${version}: ${diff}`);
+      }
+    }
+    for (const p of problems) {
+      this.rt.trace('ConsistencyCheckFailure', { Reason: p, Version: version }, client.proc, 40);
+    }
+    return { ok: problems.length === 0, version, shardsChecked: info.shards.length, problems };
+  }
+}
+
+function printable(s: BKey): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0x20 && c < 0x7f && c !== 0x5c ? s[i] : `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+function firstDifference(a: [BKey, BKey][], b: [BKey, BKey][]): string | undefined {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (!x) return `extra key ${printable(y![0])}`;
+    if (!y) return `missing key ${printable(x[0])}`;
+    if (x[0] !== y[0]) return `key ${printable(x[0])} vs ${printable(y[0])}`;
+    if (x[1] !== y[1]) return `value of ${printable(x[0])}`;
+  }
+  return undefined;
+}
