@@ -28,9 +28,19 @@ export default defineWorkload({
     'count must lie between the increments known to have committed and those that may have.',
   kind: 'application',
   options: {
-    actorCount: opt.int({ default: 500, min: 1, unit: 'actors', doc: 'Concurrent transaction loops on client 0.' }),
+    actorCount: opt.int({
+      default: 500,
+      min: 1,
+      unit: 'actors',
+      doc: 'Concurrent transaction loops on client 0.',
+    }),
     nProducts: opt.int({ default: 100_000, min: 1, unit: 'keys', doc: 'Number of product keys.' }),
-    testDuration: opt.number({ default: 10, min: 0, unit: 's', doc: 'How long the actors issue transactions.' }),
+    testDuration: opt.number({
+      default: 10,
+      min: 0,
+      unit: 's',
+      doc: 'How long the actors issue transactions.',
+    }),
     transactionsPerSecond: opt.number({
       default: 10_000,
       min: 0,
@@ -88,7 +98,10 @@ export default defineWorkload({
           const count = raw === undefined ? 0 : Number.parseInt(str(raw), 10);
           if (!Number.isInteger(count) || count < 0 || count >= MAX_PLAUSIBLE_COUNT) {
             // FoundationDB asserts here; the value is reported and the check will flag the product too.
-            ctx.fail('A product count is not a plausible number', { Key: printable(key), Value: raw ? str(raw) : '' });
+            ctx.fail('A product count is not a plausible number', {
+              Key: printable(key),
+              Value: raw ? str(raw) : '',
+            });
             return;
           }
           tr.set(key, bytes(String(count + 1)));
@@ -139,13 +152,20 @@ export default defineWorkload({
       async check() {
         if (ctx.clientId !== 0) return true;
         if (clientErrors.length > 0) {
-          ctx.fail('There were client failures.', { Failures: clientErrors.length, FirstError: clientErrors[0]! });
+          ctx.fail('There were client failures.', {
+            Failures: clientErrors.length,
+            FirstError: clientErrors[0]!,
+          });
           return false;
         }
         const rows = await ctx.db.run(async (tr) =>
-          tr.getRange(firstGreaterOrEqual(bytes(doubleBitsHex(0))), firstGreaterOrEqual(bytes(doubleBitsHex(1))), {
-            limit: o.nProducts,
-          }),
+          tr.getRange(
+            firstGreaterOrEqual(bytes(doubleBitsHex(0))),
+            firstGreaterOrEqual(bytes(doubleBitsHex(1))),
+            {
+              limit: o.nProducts,
+            },
+          ),
         );
         const actual = new Map<string, { count: number; text: string }>();
         for (const kv of rows) {
@@ -199,7 +219,12 @@ export default defineWorkload({
             averaged: true,
             format: '%.1f',
           },
-          { name: 'Write rows/simsec (approx)', value: (transactions * 2 * w) / duration, averaged: true, format: '%.1f' },
+          {
+            name: 'Write rows/simsec (approx)',
+            value: (transactions * 2 * w) / duration,
+            averaged: true,
+            format: '%.1f',
+          },
         ];
       },
     };

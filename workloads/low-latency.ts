@@ -13,7 +13,12 @@ export default defineWorkload({
     '(retries included) within maxGRVLatency / maxCommitLatency, and committed writes must be readable.',
   kind: 'application',
   options: {
-    testDuration: opt.number({ default: 600, min: 0, unit: 's', doc: 'How long client 0 keeps timing operations.' }),
+    testDuration: opt.number({
+      default: 600,
+      min: 0,
+      unit: 's',
+      doc: 'How long client 0 keeps timing operations.',
+    }),
     maxGRVLatency: opt.number({
       default: 20,
       min: 0,
@@ -31,7 +36,11 @@ export default defineWorkload({
       default: true,
       doc: 'Time commits too (each operation is a commit with probability 0.5); false times only read versions.',
     }),
-    testKey: opt.string({ default: 'testKey', unit: 'key', doc: 'The key the timed commits write (an empty value).' }),
+    testKey: opt.string({
+      default: 'testKey',
+      unit: 'key',
+      doc: 'The key the timed commits write (an empty value).',
+    }),
   },
   create(ctx) {
     const o = ctx.options;
@@ -103,7 +112,11 @@ export default defineWorkload({
 
       metrics(): Metric[] {
         return [
-          { name: 'Operations/sec', value: o.testDuration > 0 ? operations / o.testDuration : 0, format: '%.2f' },
+          {
+            name: 'Operations/sec',
+            value: o.testDuration > 0 ? operations / o.testDuration : 0,
+            format: '%.2f',
+          },
           { name: 'Operations', value: operations },
           { name: 'Retries', value: retries },
         ];
@@ -114,6 +127,7 @@ export default defineWorkload({
 
 /** The FoundationDB error name of a thrown value, for trace details. */
 function errorName(e: unknown): string {
-  if (typeof e === 'object' && e !== null && 'errorName' in e && typeof e.errorName === 'string') return e.errorName;
+  if (typeof e === 'object' && e !== null && 'errorName' in e && typeof e.errorName === 'string')
+    return e.errorName;
   return e instanceof Error ? e.name : String(e);
 }

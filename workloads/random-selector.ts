@@ -7,8 +7,8 @@
 // names, defaults, metrics and `RanSelTestFailure` event.
 import {
   type AtomicOp,
-  bytes,
   type Bytes,
+  bytes,
   concatBytes,
   type Database,
   defineWorkload,
@@ -58,8 +58,18 @@ export default defineWorkload({
       unit: 'keys',
       doc: 'Selector offsets are drawn from [-maxOffset/2, maxOffset/2); buffer ranges hold maxOffset keys.',
     }),
-    minInitialAmount: opt.int({ default: 5, min: 0, unit: 'keys', doc: 'Fewest keys written before each round.' }),
-    maxInitialAmount: opt.int({ default: 10, min: 0, unit: 'keys', doc: 'Most keys written before each round.' }),
+    minInitialAmount: opt.int({
+      default: 5,
+      min: 0,
+      unit: 'keys',
+      doc: 'Fewest keys written before each round.',
+    }),
+    maxInitialAmount: opt.int({
+      default: 10,
+      min: 0,
+      unit: 'keys',
+      doc: 'Most keys written before each round.',
+    }),
     testDuration: opt.number({ default: 10, min: 0, unit: 's', doc: 'How long each client runs rounds.' }),
   },
   create(ctx) {
@@ -243,7 +253,10 @@ export default defineWorkload({
           await ctx.db.run(async (tr) => {
             tr.clearRange(regionBegin('b'), regionBegin('c'));
             tr.clearRange(regionBegin('d'), regionBegin('e'));
-            const amount = ctx.random.int(o.minInitialAmount, Math.max(o.minInitialAmount, o.maxInitialAmount) + 1);
+            const amount = ctx.random.int(
+              o.minInitialAmount,
+              Math.max(o.minInitialAmount, o.maxInitialAmount) + 1,
+            );
             for (let i = 0; i < amount; i++) {
               const index = randomIndex();
               const value = randomValue();

@@ -35,8 +35,18 @@ export default defineWorkload({
         'Fewest reads per transaction. As in FoundationDB, the most is read from this same key: it equals ' +
         'this value when set, else 50.',
     }),
-    maxKeySpace: opt.int({ default: 10, min: 4, unit: 'keys', doc: 'Keys 0 .. maxKeySpace-1; the even ones exist.' }),
-    maxOffset: opt.int({ default: 20, min: 2, unit: 'keys', doc: 'End selectors use offsets in [1, maxOffset).' }),
+    maxKeySpace: opt.int({
+      default: 10,
+      min: 4,
+      unit: 'keys',
+      doc: 'Keys 0 .. maxKeySpace-1; the even ones exist.',
+    }),
+    maxOffset: opt.int({
+      default: 20,
+      min: 2,
+      unit: 'keys',
+      doc: 'End selectors use offsets in [1, maxOffset).',
+    }),
     testReadYourWrites: opt.bool({
       default: true,
       doc: 'Keys 2 mod 4 are written by the reading transaction itself (uncommitted) instead of loaded.',

@@ -65,8 +65,12 @@ export default defineWorkload({
   },
   create(ctx) {
     const o = ctx.options;
-    const actorCount = o.actorsPerClient > 0 ? o.actorsPerClient : Math.max(1, Math.floor(o.transactionsPerSecond / 100));
-    const itemCount = o.itemCount > 0 ? o.itemCount : Math.max(1, Math.floor(o.transactionsPerSecond * ctx.clientCount * o.maxOrderSize));
+    const actorCount =
+      o.actorsPerClient > 0 ? o.actorsPerClient : Math.max(1, Math.floor(o.transactionsPerSecond / 100));
+    const itemCount =
+      o.itemCount > 0
+        ? o.itemCount
+        : Math.max(1, Math.floor(o.transactionsPerSecond * ctx.clientCount * o.maxOrderSize));
     /** This client's acknowledged orders: order id (16 hex digits) -> sorted item list with repeats. */
     const orders = new Map<string, number[]>();
     const clientErrors: string[] = [];
@@ -183,7 +187,10 @@ export default defineWorkload({
         if (list === undefined) {
           ok = false;
           if (reported++ < MAX_REPORTED) {
-            ctx.fail('OrderContentsMismatch', { Key: printable(kv.key), Problem: 'undecodable order record' });
+            ctx.fail('OrderContentsMismatch', {
+              Key: printable(kv.key),
+              Problem: 'undecodable order record',
+            });
           }
           continue;
         }
@@ -192,7 +199,11 @@ export default defineWorkload({
       const items = await scan(db, ITEMS_PREFIX);
       if (items.length !== itemCount) {
         ok = false;
-        ctx.fail('InventoryMismatch', { Detail: 'item table size', Expected: itemCount, Found: items.length });
+        ctx.fail('InventoryMismatch', {
+          Detail: 'item table size',
+          Expected: itemCount,
+          Found: items.length,
+        });
       }
       for (const kv of items) {
         const item = Number.parseInt(str(kv.key.subarray(ITEMS_PREFIX.length)), 10);
@@ -207,7 +218,8 @@ export default defineWorkload({
       }
       for (const [item, ordered] of units) {
         ok = false;
-        if (reported++ < MAX_REPORTED) ctx.fail('InventoryMismatch', { Item: item, Count: -1, UnitsInOrders: ordered });
+        if (reported++ < MAX_REPORTED)
+          ctx.fail('InventoryMismatch', { Item: item, Count: -1, UnitsInOrders: ordered });
       }
       return ok;
     }
@@ -295,7 +307,9 @@ function encodeItemList(items: readonly number[]): Uint8Array {
   const out = new Uint8Array(4 + 4 * items.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, items.length, true);
-  items.forEach((item, i) => view.setInt32(4 + 4 * i, item, true));
+  items.forEach((item, i) => {
+    view.setInt32(4 + 4 * i, item, true);
+  });
   return out;
 }
 

@@ -45,7 +45,12 @@ export default defineWorkload({
       unit: 'tps',
       doc: 'Target commit rate of client 0 (Poisson arrivals; each commit is awaited before the next).',
     }),
-    nodeCount: opt.int({ default: 10_000, min: 1, unit: 'keys', doc: 'Number of distinct keys of each kind.' }),
+    nodeCount: opt.int({
+      default: 10_000,
+      min: 1,
+      unit: 'keys',
+      doc: 'Number of distinct keys of each kind.',
+    }),
     keyBytes: opt.int({
       default: 16,
       min: 4,
@@ -56,7 +61,11 @@ export default defineWorkload({
       default: true,
       doc: 'Require every recorded key to be present with its latest stamp (false: only stored stamps are checked).',
     }),
-    prefix: opt.string({ default: 'VS_', unit: 'key', doc: 'Key prefix; value keys get `V_`, stamped keys `K_` after it.' }),
+    prefix: opt.string({
+      default: 'VS_',
+      unit: 'key',
+      doc: 'Key prefix; value keys get `V_`, stamped keys `K_` after it.',
+    }),
     validateExtraDB: opt.bool({
       default: false,
       doc: 'FoundationDB checks a second cluster; faultline simulates one cluster, so this has no effect.',
@@ -218,7 +227,8 @@ export default defineWorkload({
                 LastVersion: all[all.length - 1]!.version,
               });
             }
-            if (parsed.version > readVersion) failOnce(`A ${what} stamp is newer than the read version`, details);
+            if (parsed.version > readVersion)
+              failOnce(`A ${what} stamp is newer than the read version`, details);
             if (!equalBytes(all[at]!.stamp, parsed.stamp)) {
               failOnce(`A ${what} stamp differs from the committed versionstamp`, {
                 ...details,
@@ -238,7 +248,11 @@ export default defineWorkload({
 
         checkRange('value keys', values, keyCommit, (k, v) => {
           if (v.length < 10) return undefined;
-          return { id: str(k.subarray(vsValuePrefix.length)), version: stampVersion(v, 0), stamp: v.slice(0, 10) };
+          return {
+            id: str(k.subarray(vsValuePrefix.length)),
+            version: stampVersion(v, 0),
+            stamp: v.slice(0, 10),
+          };
         });
         checkRange('versionstamped keys', keys, versionStampKeyCommit, (k) => {
           const body = k.subarray(vsKeyPrefix.length);

@@ -45,7 +45,16 @@ const WATCH_GRACE = 10;
 const MAX_REPORTED = 20;
 
 /** The atomic operations FoundationDB's loop draws from (operation type 11). */
-const ATOMIC_OPS: readonly AtomicOp[] = ['add', 'bitAnd', 'bitOr', 'bitXor', 'max', 'min', 'byteMin', 'byteMax'];
+const ATOMIC_OPS: readonly AtomicOp[] = [
+  'add',
+  'bitAnd',
+  'bitOr',
+  'bitXor',
+  'max',
+  'min',
+  'byteMin',
+  'byteMax',
+];
 
 /** Errors after which FoundationDB gives up the transaction and reloads the data (it throws not_committed). */
 const RELOAD_ERRORS: ReadonlySet<number> = new Set([
@@ -73,6 +82,8 @@ interface TrackedWatch {
   /** pending: its transaction has not committed; active: committed; maybe: commit_unknown_result. */
   state: 'pending' | 'active' | 'maybe';
   fired: boolean;
+  /** The committed value right after its transaction committed (for 'active' watches). */
+  atCommit: string | undefined;
   /** A write issued after the watch, covering its key, has (or may have) committed. */
   touched: boolean;
   /** Fired while only an in-flight commit could explain it; judged when that commit resolves. */
@@ -81,7 +92,7 @@ interface TrackedWatch {
 
 /** Thrown inside the loop to ask for a reload (FoundationDB's not_committed from randomTransaction). */
 class ReloadNeeded extends Error {
-  constructor(readonly cause: unknown) {
+  constructor(readonly error: unknown) {
     super('reload');
   }
 }
@@ -106,7 +117,10 @@ export default defineWorkload({
       unit: 'ops',
       doc: 'Each burst between waits issues [1, numOps) operations (up to 4 bursts per transaction).',
     }),
-    rarelyCommit: opt.bool({ default: false, doc: 'A commit operation commits only with probability 1/numOps.' }),
+    rarelyCommit: opt.bool({
+      default: false,
+      doc: 'A commit operation commits only with probability 1/numOps.',
+    }),
     maximumTotalData: opt.number({
       default: 3e6,
       min: 1,
@@ -256,12 +270,10 @@ export default defineWorkload({
       const wrong = watches.filter((w) => w.firedDuringCommit && !w.touched);
       untrack(wrong);
       for (const w of wrong) {
-        {
-          report('WDRWatchWrongResult', 'Triggered without changing', {
-            Key: printable(fromB(w.key)),
-            DuringCommit: true,
-          });
-        }
+        report('WDRWatchWrongResult', 'Triggered without changing', {
+          Key: printable(fromB(w.key)),
+          DuringCommit: true,
+        });
       }
     }
 
@@ -296,7 +308,9 @@ export default defineWorkload({
         const end = Math.min(nodes, i + keysPerBatch);
         const first = i === 0;
         const batchWrites: Write[] = [
-          first ? { seq: ++opSeq, begin: rangeBegin, end: rangeEnd } : { seq: ++opSeq, begin: keyForIndex(i), end: keyForIndex(end) },
+          first
+            ? { seq: ++opSeq, begin: rangeBegin, end: rangeEnd }
+            : { seq: ++opSeq, begin: keyForIndex(i), end: keyForIndex(end) },
         ];
         inFlight = batchWrites;
         let size = 0;
@@ -364,7 +378,9 @@ export default defineWorkload({
                 const sel = randomSelector();
                 const snapshot = random.chance(0.5);
                 const expected = model.resolve(sel);
-                track(tr.getKey(sel, { snapshot }).then((res) => compareGetKey(sel, snapshot, expected, res)));
+                track(
+                  tr.getKey(sel, { snapshot }).then((res) => compareGetKey(sel, snapshot, expected, res)),
+                );
               } else if (opType === 1) {
                 const begin = randomSelector();
                 const end = randomSelector();
@@ -373,12 +389,18 @@ export default defineWorkload({
                 const reverse = random.chance(0.5);
                 const expected = model.rangeFromSelectors(begin, end);
                 const info = { begin, end, limit, snapshot, reverse };
-                track(tr.getRange(begin, end, { limit, snapshot, reverse }).then((rows) => compareRange(info, expected, rows)));
+                track(
+                  tr
+                    .getRange(begin, end, { limit, snapshot, reverse })
+                    .then((rows) => compareRange(info, expected, rows)),
+                );
               } else if (opType === 2) {
                 const key = randomKey();
                 const snapshot = random.chance(0.5);
                 const expected = model.get(key);
-                track(tr.get(fromB(key), { snapshot }).then((res) => compareGet(key, snapshot, expected, res)));
+                track(
+                  tr.get(fromB(key), { snapshot }).then((res) => compareGet(key, snapshot, expected, res)),
+                );
               } else if (opType === 3) {
                 if (!o.rarelyCommit || random.chance(1 / o.numOps)) {
                   // The reads already issued finish first: the API says nothing about reads racing a commit.
@@ -395,8 +417,11 @@ export default defineWorkload({
                     inFlight = undefined;
                   }
                   markTouched(writes);
-                  for (const w of attemptWatches) w.state = 'active';
                   model.commitPoint();
+                  for (const w of attemptWatches) {
+                    w.state = 'active';
+                    w.atCommit = model.get(w.key);
+                  }
                   tr = newTransaction(db);
                   attemptWrites = [];
                   attemptWatches = [];
@@ -420,6 +445,7 @@ export default defineWorkload({
                     seq: ++opSeq,
                     state: 'pending',
                     fired: false,
+                    atCommit: undefined,
                     touched: false,
                     firedDuringCommit: false,
                   };
@@ -504,7 +530,10 @@ export default defineWorkload({
           } else if (errorFromCommit) {
             judgeFailedCommit();
           }
-          if (code !== undefined && (RELOAD_ERRORS.has(code) || (errorFromCommit && code === ErrorCodes.transaction_too_old))) {
+          if (
+            code !== undefined &&
+            (RELOAD_ERRORS.has(code) || (errorFromCommit && code === ErrorCodes.transaction_too_old))
+          ) {
             abandonAttempt();
             throw new ReloadNeeded(e);
           }
@@ -532,7 +561,12 @@ export default defineWorkload({
       };
     }
 
-    function compareGet(key: string, snapshot: boolean, expected: string | undefined, res: Bytes | undefined): void {
+    function compareGet(
+      key: string,
+      snapshot: boolean,
+      expected: string | undefined,
+      res: Bytes | undefined,
+    ): void {
       const got = res === undefined ? undefined : toB(res);
       if (got !== expected) {
         report('WDRGetWrongResult', 'A get returned something other than the model', {
@@ -558,7 +592,8 @@ export default defineWorkload({
           Offset: sel.offset,
           OrEqual: sel.orEqual,
           Snapshot: snapshot,
-          MemoryResult: expected.kind === 'key' ? printable(fromB(expected.key)) : `(${expected.kind} the range)`,
+          MemoryResult:
+            expected.kind === 'key' ? printable(fromB(expected.key)) : `(${expected.kind} the range)`,
           DbResult: printable(res),
         });
       }
@@ -570,14 +605,21 @@ export default defineWorkload({
       rows: readonly KeyValue[],
     ): void {
       const full = info.reverse ? expected.rows.slice().reverse() : expected.rows;
-      const ours = rows.map((kv) => [toB(kv.key), toB(kv.value)] as const).filter(([k]) => k >= rangeBegin && k < rangeEnd);
+      const ours = rows
+        .map((kv) => [toB(kv.key), toB(kv.value)] as const)
+        .filter(([k]) => k >= rangeBegin && k < rangeEnd);
       // Keys of other workloads come first when the scan starts outside the range; they may use up the limit.
       const foreignFirst = info.reverse ? expected.endAfter : expected.beginBefore;
       const limitHit = info.limit > 0 && rows.length >= info.limit;
       let problem: string | undefined;
       if (info.limit > 0 && rows.length > info.limit) problem = 'more rows than the limit';
       else {
-        const want = foreignFirst && limitHit ? full.slice(0, ours.length) : info.limit > 0 ? full.slice(0, info.limit) : full;
+        const want =
+          foreignFirst && limitHit
+            ? full.slice(0, ours.length)
+            : info.limit > 0
+              ? full.slice(0, info.limit)
+              : full;
         if (foreignFirst && limitHit && ours.length > full.length) problem = 'more rows than the model';
         else if (want.length !== ours.length) problem = `size ${ours.length}, model ${want.length}`;
         else {
@@ -640,11 +682,14 @@ export default defineWorkload({
       async check() {
         if (ctx.clientId !== 0) return true;
         if (!loaded || !modelValid) {
-          ctx.trace('WDRCheckSkipped', { Reason: loaded ? 'last commit result unknown' : 'data never loaded' });
+          ctx.trace('WDRCheckSkipped', {
+            Reason: loaded ? 'last commit result unknown' : 'data never loaded',
+          });
           return success;
         }
         // Committed watches whose key now differs from what they watched must fire.
-        const due = () => watches.filter((w) => w.state === 'active' && !w.fired && model.get(w.key) !== w.watched);
+        const due = () =>
+          watches.filter((w) => w.state === 'active' && !w.fired && model.get(w.key) !== w.watched);
         for (let waited = 0; due().length > 0 && waited < WATCH_GRACE; waited += 0.1) await ctx.delay(0.1);
         for (const w of due()) {
           report('WDRWatchWrongResult', 'Changed without triggering', {
@@ -665,11 +710,13 @@ export default defineWorkload({
           from = `${toB(chunk[chunk.length - 1]!.key)}\x00`;
         }
         const want = model.entries();
-        let mismatch = want.length !== stored.length ? `size ${stored.length}, model ${want.length}` : undefined;
+        let mismatch =
+          want.length !== stored.length ? `size ${stored.length}, model ${want.length}` : undefined;
         for (let i = 0; mismatch === undefined && i < want.length; i++) {
           const [wk, wv] = want[i]!;
           const [gk, gv] = stored[i]!;
-          if (wk !== gk || wv !== gv) mismatch = `row ${i}: key ${printable(fromB(gk))}, model ${printable(fromB(wk))}`;
+          if (wk !== gk || wv !== gv)
+            mismatch = `row ${i}: key ${printable(fromB(gk))}, model ${printable(fromB(wk))}`;
         }
         if (mismatch !== undefined) {
           report('WDRGetRangeWrongResult', 'The stored range differs from the model after the run', {
@@ -897,7 +944,9 @@ function applyAtomic(op: AtomicOp, existing: string | undefined, param: string):
       const e = padTo(existing ?? '', param.length);
       const out: number[] = [];
       for (let i = 0; i < param.length; i++) {
-        out.push(op === 'bitOr' ? e.charCodeAt(i) | param.charCodeAt(i) : e.charCodeAt(i) ^ param.charCodeAt(i));
+        out.push(
+          op === 'bitOr' ? e.charCodeAt(i) | param.charCodeAt(i) : e.charCodeAt(i) ^ param.charCodeAt(i),
+        );
       }
       return fromCodes(out);
     }

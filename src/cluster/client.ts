@@ -85,10 +85,11 @@ export class ClusterClient implements Database {
     return this.refreshing;
   }
 
-  private async fetchInfo(): Promise<DbInfo> {
+  /** Addresses the coordinators name as cluster controller (following a forward to new coordinators). */
+  async leaders(): Promise<string[]> {
     const rpc = this.rt.world.rpc(this.proc);
     const timeout = seconds(0.5);
-    for (;;) {
+    for (let hops = 0; hops < 3; hops++) {
       const coords = this.rt.coordinatorsOf(this.proc);
       const replies = await Promise.all(
         coords.map((c) =>
@@ -96,9 +97,20 @@ export class ClusterClient implements Database {
         ),
       );
       const forward = replies.find((r) => r?.forward)?.forward;
-      if (forward) this.rt.setCoordinatorsOf(this.proc, forward);
-      const leaders = replies.map((r) => r?.leader?.address).filter((a): a is string => a !== undefined).sort();
-      for (const cc of [...new Set(leaders)]) {
+      if (forward && forward.join() !== coords.join()) {
+        this.rt.setCoordinatorsOf(this.proc, forward);
+        continue;
+      }
+      return [...new Set(replies.map((r) => r?.leader?.address).filter((a): a is string => a !== undefined))].sort();
+    }
+    return [];
+  }
+
+  private async fetchInfo(): Promise<DbInfo> {
+    const rpc = this.rt.world.rpc(this.proc);
+    const timeout = seconds(0.5);
+    for (;;) {
+      for (const cc of await this.leaders()) {
         try {
           const info = await rpc.request<DbInfo>(cc, EP.ccClientInfo, {}, timeout);
           if (info.commitProxies.length > 0 && info.grvProxies.length > 0) {

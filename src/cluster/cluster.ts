@@ -10,7 +10,7 @@ import type { ClusterConfig } from './config.js';
 import { configString } from './config.js';
 import type { ControllerSettings } from './controller.js';
 import type { BKey } from './keys.js';
-import type { DbInfo } from './protocol.js';
+import { type DbConfig, type DbInfo, EP } from './protocol.js';
 import { ClusterRuntime } from './runtime.js';
 import { type RangeReply, type StorageStatus, storageEndpoints, storageFileName } from './storage.js';
 import { grvEndpoint } from './grv-proxy.js';
@@ -73,6 +73,7 @@ export class SimulatedCluster {
     }
     for (const m of w.machines) this.rt.clusterFiles.set(m.locality.machineId, [...this.coordinators]);
     w.lifecycle.canSurvive = (dead) => this.canSurvive(dead);
+    this.rt.onCoordinatorsChanged = (next) => this.coordinatorsMoved(next);
     w.onBoot = (proc) => {
       if (proc.processClass !== 'test') bootWorker(this.rt, proc, this.settings);
     };
@@ -87,6 +88,67 @@ export class SimulatedCluster {
       ClassesAssigned: mixedClasses ? 1 : 0,
       StartingConfiguration: configString(this.config),
     });
+  }
+
+  /** A master moved the cluster: protect a majority of the new coordinators instead of the old. */
+  private coordinatorsMoved(next: readonly string[]): void {
+    const rnd = this.world.random.fork(`protect:${next.join(',')}`);
+    for (const a of this.coordinators) this.world.lifecycle.protectedAddresses.delete(a);
+    this.coordinators.length = 0;
+    this.coordinators.push(...[...next].sort());
+    for (const a of rnd.shuffle(this.coordinators).slice(0, Math.floor(this.coordinators.length / 2) + 1)) {
+      this.world.lifecycle.protectedAddresses.add(a);
+      this.rt.trace('ProtectCoordinator', { Address: a });
+    }
+  }
+
+  /** Asks the cluster controller (found through tester `tester`'s coordinators) to start a recovery. */
+  async triggerRecovery(reason: string, tester = 0): Promise<void> {
+    const client = this.client(tester);
+    const rpc = this.world.rpc(client.proc);
+    for (const cc of await client.leaders()) rpc.send(cc, EP.ccTriggerRecovery, { reason });
+  }
+
+  /** Changes the database configuration through a recovery; resolves once it is in force (or after 60 s). */
+  async changeConfiguration(change: Partial<DbConfig>, tester = 0): Promise<boolean> {
+    const client = this.client(tester);
+    const rpc = this.world.rpc(client.proc);
+    const current = (await client.clusterInfo(true)).config ?? this.config.db;
+    const next: DbConfig = { ...current, ...change };
+    this.rt.trace('ChangeConfig', { From: JSON.stringify(current), To: JSON.stringify(next) }, client.proc);
+    const deadline = this.world.now() + seconds(60);
+    while (this.world.now() < deadline) {
+      for (const cc of await client.leaders()) rpc.send(cc, EP.ccTriggerRecovery, { reason: 'configuration change', config: next });
+      await client.proc.delay(seconds(2));
+      const info = await client.clusterInfo(true);
+      if (info.recoveryState === 'fully_recovered' && JSON.stringify(info.config) === JSON.stringify(next)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Moves the cluster to new coordinators (`'auto'`: as many as now, on distinct live machines chosen from
+   * the seed). Resolves with the new set once the tester's cluster file follows it.
+   */
+  async changeCoordinators(target: readonly string[] | 'auto', tester = 0): Promise<string[]> {
+    const client = this.client(tester);
+    const rpc = this.world.rpc(client.proc);
+    let next: string[];
+    if (target === 'auto') {
+      const rnd = this.world.random.fork(`autoCoordinators:${this.world.now()}`);
+      const machines = rnd.shuffle(this.world.machines.filter((m) => m.processes.every((p) => p.processClass !== 'test' && p.alive && !p.failed)));
+      next = machines.slice(0, this.coordinators.length).map((m) => m.processes[0]!.address);
+      this.rt.trace('AutoSelectCoordinators', { New: [...next].sort().join(',') }, client.proc);
+    } else next = [...target];
+    next.sort();
+    const deadline = this.world.now() + seconds(60);
+    while (this.world.now() < deadline) {
+      for (const cc of await client.leaders()) rpc.send(cc, EP.ccChangeCoordinators, { coordinators: next });
+      await client.proc.delay(seconds(2));
+      await client.leaders();
+      if (this.rt.coordinatorsOf(client.proc).join() === next.join()) return next;
+    }
+    return [...this.rt.coordinatorsOf(client.proc)];
   }
 
   /** The database client of tester `i`. */

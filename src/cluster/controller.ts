@@ -102,6 +102,7 @@ class Controller {
   private readonly missingSince = new Map<string, number>();
   private lastRepairAt = -1e18;
   private pendingConfig: DbConfig | undefined;
+  private pendingCoordinators: string[] | undefined;
   private readonly rnd;
 
   constructor(
@@ -129,14 +130,29 @@ class Controller {
       if (this.stopped || info.master?.id !== this.masterId) return;
       if (info.epoch < this.dbInfo.epoch) return;
       this.dbInfo = info;
+      if (info.recoveryState === 'fully_recovered') {
+        this.pendingConfig = undefined;
+        this.pendingCoordinators = undefined;
+      }
       this.lastProgressAt = this.rt.world.now();
     });
-    rpc.on<{ master: string; state: string }>(EP.ccRecoveryState, (m) => {
-      if (m.master === this.masterId) this.lastProgressAt = this.rt.world.now();
+    rpc.serve<{ master: string; state: string }, { current: boolean }>(EP.ccRecoveryState, (m, respond) => {
+      const current = !this.stopped && m.master === this.masterId;
+      if (current) this.lastProgressAt = this.rt.world.now();
+      respond.reply({ current });
+    });
+    rpc.on<{ coordinators: string[] }>(EP.ccChangeCoordinators, (m) => {
+      if (this.stopped || this.pendingCoordinators?.join() === m.coordinators.join()) return;
+      this.pendingCoordinators = m.coordinators;
+      this.recruitMaster('coordinators change');
     });
     rpc.on<{ reason: string; config?: DbConfig }>(EP.ccTriggerRecovery, (m) => {
       if (this.stopped) return;
-      if (m.config) this.pendingConfig = m.config;
+      if (m.config) {
+        // A repeated request for the change already under way does not restart the recovery.
+        if (JSON.stringify(this.pendingConfig) === JSON.stringify(m.config)) return;
+        this.pendingConfig = m.config;
+      }
       this.recruitMaster(m.reason);
     });
     this.proc.spawn('cluster controller', () => this.monitor());
@@ -175,10 +191,11 @@ class Controller {
       cc: this.proc.address,
       replaceStorage,
       ...(this.pendingConfig ? { newConfig: this.pendingConfig } : {}),
+      ...(this.pendingCoordinators ? { newCoordinators: this.pendingCoordinators } : {}),
       initialConfig: this.settings.initialConfig,
       shardCount: this.settings.shardCount,
     };
-    this.pendingConfig = undefined;
+    // Kept until a recovery completes with them: a failed attempt's successor must carry them on.
     this.rt.trace('ClusterControllerRecruitMaster', { Reason: reason, Master: host.address, MasterID: id }, this.proc);
     void this.rt.world
       .rpc(this.proc)

@@ -36,7 +36,7 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
   const reg: RegisterState = scan.records.at(-1) ?? { promised: 0, acceptedGen: 0, value: null, forward: null };
   if (scan.corrupt) rt.trace('CoordinatorCorruptState', { Address: proc.address }, proc, 30);
   let writeEnd = scan.end;
-  proc.roles.add('CD');
+  if (rt.coordinatorsOf(proc).includes(proc.address) || reg.value !== null) proc.roles.add('CD');
   const rpc = rt.world.rpc(proc);
 
   // Serialize durable writes of the register: each change is appended and synced before the reply.
@@ -53,7 +53,8 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
   };
 
   rpc.serve<{ gen: number }, CoordReadReply>(EP.coordRead, (req, respond) => {
-    if (req.gen > reg.promised) {
+    // A coordinator that forwards no longer takes part: masters must follow the forward.
+    if (req.gen > reg.promised && reg.forward === null) {
       reg.promised = req.gen;
       void persist().then(() =>
         respond.reply({ ok: true, promised: reg.promised, acceptedGen: reg.acceptedGen, value: reg.value, forward: reg.forward }),
@@ -66,7 +67,8 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
   rpc.serve<{ gen: number; value: CoordinatedState; forward?: string[] }, { ok: boolean; promised: number }>(
     EP.coordWrite,
     (req, respond) => {
-      if (req.gen >= reg.promised) {
+      if (req.gen >= reg.promised && (reg.forward === null || req.forward !== undefined)) {
+        proc.roles.add('CD');
         reg.promised = req.gen;
         reg.acceptedGen = req.gen;
         reg.value = req.value;

@@ -41,6 +41,8 @@ export interface MasterInit {
   readonly replaceStorage: readonly string[];
   /** A configuration change to apply in this recovery (ChangeConfig). */
   readonly newConfig?: DbConfig;
+  /** New coordinators to move the coordinated state to in this recovery (ChangeConfig coordinators=...). */
+  readonly newCoordinators?: readonly string[];
   /** The configuration to create the database with, if it does not exist yet. */
   readonly initialConfig: DbConfig;
   readonly shardCount: number;
@@ -83,25 +85,47 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   proc.roles.add('MS');
   const started = rt.world.now();
   let epochForTrace = 0;
-  const state = (s: RecoveryState) => {
+  // A master the controller has replaced stops at once, so that masters never duel for the coordinators.
+  const stillCurrent = async (s: RecoveryState): Promise<void> => {
+    const reply = await rpc
+      .request<{ current: boolean }>(init.cc, EP.ccRecoveryState, { master: init.id, state: s }, timeout)
+      .catch(() => ({ current: true }));
+    if (!reply.current) throw new RecoveryAborted(`superseded during ${s}`);
+  };
+  const state = async (s: RecoveryState): Promise<void> => {
     rt.trace('MasterRecoveryState', { StatusCode: RECOVERY_STATES.indexOf(s), Status: s, Epoch: epochForTrace }, proc, 10, init.id);
-    rpc.send(init.cc, EP.ccRecoveryState, { master: init.id, state: s });
+    await stillCurrent(s);
   };
   const uid = () => rnd.uid();
 
   // 1-2. Read the coordinated state from a majority, promising a generation higher than any seen.
-  state('reading_coordinated_state');
-  const coords = rt.coordinatorsOf(proc);
-  const quorum = Math.floor(coords.length / 2) + 1;
+  await state('reading_coordinated_state');
+  let coords = rt.coordinatorsOf(proc);
+  let quorum = Math.floor(coords.length / 2) + 1;
+  const moveTo = init.newCoordinators?.filter((c) => !coords.includes(c)).length ? [...init.newCoordinators] : undefined;
+  const newQuorum = moveTo ? Math.floor(moveTo.length / 2) + 1 : 0;
   let gen = 1;
   let old: CoordinatedState | null = null;
   for (let attempt = 0; ; attempt++) {
     const replies = await Promise.all(
       coords.map((c) => rpc.request<CoordReadReply>(c, EP.coordRead, { gen }, timeout).catch(() => undefined)),
     );
+    // When moving to new coordinators, they must promise the same generation (so no older master can
+    // write there either).
+    const newReplies = moveTo
+      ? await Promise.all(moveTo.map((c) => rpc.request<CoordReadReply>(c, EP.coordRead, { gen }, timeout).catch(() => undefined)))
+      : [];
+    const forward = replies.find((r) => r?.forward)?.forward;
+    if (forward && forward.join() !== coords.join()) {
+      // The cluster already moved: follow the forward and read from the new coordinators.
+      rt.setCoordinatorsOf(proc, forward);
+      coords = forward;
+      quorum = Math.floor(coords.length / 2) + 1;
+      continue;
+    }
     const ok = replies.filter((r): r is CoordReadReply => r?.ok === true);
-    const maxPromised = Math.max(gen, ...replies.map((r) => r?.promised ?? 0));
-    if (ok.length >= quorum) {
+    const maxPromised = Math.max(gen, ...replies.map((r) => r?.promised ?? 0), ...newReplies.map((r) => r?.promised ?? 0));
+    if (ok.length >= quorum && newReplies.filter((r) => r?.ok).length >= newQuorum) {
       let best: CoordReadReply | undefined;
       for (const r of ok) if (!best || r.acceptedGen > best.acceptedGen) best = r;
       old = best?.value ?? null;
@@ -110,14 +134,15 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     gen = maxPromised + 1 + rnd.int(0, 3);
     if (attempt > 50) throw new RecoveryAborted('could not read the coordinated state');
     await proc.delay(seconds(rnd.uniform(0.05, 0.3)));
+    await stillCurrent('reading_coordinated_state');
   }
-  state('locking_coordinated_state');
+  await state('locking_coordinated_state');
   const epoch = (old?.epoch ?? 0) + 1;
   epochForTrace = epoch;
   rt.trace('MasterRecovering', { Epoch: epoch, Generation: gen, Existing: old ? 1 : 0 }, proc, 10, init.id);
 
   // 3. Lock the old epoch's logs: they accept no more pushes and report their durable ends.
-  state('locking_old_transaction_servers');
+  await state('locking_old_transaction_servers');
   let recoveryVersion = 0;
   let seed: LogEntry[] = [];
   if (old) {
@@ -136,11 +161,11 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     );
   }
 
-  state('reading_transaction_system_state');
+  await state('reading_transaction_system_state');
   const config: DbConfig = init.newConfig ?? old?.config ?? init.initialConfig;
 
   // 4. Recruit the new transaction system (and storage, at creation or for repairs).
-  state('recruiting_transaction_servers');
+  await state('recruiting_transaction_servers');
   const workers = await rpc.request<WorkerReport[]>(init.cc, EP.ccWorkers, {}, timeout);
   const servers = workers.filter((w) => w.processClass !== 'test');
   if (servers.length === 0) throw new RecoveryAborted('no workers');
@@ -196,7 +221,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   }
 
   // 5. Seed the new logs with the tail every storage server may still need, durably.
-  state('initializing_transaction_servers');
+  await state('initializing_transaction_servers');
   const tags = storage.map((s) => s.id);
   await Promise.all([
     ...newLogs.map((l) =>
@@ -206,12 +231,28 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   ]);
 
   // 6. Write the new coordinated state; a newer master's higher generation fences us out here.
-  state('writing_coordinated_state');
+  await state('writing_coordinated_state');
   const next: CoordinatedState = { epoch, recoveryVersion, logs: newLogs, storage, shards, config };
-  const writes = await Promise.all(
-    coords.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined)),
-  );
-  if (writes.filter((w) => w?.ok).length < quorum) throw new RecoveryAborted('fenced by a newer generation');
+  if (moveTo && moveTo.join() !== coords.join()) {
+    rt.trace('CoordinatorsChangeBeforeCommit', { Auto: 0, NewCoordinatorsKey: moveTo.join(',') }, proc, 5, init.id);
+    const moved = await Promise.all(
+      moveTo.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined)),
+    );
+    if (moved.filter((w) => w?.ok).length < newQuorum) throw new RecoveryAborted('new coordinators did not accept the state');
+    // The old coordinators keep the state and forward everyone to the new set.
+    const fwd = await Promise.all(
+      coords.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next, forward: moveTo }, timeout).catch(() => undefined)),
+    );
+    if (fwd.filter((w) => w?.ok).length < quorum) throw new RecoveryAborted('fenced by a newer generation');
+    rt.setCoordinatorsOf(proc, moveTo);
+    rt.onCoordinatorsChanged(moveTo);
+    rt.trace('ChangeQuorumCheckerSetCoordinatorsKey', { CurrentCoordinators: coords.join(','), NewCoordinators: moveTo.join(',') }, proc, 10, init.id);
+  } else {
+    const writes = await Promise.all(
+      coords.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined)),
+    );
+    if (writes.filter((w) => w?.ok).length < quorum) throw new RecoveryAborted('fenced by a newer generation');
+  }
   rt.observedState = next;
 
   // 7. Start the sequencer well above the recovery version; recruit proxies and resolvers.
@@ -256,7 +297,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   );
 
   // 8. The recovery transaction opens the epoch: the first version goes through resolvers and logs.
-  state('recovery_transaction');
+  await state('recovery_transaction');
   const cp = cps[0]!;
   await rpc.request<boolean>(cp.address, `proxy.recoveryTxn.${cp.id}`, {}, timeout * 2);
   const info: DbInfo = {
@@ -272,11 +313,11 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     shards,
     config,
   };
-  state('accepting_commits');
+  await state('accepting_commits');
   rpc.send(init.cc, EP.ccRecovered, info);
-  state('all_logs_recruited');
-  state('storage_recovered');
-  state('fully_recovered');
+  await state('all_logs_recruited');
+  await state('storage_recovered');
+  await state('fully_recovered');
   rpc.send(init.cc, EP.ccRecovered, { ...info, recoveryState: 'fully_recovered' });
   rt.trace('MasterRecoveryDuration', { Epoch: epoch, Duration: (rt.world.now() - started) / 1e6 }, proc, 10, init.id);
 }

@@ -104,5 +104,6 @@ export const EP = {
   ccRecovered: 'cc.recovered',
   ccRecoveryState: 'cc.recoveryState',
   ccTriggerRecovery: 'cc.triggerRecovery',
+  ccChangeCoordinators: 'cc.changeCoordinators',
   workerInit: 'worker.init',
 } as const;

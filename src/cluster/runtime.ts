@@ -18,6 +18,8 @@ export class ClusterRuntime {
    */
   observedState: CoordinatedState | undefined;
   readonly fetchingStorage = new Set<string>();
+  /** Told when a master moved the cluster to new coordinators (the simulator re-protects a majority). */
+  onCoordinatorsChanged: (coordinators: readonly string[]) => void = () => {};
 
   constructor(
     readonly world: World,

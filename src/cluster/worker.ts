@@ -42,7 +42,9 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
   };
 
   const start = async (): Promise<void> => {
-    if (rt.coordinatorsOf(proc).includes(proc.address)) await startCoordinator(rt, proc);
+    // Every server can be made a coordinator by a coordinator change, so all serve the endpoints; only
+    // listed ones hold state.
+    await startCoordinator(rt, proc);
     for (const name of [...proc.folder.files.keys()].sort()) {
       if (name.startsWith('tlog-')) {
         const id = await restartTLog(rt, proc, name);

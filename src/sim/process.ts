@@ -37,6 +37,12 @@ export class SimMachine {
 export class SimProcess {
   /** Bumped at every boot; work of an older incarnation never runs. */
   incarnation = 0;
+  /** Clock skew (ClockSkew chaos): offset of this process's clock from simulated time, µs. */
+  clockOffset: Time = 0;
+  /** Clock drift (ClockSkew chaos): parts per million this process's clock runs fast (or slow, negative). */
+  clockDriftPpm = 0;
+  /** When the current drift began, simulated µs. */
+  clockDriftSince: Time = 0;
   /** Running now (false while down for a reboot, and forever after a permanent kill). */
   alive = false;
   /** Permanently dead (KillInstantly, or removed): never rebooted. */
@@ -63,6 +69,15 @@ export class SimProcess {
 
   get ip(): string {
     return this.machine.ip;
+  }
+
+  /**
+   * This process's own reading of the clock: simulated time plus its skew and drift. Code that measures
+   * time the way a real process would (leases, failure detection, workloads' now()) reads this.
+   */
+  localTime(): Time {
+    const now = this.kernel.now();
+    return now + this.clockOffset + Math.round(((now - this.clockDriftSince) * this.clockDriftPpm) / 1e6);
   }
 
   /** Runs `fn` after `dt` µs if this incarnation is still alive then. */

@@ -39,4 +39,37 @@ export interface ChaosSurface {
   triggerRecovery(reason: string): void;
   /** In speed-up mode no network faults or unforced kills happen. */
   speedUpMode(): boolean;
+  /** Ends every clog of an interface early. */
+  unclogInterface(ip: string): void;
+  /** Ends every clog in the network. */
+  unclogAll(): void;
+  /** Restores a pair disconnected by disconnectPair. */
+  reconnectPair(fromIp: string, toIp: string): void;
+  /** Reboots one process (RebootProcess, or RebootProcessAndDelete with deleteData); returns the kill type applied. */
+  rebootProcess(address: string, opts?: { deleteData?: boolean; forced?: boolean }): KillType;
+  /** Kills every machine of a datacenter; returns the (least destructive) kill type applied. */
+  killDatacenter(dcId: string, type: KillType, opts?: { forced?: boolean }): KillType;
+  /** Turns random connection failures on or off (FoundationDB's connectionFailuresDisableDuration). */
+  setConnectionFailures(enabled: boolean): void;
+  /** Stalls and throttles the disk of a process (DiskFailureInjection); durations in seconds. */
+  setDiskFailure(address: string, settings: { stallInterval: number; stallPeriod: number; throttlePeriod: number }): void;
+  /** Flips single bits in `percent` % of the durable blocks of a process's files; returns how many. */
+  flipBits(address: string, percent: number): number;
+  /** Skews a process's clock by `offsetSeconds` and makes it drift by `driftPpm` parts per million. */
+  setClockSkew(address: string, offsetSeconds: number, driftPpm: number): void;
+  /** The current coordinators' addresses. */
+  coordinators(): string[];
+  /** Moves the cluster to new coordinators (`'auto'` lets the cluster choose); resolves with the new set. */
+  changeCoordinators(target: readonly string[] | 'auto'): Promise<string[]>;
+  /** Changes the database configuration (replication and role counts), through a recovery. */
+  changeConfiguration(change: ConfigurationChange): Promise<void>;
+}
+
+/** A database configuration change (ChangeConfig's configMode, parsed). */
+export interface ConfigurationChange {
+  readonly replication?: number;
+  readonly logs?: number;
+  readonly commitProxies?: number;
+  readonly grvProxies?: number;
+  readonly resolvers?: number;
 }

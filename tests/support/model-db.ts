@@ -514,8 +514,8 @@ export class ModelDatabase implements Database {
     }>,
   ): Version {
     const horizon = this.horizon();
-    if (this.opts.plantedBug === 'ignoreReadConflicts') reads = [];
-    if (reads.length > 0 && readVersion < horizon) {
+    const checked = this.opts.plantedBug === 'ignoreReadConflicts' ? [] : reads;
+    if (checked.length > 0 && readVersion < horizon) {
       this.stats.tooOld++;
       throw fdbError('transaction_too_old');
     }
@@ -523,7 +523,7 @@ export class ModelDatabase implements Database {
     for (let i = this.history.length - 1; i >= 0; i--) {
       const h = this.history[i]!;
       if (h.version <= readVersion) break;
-      for (const r of reads) {
+      for (const r of checked) {
         for (const w of h.ranges) {
           if (rangesIntersect(r, w)) {
             this.stats.conflicts++;

@@ -135,3 +135,17 @@ describe('Cycle workload', () => {
     expect(r.failures.map((f) => f.type)).toContain('CycleBadRead');
   });
 });
+
+describe('Cycle catches isolation bugs', () => {
+  it('fails when the database ignores read conflicts', async () => {
+    const r = await runWorkloadForTest({
+      workload: cycle,
+      options: { transactionsPerSecond: 400, nodeCount: 6, actorsPerClient: 10, testDuration: 2 },
+      clientCount: 2,
+      seed: 4,
+      db: { plantedBug: 'ignoreReadConflicts' },
+    });
+    expect(r.passed).toBe(false);
+    expect(r.failures.length).toBeGreaterThan(0);
+  });
+});

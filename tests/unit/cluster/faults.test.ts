@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { bytes, str } from '../../../src/cluster/bytes.js';
+import { FdbError } from '../../../src/cluster/client-api.js';
+import { finished, runScenario } from '../../support/cluster-scenario.js';
+
+const key = (i: number) => bytes(`k${String(i).padStart(4, '0')}`);
+
+describe('cluster under faults', () => {
+  it('aborts conflicting transactions and commits non-conflicting ones (OCC)', async () => {
+    const { outcome } = await runScenario({ seed: 3, config: { config: 'double', machineCount: 4 } }, async ({ db }) => {
+      const a = db.createTransaction();
+      const b = db.createTransaction();
+      const c = db.createTransaction();
+      await a.get(key(1));
+      await b.get(key(1));
+      await c.get(key(2));
+      a.set(key(1), bytes('a'));
+      b.set(key(1), bytes('b'));
+      c.set(key(3), bytes('c'));
+      await a.commit();
+      let bErr: unknown;
+      await b.commit().catch((e) => {
+        bErr = e;
+      });
+      await c.commit();
+      // A range read conflicts with an insert into the range (phantom).
+      const r = db.createTransaction();
+      await r.getRange(bytes('p'), bytes('q'));
+      const w = db.createTransaction();
+      w.set(bytes('pz'), bytes('1'));
+      await w.commit();
+      r.set(bytes('other'), bytes('x'));
+      let rErr: unknown;
+      await r.commit().catch((e) => {
+        rErr = e;
+      });
+      return { b: (bErr as FdbError)?.code, r: (rErr as FdbError)?.code, c: c.getCommittedVersion() > 0 };
+    });
+    expect(finished(outcome)).toEqual({ b: 1020, r: 1020, c: true });
+  });
+
+  it('keeps every acknowledged commit through kills of the transaction system and recovers', async () => {
+    const { outcome, events } = await runScenario(
+      { seed: 11, config: { config: 'triple', machineCount: 6, processesPerMachine: 1 } },
+      async ({ db, world, cluster, delay }) => {
+        const acked: number[] = [];
+        for (let i = 0; i < 40; i++) {
+          await db.run(async (tr) => {
+            tr.set(key(i), bytes(`v${i}`));
+          });
+          acked.push(i);
+          if (i === 15 || i === 30) {
+            // Kill whatever hosts a log of the current epoch, with a reboot that keeps data.
+            const log = world.processes().find((p) => p.roles.has('TL') && p.alive);
+            if (log) world.lifecycle.killMachine(log.machine, 'Reboot');
+            const master = world.processes().find((p) => p.roles.has('MS') && p.alive);
+            if (master) world.lifecycle.killMachine(master.machine, 'RebootAndDelete');
+          }
+        }
+        await delay(30);
+        const values = await db.run(async (tr) => Promise.all(acked.map((i) => tr.get(key(i)))));
+        const check = await cluster.consistencyCheck(0);
+        return { values: values.map((v) => (v ? str(v) : null)), consistent: check.ok, problems: check.problems };
+      },
+    );
+    const r = finished(outcome);
+    expect(r.values).toEqual(Array.from({ length: 40 }, (_, i) => `v${i}`));
+    expect(r.problems).toEqual([]);
+    const recoveries = events.filter((e) => e.type === 'MasterRecoveryState' && e.details.Status === 'fully_recovered');
+    expect(recoveries.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rebuilds a storage server that comes back empty and serves the same data', async () => {
+    const { outcome, events } = await runScenario(
+      { seed: 5, config: { config: 'double', machineCount: 5, processesPerMachine: 1 }, knobs: { STORAGE_REPLACE_DELAY: 2 } },
+      async ({ db, world, cluster, delay }) => {
+        for (let i = 0; i < 30; i++) {
+          await db.run(async (tr) => {
+            tr.set(key(i), bytes(`v${i}`));
+          });
+        }
+        await delay(3);
+        // A storage server whose machine holds no log and no protected coordinator: deleting it is allowed.
+        const ss = world
+          .processes()
+          .find((p) => p.roles.has('SS') && !p.machine.processes.some((q) => q.roles.has('TL') || world.lifecycle.protectedAddresses.has(q.address)));
+        expect(ss).toBeDefined();
+        const applied = world.lifecycle.killMachine(ss!.machine, 'RebootAndDelete');
+        await delay(60);
+        const quiet = await cluster.waitForQuiescence(0, 120);
+        const check = await cluster.consistencyCheck(0);
+        const rows = await db.run(async (tr) => tr.getRange(bytes('k'), bytes('l')));
+        return { applied, quiet: quiet.quiet, problems: check.problems, rows: rows.length };
+      },
+    );
+    const r = finished(outcome);
+    expect(r.applied).toBe('RebootAndDelete');
+    expect(r.quiet).toBe(true);
+    expect(r.problems).toEqual([]);
+    expect(r.rows).toBe(30);
+    expect(events.some((e) => e.type === 'FetchKeysComplete')).toBe(true);
+  });
+
+  it('moves to new coordinators and keeps serving', async () => {
+    const { outcome, events } = await runScenario(
+      { seed: 7, config: { config: 'double', machineCount: 6, processesPerMachine: 1, coordinators: 3 } },
+      async ({ db, cluster }) => {
+        await db.run(async (tr) => {
+          tr.set(key(1), bytes('before'));
+        });
+        const before = [...cluster.coordinators];
+        const after = await cluster.changeCoordinators('auto');
+        await db.run(async (tr) => {
+          tr.set(key(2), bytes('after'));
+        });
+        const v = await db.run(async (tr) => [await tr.get(key(1)), await tr.get(key(2))]);
+        return { before, after, now: [...cluster.coordinators], v: v.map((x) => (x ? str(x) : null)) };
+      },
+    );
+    const r = finished(outcome);
+    expect(r.after).not.toEqual(r.before);
+    expect(r.now).toEqual(r.after);
+    expect(r.v).toEqual(['before', 'after']);
+    expect(events.some((e) => e.type === 'ChangeQuorumCheckerSetCoordinatorsKey')).toBe(true);
+  });
+});
