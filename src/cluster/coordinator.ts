@@ -5,7 +5,7 @@ import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
 import type { ClusterRuntime } from './runtime.js';
 import { EP, type CoordinatedState } from './protocol.js';
-import { encodeRecord, readRecords } from './record-file.js';
+import { RecordLog, readRecords } from './record-file.js';
 
 /** A coordinator's durable register. */
 interface RegisterState {
@@ -35,19 +35,17 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
   const scan = await readRecords<RegisterState>(file);
   const reg: RegisterState = scan.records.at(-1) ?? { promised: 0, acceptedGen: 0, value: null, forward: null };
   if (scan.corrupt) rt.trace('CoordinatorCorruptState', { Address: proc.address }, proc, 30);
-  let writeEnd = scan.end;
+  const records = new RecordLog(file, scan.end);
   if (rt.coordinatorsOf(proc).includes(proc.address) || reg.value !== null) proc.roles.add('CD');
   const rpc = rt.world.rpc(proc);
 
   // Serialize durable writes of the register: each change is appended and synced before the reply.
   let chain: Promise<void> = Promise.resolve();
   const persist = (): Promise<void> => {
-    const rec = encodeRecord(reg);
-    const at = writeEnd;
-    writeEnd += rec.length;
+    const snapshot = { ...reg };
     chain = chain.then(async () => {
-      await file.write(at, rec);
-      await file.sync();
+      void records.append(snapshot);
+      await records.sync();
     });
     return chain;
   };

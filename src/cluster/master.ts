@@ -146,12 +146,17 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   let recoveryVersion = 0;
   let seed: LogEntry[] = [];
   if (old) {
-    const locked = await lockOldLogs(rt, proc, old.logs);
+    const locked = await lockOldLogs(rt, proc, old.logs, () => stillCurrent('locking_old_transaction_servers'));
     const ends = locked.map((l) => l.reply.end);
     recoveryVersion = rt.bug('recoveryTakesLargestLogEnd') ? Math.max(...ends) : Math.min(...ends);
     // The tail comes from one locked log; every log holds every version up to its durable end.
     const source = locked[0]!;
     seed = await rpc.request<LogEntry[]>(source.log.address, tlogEndpoints(source.log.id).tail, { from: 0, to: recoveryVersion }, timeout * 4);
+    const largest = Math.max(...ends);
+    if (largest > recoveryVersion) {
+      // Versions some log made durable but not all: never acknowledged, so discarded everywhere.
+      rt.trace('TLogRollback', { Epoch: epoch, From: recoveryVersion, To: largest, Versions: largest - recoveryVersion }, proc, 10, init.id);
+    }
     rt.trace(
       'MasterRecoveryVersion',
       { Epoch: epoch, RecoveryVersion: recoveryVersion, LockedLogs: locked.length, OldLogs: old.logs.length, LogEnds: ends.join(',') },
@@ -332,6 +337,7 @@ async function lockOldLogs(
   rt: ClusterRuntime,
   proc: SimProcess,
   logs: readonly RoleRef[],
+  stillCurrent: () => Promise<void>,
 ): Promise<{ log: RoleRef; reply: LockReply }[]> {
   const rpc = rt.world.rpc(proc);
   const timeout = seconds(rt.knob('RPC_TIMEOUT'));
@@ -349,6 +355,7 @@ async function lockOldLogs(
     if (got.length > 0) return got.sort((a, b) => logs.indexOf(a.log) - logs.indexOf(b.log));
     rt.trace('MasterRecoveryWaitingForLogs', { Logs: logs.map((l) => l.address).join(',') }, proc, 20);
     await proc.delay(seconds(1));
+    await stillCurrent();
   }
 }
 

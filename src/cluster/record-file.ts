@@ -2,7 +2,7 @@
 // Reading stops at the first record that is incomplete or fails its checksum: a torn tail after a crash
 // is discarded, never trusted. Corruption in the middle (a bit flip) is reported so the owner can repair.
 import { checksum32 } from '../core/hash.js';
-import type { SimFile } from '../sim/disk.js';
+import { SECTOR_SIZE, type SimFile } from '../sim/disk.js';
 
 const HEADER = 8;
 const encoder = new TextEncoder();
@@ -26,6 +26,49 @@ export function encodeRecord(value: unknown): Uint8Array {
   dv.setUint32(4, checksum32(payload), true);
   out.set(payload, HEADER);
   return out;
+}
+
+/**
+ * A filler record that ends exactly at the next sector boundary (at least HEADER + 2 bytes). Written
+ * before every sync, so that later, unsynced appends never share a sector with synced records: a torn
+ * sector after a crash can then only damage data that was never acknowledged.
+ */
+export function padRecord(offset: number): Uint8Array {
+  let size = SECTOR_SIZE - (offset % SECTOR_SIZE);
+  if (size < HEADER + 2) size += SECTOR_SIZE;
+  return encodeRecord('x'.repeat(size - HEADER - 2));
+}
+
+/** An append-only record log on a file: appends in order, syncs padded to sector boundaries. */
+export class RecordLog {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly file: SimFile,
+    /** Where the next record goes (after the intact records found on open). */
+    private offset: number,
+  ) {}
+
+  /** Appends a record (not durable until `sync`). Resolves when it reached the file. */
+  append(rec: unknown): Promise<void> {
+    const bytes = encodeRecord(rec);
+    const at = this.offset;
+    this.offset += bytes.length;
+    this.chain = this.chain.then(() => this.file.write(at, bytes));
+    return this.chain;
+  }
+
+  /** Makes everything appended so far durable; the next append starts in a fresh sector. */
+  async sync(): Promise<void> {
+    if (this.offset % SECTOR_SIZE !== 0) {
+      const pad = padRecord(this.offset);
+      const at = this.offset;
+      this.offset += pad.length;
+      this.chain = this.chain.then(() => this.file.write(at, pad));
+    }
+    await this.chain;
+    await this.file.sync();
+  }
 }
 
 /** Reads every intact record of a file. Disk checksum failures count as corruption. */
@@ -53,7 +96,8 @@ export async function readRecords<T>(file: SimFile): Promise<RecordScan<T>> {
       break;
     }
     try {
-      records.push(JSON.parse(decoder.decode(payload)) as T);
+      const rec = JSON.parse(decoder.decode(payload)) as unknown;
+      if (typeof rec !== 'string') records.push(rec as T); // strings are sector padding
     } catch {
       corrupt = true;
       break;

@@ -9,7 +9,7 @@ import { RpcError } from '../sim/rpc.js';
 import type { BKey, KeyRange } from './keys.js';
 import { applyAtomic, type Mutation } from './mutation.js';
 import type { DbInfo, LogEntry, RoleRef } from './protocol.js';
-import { encodeRecord, readRecords } from './record-file.js';
+import { RecordLog, readRecords } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 import { type PeekReply, tlogEndpoints } from './tlog.js';
 import { VersionedStore } from './versioned-store.js';
@@ -73,7 +73,7 @@ export class StorageServer {
   readable = true;
   private info: DbInfo | undefined;
   private unsynced: { v: number; m: Mutation[] }[] = [];
-  private writeOffset: number;
+  readonly records: RecordLog;
   private logIndex = 0;
   private readonly versionWaiters: { version: number; wake: () => void }[] = [];
   private readonly watches = new Map<BKey, { value: BKey | undefined; wake: () => void }[]>();
@@ -88,14 +88,15 @@ export class StorageServer {
     readonly file: SimFile,
     writeOffset: number,
   ) {
-    this.writeOffset = writeOffset;
+    this.records = new RecordLog(file, writeOffset);
+    // Each server starts pulling from its own log (FoundationDB peeks by locality), so servers of one
+    // shard may read different logs.
+    this.logIndex = rt.world.random.fork(`storage-log:${id}`).int(0, 1000);
   }
 
-  private append(rec: StorageRecord): Promise<void> {
-    const bytes = encodeRecord(rec);
-    const at = this.writeOffset;
-    this.writeOffset += bytes.length;
-    return this.file.write(at, bytes);
+  /** Appends a record to this server's file (durable at the next sync). */
+  append(rec: StorageRecord): Promise<void> {
+    return this.records.append(rec);
   }
 
   owns(key: BKey): boolean {
@@ -135,7 +136,8 @@ export class StorageServer {
     }
   }
 
-  private applyMutation(v: number, m: Mutation): void {
+  /** Applies one mutation at version `v` (also used to replay the file on restart). */
+  applyMutation(v: number, m: Mutation): void {
     if (m.type === 'set') {
       if (this.owns(m.key)) this.put(m.key, v, m.value);
     } else if (m.type === 'clearRange') {
@@ -234,7 +236,7 @@ export class StorageServer {
         let written: Promise<void> = Promise.resolve();
         for (const [v, m] of byVersion) written = this.append({ t: 'v', v, m });
         await written;
-        await this.file.sync();
+        await this.records.sync();
         if (this.info?.config?.storageEngine === 'ssd') await this.file.sync(); // page write + header commit
         this.durableVersion = Math.max(this.durableVersion, target);
         const info = this.info;
@@ -277,7 +279,7 @@ export class StorageServer {
     for (const e of pending) if (e.version > at) this.applyEntry(e);
     this.unsynced = this.unsynced.filter((u) => u.v > at);
     await this.append({ t: 'snap', v: at, kv });
-    await this.file.sync();
+    await this.records.sync();
     this.durableVersion = Math.max(this.durableVersion, at);
     this.oldestVersion = at;
     this.readable = true;
@@ -394,8 +396,8 @@ export async function createStorage(
 ): Promise<StorageServer> {
   const file = rt.world.open(proc, storageFileName(init.id));
   const ss = new StorageServer(rt, proc, init.id, init.shards, file, 0);
-  await ss['append']({ t: 'meta', id: init.id, shards: init.shards });
-  await file.sync();
+  await ss.append({ t: 'meta', id: init.id, shards: init.shards });
+  await ss.records.sync();
   rt.trace('StorageServerStart', { StorageID: init.id, Shards: init.shards.length, Fetch: init.fetch ? 1 : 0 }, proc, 10, init.id);
   serve(rt, ss);
   proc.spawn(`storage ${init.id} pull`, () => ss.pullLoop());
@@ -430,7 +432,7 @@ export async function restartStorage(rt: ClusterRuntime, proc: SimProcess, fileN
       for (const [k, v] of r.kv) ss.store.put(k, r.v, v);
       ss.version = Math.max(ss.version, r.v);
     } else if (r.t === 'v') {
-      for (const m of r.m) ss['applyMutation'](r.v, m);
+      for (const m of r.m) ss.applyMutation(r.v, m);
       ss.version = Math.max(ss.version, r.v);
     }
   }

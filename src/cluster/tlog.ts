@@ -5,7 +5,7 @@ import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
 import type { LogEntry, TaggedMutations } from './protocol.js';
-import { encodeRecord, readRecords } from './record-file.js';
+import { RecordLog, readRecords } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 
 type TLogRecord =
@@ -58,12 +58,11 @@ class TLog {
   knownCommitted = 0;
   locked = false;
   private readonly popped = new Map<string, number>();
-  private writeOffset: number;
   private syncing = false;
   private readonly ackWaiters: { version: number; reply: () => void }[] = [];
   private readonly orderWaiters = new Map<number, () => void>();
   private readonly peekWaiters: (() => void)[] = [];
-  private writeChain: Promise<void> = Promise.resolve();
+  readonly records: RecordLog;
 
   constructor(
     readonly rt: ClusterRuntime,
@@ -77,17 +76,13 @@ class TLog {
   ) {
     this.end = start;
     this.durableEnd = start;
-    this.writeOffset = writeOffset;
+    this.records = new RecordLog(file, writeOffset);
     for (const t of tags) this.popped.set(t, 0);
   }
 
   /** Appends a record to the file (ordered), not yet synced. */
   appendRecord(rec: TLogRecord): Promise<void> {
-    const bytes = encodeRecord(rec);
-    const at = this.writeOffset;
-    this.writeOffset += bytes.length;
-    this.writeChain = this.writeChain.then(() => this.file.write(at, bytes));
-    return this.writeChain;
+    return this.records.append(rec);
   }
 
   /** Syncs until everything appended is durable, acknowledging pushes as their versions become durable. */
@@ -97,9 +92,8 @@ class TLog {
     try {
       while (this.durableEnd < this.end) {
         const target = this.end;
-        await this.writeChain;
         if (this.rt.buggify('tlog.slowSync', 0.05)) await this.proc.delay(seconds(this.rt.world.random.uniform(0.01, 0.5)));
-        await this.file.sync();
+        await this.records.sync();
         this.durableEnd = Math.max(this.durableEnd, target);
         this.releaseAcks();
         this.wakePeeks();
@@ -232,7 +226,7 @@ function serve(rt: ClusterRuntime, log: TLog): void {
     // The lock must be durable: a log that forgot it after a reboot could acknowledge an old epoch's commit.
     void log
       .appendRecord({ t: 'lock' })
-      .then(() => log.file.sync())
+      .then(() => log.records.sync())
       .then(done);
   });
   rpc.serve<Record<string, never>, boolean>(ep.confirm, (_req, respond) => respond.reply(!log.locked));
@@ -253,7 +247,7 @@ export async function createTLog(
     written = log.appendRecord({ t: 'v', v: e.version, m: e.tagged as TaggedMutations[] });
   }
   await written;
-  await file.sync();
+  await log.records.sync();
   log.durableEnd = init.start;
   log.end = init.start;
   rt.trace('TLogStart', { TLogID: init.id, Epoch: init.epoch, StartVersion: init.start, SeedVersions: init.seed.length }, proc, 10, init.id);
