@@ -285,6 +285,7 @@ export default defineWorkload({
 
     /** Ends the current attempt without committing: the model and the watch bookkeeping roll back. */
     function abandonAttempt(): void {
+      ctx.trace('DbgAbandon', {});
       model.rollback();
       untrack(attemptWatches);
       attemptWatches = [];
@@ -293,6 +294,7 @@ export default defineWorkload({
 
     /** FoundationDB's write barrier, then a fresh load of the whole range in batches. */
     async function load(db: Database, testStart: number): Promise<boolean> {
+      ctx.trace('DbgLoad', {});
       loaded = false;
       modelValid = false;
       await db.run(async (tr) => {
@@ -417,6 +419,7 @@ export default defineWorkload({
                     inFlight = undefined;
                   }
                   markTouched(writes);
+                  ctx.trace('DbgCommitted', {});
                   model.commitPoint();
                   for (const w of attemptWatches) {
                     w.state = 'active';
@@ -430,11 +433,13 @@ export default defineWorkload({
                 const [b, e] = randomRange(maxClearSize);
                 tr.clearRange(fromB(b), fromB(e));
                 model.clearRange(b, e);
+                ctx.trace('DbgOp', { Op: 'clearRange', B: b.length, E: e.length });
                 attemptWrites.push({ seq: ++opSeq, begin: b, end: e });
               } else if (opType === 5) {
                 const key = randomKey();
                 tr.clear(fromB(key));
                 model.clear(key);
+                ctx.trace('DbgOp', { Op: 'clear', K: key.length });
                 attemptWrites.push({ seq: ++opSeq, begin: key });
               } else if (opType === 6) {
                 if (watches.length < MAX_TRACKED_WATCHES) {
@@ -488,13 +493,16 @@ export default defineWorkload({
                   // The clear covers every key the stamp can produce, so the net effect is known.
                   tr.clearRange(fromB(begin), fromB(end));
                   model.clearRange(begin, end);
+                  ctx.trace('DbgOp', { Op: 'vs', K: stampedKey.length, B: printable(fromB(begin)), E: printable(fromB(end)) });
                   attemptWrites.push({ seq: ++opSeq, begin, end });
                 } else {
                   const key = randomKey();
                   const value = randomValue();
                   const op = ATOMIC_OPS[random.int(0, ATOMIC_OPS.length)]!;
+                  const before = model.get(key);
                   tr.atomicOp(op, fromB(key), fromB(value));
                   model.set(key, applyAtomic(op, model.get(key), value));
+                  ctx.trace('DbgOp', { Op: op, K: key.length, P: value.length, Before: before?.length ?? -1, After: model.get(key)!.length });
                   attemptWrites.push({ seq: ++opSeq, begin: key });
                 }
               } else {
@@ -502,6 +510,7 @@ export default defineWorkload({
                 const value = randomValue();
                 tr.set(fromB(key), fromB(value));
                 model.set(key, value);
+                ctx.trace('DbgOp', { Op: 'set', K: key.length, V: value.length });
                 attemptWrites.push({ seq: ++opSeq, begin: key });
               }
             }

@@ -92,3 +92,77 @@ describe('planted bugs', () => {
     expect(lost.without).toBe(0);
   });
 });
+
+/**
+ * Makes the commit proxies push to the first log of the epoch in vain (their connection to it drops
+ * everything) while the second log receives and persists: a commit reaches one log only. The proxy then
+ * times out and dies, and the recovery must roll back what only the second log had.
+ */
+async function rollbackScenario(ctx: ScenarioContext): Promise<'skip' | 'consistent' | 'diverged'> {
+  const state = ctx.cluster.rt.observedState;
+  if (!state || state.logs.length < 2) return 'skip';
+  const lagging = ctx.world.process(state.logs[0]!.address)!;
+  const cps = procWith(ctx, 'CP');
+  if (cps.some((cp) => cp.ip === lagging.ip)) return 'skip';
+  const counter = k('counter');
+  const one = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);
+  await ctx.db.run(async (tr) => {
+    tr.add(counter, one);
+  });
+  await ctx.delay(1);
+  for (const cp of cps) ctx.world.network.disconnectPair(cp.ip, lagging.ip, ctx.world.now() + 10_000_000);
+  const tr = ctx.db.createTransaction();
+  tr.add(counter, one);
+  await tr.commit().catch(() => undefined); // commit_unknown_result: it reached one log only
+  await ctx.delay(20);
+  await ctx.cluster.waitForQuiescence(0, 60);
+  const report = await ctx.cluster.consistencyCheck(0);
+  return report.ok ? 'consistent' : 'diverged';
+}
+
+describe('planted bugs that break rollback', () => {
+  const config = { config: 'triple', machineCount: 7, processesPerMachine: 1, desiredTLogCount: 2, commitProxyCount: 1 };
+
+  for (const bug of ['storageSkipsRollback', 'recoveryTakesLargestLogEnd'] as const) {
+    it(`${bug} leaves replicas that disagree after a rollback`, async () => {
+      const seen = { withBug: [] as string[], without: [] as string[] };
+      for (let seed = 1; seed <= 8; seed++) {
+        const r = await both(bug, { seed, config }, rollbackScenario);
+        seen.withBug.push(r.withBug);
+        seen.without.push(r.without);
+      }
+      expect(seen.withBug).toContain('diverged');
+      expect(seen.without).not.toContain('diverged');
+      expect(seen.without).toContain('consistent');
+    });
+  }
+
+  it('proxyAcksAfterFirstTLog loses an acknowledged commit when that log is lost', async () => {
+    const outcomes = { withBug: [] as string[], without: [] as string[] };
+    for (let seed = 1; seed <= 8; seed++) {
+      const r = await both('proxyAcksAfterFirstTLog', { seed, config }, async (ctx) => {
+        const state = ctx.cluster.rt.observedState;
+        if (!state || state.logs.length < 2) return 'skip';
+        const lagging = ctx.world.process(state.logs[0]!.address)!;
+        const durable = ctx.world.process(state.logs[1]!.address)!;
+        const cps = procWith(ctx, 'CP');
+        if (cps.some((cp) => cp.ip === lagging.ip)) return 'skip';
+        for (const cp of cps) ctx.world.network.disconnectPair(cp.ip, lagging.ip, ctx.world.now() + 30_000_000);
+        await ctx.db.run(async (tr) => {
+          tr.set(k('acked'), k('yes'));
+        });
+        // The only log that has the commit loses its data.
+        const applied = ctx.world.lifecycle.killMachine(durable.machine, 'RebootAndDelete', { forced: true });
+        if (applied !== 'RebootAndDelete') return 'skip';
+        await ctx.delay(60);
+        const v = await ctx.db.run(async (tr) => tr.get(k('acked')));
+        return v ? 'kept' : 'lost';
+      });
+      outcomes.withBug.push(r.withBug);
+      outcomes.without.push(r.without);
+    }
+    expect(outcomes.withBug).toContain('lost');
+    expect(outcomes.without).not.toContain('lost');
+    expect(outcomes.without).toContain('kept');
+  });
+});
