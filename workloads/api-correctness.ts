@@ -25,10 +25,30 @@ const options = {
     unit: 'fraction',
     doc: 'Fraction of generated keys that use the short key lengths.',
   }),
-  minShortKeyLength: opt.int({ default: 1, min: 1, unit: 'bytes', doc: 'Shortest short key (after the prefix).' }),
-  maxShortKeyLength: opt.int({ default: 3, min: 1, unit: 'bytes', doc: 'Longest short key (after the prefix).' }),
-  minLongKeyLength: opt.int({ default: 1, min: 1, unit: 'bytes', doc: 'Shortest long key (after the prefix).' }),
-  maxLongKeyLength: opt.int({ default: 128, min: 1, unit: 'bytes', doc: 'Longest long key (after the prefix).' }),
+  minShortKeyLength: opt.int({
+    default: 1,
+    min: 1,
+    unit: 'bytes',
+    doc: 'Shortest short key (after the prefix).',
+  }),
+  maxShortKeyLength: opt.int({
+    default: 3,
+    min: 1,
+    unit: 'bytes',
+    doc: 'Longest short key (after the prefix).',
+  }),
+  minLongKeyLength: opt.int({
+    default: 1,
+    min: 1,
+    unit: 'bytes',
+    doc: 'Shortest long key (after the prefix).',
+  }),
+  maxLongKeyLength: opt.int({
+    default: 128,
+    min: 1,
+    unit: 'bytes',
+    doc: 'Longest long key (after the prefix).',
+  }),
   minValueLength: opt.int({ default: 1, min: 0, unit: 'bytes', doc: 'Shortest value.' }),
   maxValueLength: opt.int({ default: 10000, min: 0, max: 100000, unit: 'bytes', doc: 'Longest value.' }),
   clientId: opt.int({
@@ -36,17 +56,37 @@ const options = {
     min: -1,
     doc: 'Key-space id used in the prefix instead of the real client id; -1 = the real client id.',
   }),
-  numGets: opt.int({ default: 1000, min: 0, unit: 'operations', doc: 'Gets in the scripted pass (90% of existing keys).' }),
-  numGetRanges: opt.int({ default: 100, min: 0, unit: 'operations', doc: 'Range reads by key in the scripted pass.' }),
+  numGets: opt.int({
+    default: 1000,
+    min: 0,
+    unit: 'operations',
+    doc: 'Gets in the scripted pass (90% of existing keys).',
+  }),
+  numGetRanges: opt.int({
+    default: 100,
+    min: 0,
+    unit: 'operations',
+    doc: 'Range reads by key in the scripted pass.',
+  }),
   numGetRangeSelectors: opt.int({
     default: 100,
     min: 0,
     unit: 'operations',
     doc: 'Range reads by key selector in the scripted pass.',
   }),
-  numGetKeys: opt.int({ default: 100, min: 0, unit: 'operations', doc: 'getKey calls in the scripted pass.' }),
+  numGetKeys: opt.int({
+    default: 100,
+    min: 0,
+    unit: 'operations',
+    doc: 'getKey calls in the scripted pass.',
+  }),
   numClears: opt.int({ default: 100, min: 0, unit: 'operations', doc: 'Point clears in the scripted pass.' }),
-  numClearRanges: opt.int({ default: 100, min: 0, unit: 'operations', doc: 'Range clears in the scripted pass.' }),
+  numClearRanges: opt.int({
+    default: 100,
+    min: 0,
+    unit: 'operations',
+    doc: 'Range clears in the scripted pass.',
+  }),
   minSizeAfterClear: opt.int({
     default: -1,
     min: -1,
@@ -156,7 +196,10 @@ export default defineWorkload({
     const prefixEnd = strinc(prefix);
     const pBegin = bin(prefix);
     const pEnd = bin(prefixEnd);
-    const keysPerTxn = Math.max(1, Math.floor(o.maxTransactionBytes / (o.maxValueLength + o.maxLongKeyLength)));
+    const keysPerTxn = Math.max(
+      1,
+      Math.floor(o.maxTransactionBytes / (o.maxValueLength + o.maxLongKeyLength)),
+    );
     const minSizeAfterClear = o.minSizeAfterClear >= 0 ? o.minSizeAfterClear : Math.floor(0.1 * o.numKeys);
     const maxRandomTestKeys = o.maxRandomTestKeys >= 0 ? o.maxRandomTestKeys : o.numKeys;
     const store = new MemoryStore();
@@ -175,7 +218,8 @@ export default defineWorkload({
       const hi = short ? o.maxShortKeyLength : o.maxLongKeyLength;
       return concatBytes(prefix, randomBytes(r.int(lo, Math.max(lo, hi) + 1)));
     };
-    const randomValue = (): Bytes => randomBytes(r.int(o.minValueLength, Math.max(o.minValueLength, o.maxValueLength) + 1));
+    const randomValue = (): Bytes =>
+      randomBytes(r.int(o.minValueLength, Math.max(o.minValueLength, o.maxValueLength) + 1));
     /** An existing key with probability `pExisting` (when any exist), else a fresh random one. */
     const pickKey = (pExisting: number): Bytes =>
       store.size > 0 && r.chance(pExisting) ? unbin(r.pick(store.keys)) : randomKey();

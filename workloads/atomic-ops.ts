@@ -81,7 +81,8 @@ function u64(b: Bytes | undefined): bigint {
 
 export default defineWorkload({
   name: 'AtomicOps',
-  description: 'Applies atomic ops alongside an audit log in the same transactions; checks log and ops values agree.',
+  description:
+    'Applies atomic ops alongside an audit log in the same transactions; checks log and ops values agree.',
   kind: 'application',
   options,
   create(ctx) {
@@ -137,7 +138,11 @@ export default defineWorkload({
       tr.getRange(bytes(prefix), strinc(bytes(prefix)));
 
     /** Folds values with the workload's operation, starting from an 8-byte zero, using the database's own semantics. */
-    const fold = async (tr: Transaction, scratch: Bytes, values: readonly KeyValue[]): Promise<Bytes | undefined> => {
+    const fold = async (
+      tr: Transaction,
+      scratch: Bytes,
+      values: readonly KeyValue[],
+    ): Promise<Bytes | undefined> => {
       tr.set(scratch, new Uint8Array(8));
       for (const kv of values) tr.atomicOp(op, scratch, kv.value);
       return tr.get(scratch);
@@ -238,8 +243,11 @@ export default defineWorkload({
     return {
       async setup() {
         if (ctx.clientId !== 0) return;
-        const existing = await ctx.db.run((tr) => tr.getRange(bytes('log'), strinc(bytes('log')), { limit: 1 }));
-        if (existing.length > 0) ctx.trace('AtomicOpsLogNotEmpty', { FirstKey: printable(existing[0]!.key) }, 30);
+        const existing = await ctx.db.run((tr) =>
+          tr.getRange(bytes('log'), strinc(bytes('log')), { limit: 1 }),
+        );
+        if (existing.length > 0)
+          ctx.trace('AtomicOpsLogNotEmpty', { FirstKey: printable(existing[0]!.key) }, 30);
         ctx.trace('AtomicOpsSetup', { OpType: OP_NAMES[opType]!, NodeCount: o.nodeCount });
         // Setting zeros is idempotent, so a maybe-committed batch can simply run again.
         const zero = new Uint8Array(8);

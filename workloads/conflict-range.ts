@@ -57,7 +57,9 @@ interface RangeRead {
 
 const sameRows = (a: readonly KeyValue[], b: readonly KeyValue[]): boolean =>
   a.length === b.length &&
-  a.every((kv, i) => printable(kv.key) === printable(b[i]!.key) && printable(kv.value) === printable(b[i]!.value));
+  a.every(
+    (kv, i) => printable(kv.key) === printable(b[i]!.key) && printable(kv.value) === printable(b[i]!.value),
+  );
 const showRows = (rows: readonly KeyValue[]): string => {
   const s = rows.map((kv) => printable(kv.key)).join(',');
   return s.length > 400 ? `${s.slice(0, 400)}...` : s;
@@ -66,7 +68,8 @@ const showSelector = (s: KeySelector): string => `${printable(s.key)}:${s.orEqua
 
 export default defineWorkload({
   name: 'ConflictRange',
-  description: 'Races a range read against inserts and clears; checks conflicts are reported exactly when results change.',
+  description:
+    'Races a range read against inserts and clears; checks conflicts are reported exactly when results change.',
   kind: 'application',
   options,
   create(ctx) {
@@ -84,8 +87,16 @@ export default defineWorkload({
       const a = r.int(0, o.maxKeySpace);
       const b = r.int(0, o.maxKeySpace);
       return {
-        begin: { key: keyFor(Math.min(a, b)), orEqual: r.chance(0.5), offset: r.int(-o.maxOffset, o.maxOffset + 1) },
-        end: { key: keyFor(Math.max(a, b)), orEqual: r.chance(0.5), offset: r.int(-o.maxOffset, o.maxOffset + 1) },
+        begin: {
+          key: keyFor(Math.min(a, b)),
+          orEqual: r.chance(0.5),
+          offset: r.int(-o.maxOffset, o.maxOffset + 1),
+        },
+        end: {
+          key: keyFor(Math.max(a, b)),
+          orEqual: r.chance(0.5),
+          offset: r.int(-o.maxOffset, o.maxOffset + 1),
+        },
         limit: r.int(1, 2 * o.maxKeySpace),
         reverse: r.chance(0.5),
       };
@@ -98,11 +109,19 @@ export default defineWorkload({
      * the limit was reached while an end offset reaches into the range, the begin selector has a
      * negative offset and the read starts at the first key, or the selectors are inverted.
      */
-    const benignConflict = (q: RangeRead, original: readonly KeyValue[], firstKey: Bytes | undefined): boolean => {
+    const benignConflict = (
+      q: RangeRead,
+      original: readonly KeyValue[],
+      firstKey: Bytes | undefined,
+    ): boolean => {
       const limitReached = original.length === q.limit;
       if (limitReached && q.end.offset > 1) return true;
       if (limitReached && q.begin.offset < 1) return true;
-      if (q.begin.offset < 1 && firstKey !== undefined && original.some((kv) => printable(kv.key) === printable(firstKey))) {
+      if (
+        q.begin.offset < 1 &&
+        firstKey !== undefined &&
+        original.some((kv) => printable(kv.key) === printable(firstKey))
+      ) {
         return true;
       }
       const inverted = printable(q.begin.key) > printable(q.end.key) || q.begin.offset > q.end.offset;

@@ -97,7 +97,8 @@ function parseKeyPrefix(s: string): Bytes {
 
 export default defineWorkload({
   name: 'Cycle',
-  description: 'Swaps nodes of a ring of keys in transactions; checks the ring is still one cycle of nodeCount nodes.',
+  description:
+    'Swaps nodes of a ring of keys in transactions; checks the ring is still one cycle of nodeCount nodes.',
   kind: 'application',
   options,
   create(ctx) {

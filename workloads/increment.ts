@@ -1,7 +1,18 @@
 // Increment: each transaction atomically adds 1 to one random key of the lower half of the key space
 // and 1 to one of the upper half. Both halves must always sum to the same total: a torn or partially
 // applied transaction breaks it, while a duplicated one (commit_unknown_result retried) does not.
-import { type Bytes, bytes, decodeInt64LE, defineWorkload, encodeInt64LE, FdbError, type Metric, opt, printable, str } from '../src/index.js';
+import {
+  type Bytes,
+  bytes,
+  decodeInt64LE,
+  defineWorkload,
+  encodeInt64LE,
+  FdbError,
+  type Metric,
+  opt,
+  printable,
+  str,
+} from '../src/index.js';
 
 const options = {
   testDuration: opt.number({
@@ -45,7 +56,8 @@ function intToTestKey(i: number): Bytes {
 
 export default defineWorkload({
   name: 'Increment',
-  description: 'Adds 1 to one key in each half of the key space per transaction; checks both halves sum equally.',
+  description:
+    'Adds 1 to one key in each half of the key space per transaction; checks both halves sum equally.',
   kind: 'application',
   options,
   create(ctx) {
@@ -105,7 +117,11 @@ export default defineWorkload({
           for (const kv of data) {
             const k = Number(str(kv.key));
             if (!Number.isInteger(k)) {
-              ctx.fail('Bad increments', { Reason2: 'unexpected key', Key: printable(kv.key), Version: version });
+              ctx.fail('Bad increments', {
+                Reason2: 'unexpected key',
+                Key: printable(kv.key),
+                Version: version,
+              });
               return false;
             }
             if (k < half) lower += decodeInt64LE(kv.value);
@@ -145,7 +161,11 @@ export default defineWorkload({
         const expected = o.testDuration * tps * o.expectedRate;
         if (transactions < expected) {
           // A warning, not a SevError, exactly as FoundationDB: the rate is not a correctness property.
-          ctx.trace('TestFailure', { Reason: 'Rate below desired rate', Achieved: transactions, Expected: expected }, 30);
+          ctx.trace(
+            'TestFailure',
+            { Reason: 'Rate below desired rate', Achieved: transactions, Expected: expected },
+            30,
+          );
           ok = false;
         }
         if (ctx.clientId === 0 && !(await checkData())) ok = false;

@@ -67,7 +67,16 @@ type Operation =
   | { readonly kind: 'atomic'; readonly op: AtomicOp; readonly key: Bytes; readonly value: Bytes }
   | { readonly kind: 'set'; readonly key: Bytes; readonly value: Bytes };
 
-const ATOMIC_OPS: readonly AtomicOp[] = ['add', 'bitAnd', 'bitOr', 'bitXor', 'max', 'min', 'byteMin', 'byteMax'];
+const ATOMIC_OPS: readonly AtomicOp[] = [
+  'add',
+  'bitAnd',
+  'bitOr',
+  'bitXor',
+  'max',
+  'min',
+  'byteMin',
+  'byteMax',
+];
 /** Every ten-digit numeric key lies in [KEYS_BEGIN, KEYS_END). */
 const KEYS_BEGIN = bytes('0');
 const KEYS_END = bytes(':');
@@ -79,7 +88,8 @@ const clip = (s: string): string => (s.length > 500 ? `${s.slice(0, 500)}...` : 
 
 export default defineWorkload({
   name: 'Serializability',
-  description: 'Runs random transactions as sequential commits and merged into one; checks reads and data agree.',
+  description:
+    'Runs random transactions as sequential commits and merged into one; checks reads and data agree.',
   kind: 'application',
   options,
   create(ctx) {
@@ -119,7 +129,14 @@ export default defineWorkload({
           });
         } else if (t === 2) {
           const [begin, end] = randomRange(o.nodes);
-          ops.push({ kind: 'getRange', begin, end, limit: r.int(0, 1000), snapshot: r.chance(0.5), reverse: r.chance(0.5) });
+          ops.push({
+            kind: 'getRange',
+            begin,
+            end,
+            limit: r.int(0, 1000),
+            snapshot: r.chance(0.5),
+            reverse: r.chance(0.5),
+          });
         } else if (t === 3) ops.push({ kind: 'get', key: randomKey(), snapshot: r.chance(0.5) });
         else if (t === 4) ops.push({ kind: 'watch', key: randomKey() });
         else if (t === 5) {
@@ -151,7 +168,11 @@ export default defineWorkload({
           case 'getRange':
             results.push(
               showRange(
-                await tr.getRange(op.begin, op.end, { limit: op.limit, snapshot: op.snapshot, reverse: op.reverse }),
+                await tr.getRange(op.begin, op.end, {
+                  limit: op.limit,
+                  snapshot: op.snapshot,
+                  reverse: op.reverse,
+                }),
               ),
             );
             break;

@@ -2,7 +2,16 @@
 // the first node's value (or absence) to the second and then watches the first. Client 0 changes the
 // head and waits, by watching the tail, until the change arrives there. A watch that fires without a
 // change, a tail that shows a value that was never written, or a chain left inconsistent fails the test.
-import { type Bytes, bytes, concatBytes, defineWorkload, equalBytes, type Metric, opt, printable } from '../src/index.js';
+import {
+  type Bytes,
+  bytes,
+  concatBytes,
+  defineWorkload,
+  equalBytes,
+  type Metric,
+  opt,
+  printable,
+} from '../src/index.js';
 
 const options = {
   testDuration: opt.number({
@@ -55,7 +64,8 @@ const show = (v: Bytes | undefined): string => (v === undefined ? '<absent>' : p
 
 export default defineWorkload({
   name: 'Watches',
-  description: 'Propagates values along a chain of watchers; checks watches fire only on change and the chain converges.',
+  description:
+    'Propagates values along a chain of watchers; checks watches fire only on change and the chain converges.',
   kind: 'application',
   options,
   create(ctx) {
@@ -210,7 +220,12 @@ export default defineWorkload({
           if (bad >= 0) {
             ctx.fail(
               'A node of the chain holds a value that was never propagated to it',
-              { Node: bad, Key: printable(chain[bad]!), Value: show(values[bad]), ExpectedValue: show(lastValue) },
+              {
+                Node: bad,
+                Key: printable(chain[bad]!),
+                Value: show(values[bad]),
+                ExpectedValue: show(lastValue),
+              },
               'WatcherError',
             );
             ok = false;

@@ -177,7 +177,9 @@ export function startCommitProxy(
       await Promise.all(acks);
     }
     knownCommitted = Math.max(knownCommitted, version);
-    rpc.send(init.master.address, masterEndpoints(init.master.id).reportCommitted, { version });
+    // The master must know the version is committed before any client does: otherwise a read version
+    // handed out right after this reply could precede the commit (a stale read).
+    await rpc.request<boolean>(init.master.address, masterEndpoints(init.master.id).reportCommitted, { version }, timeout);
     if (rt.buggify('proxy.dropReplies', 0.02)) return; // replies lost after a commit: clients see commit_unknown_result
     for (let i = 0; i < batch.length; i++) batch[i]!.respond(replies[i]!);
   };

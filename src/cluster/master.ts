@@ -277,8 +277,9 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     lastTime = now;
     respond.reply({ prev, version });
   });
-  rpc.on<{ version: number }>(ep.reportCommitted, (m) => {
+  rpc.serve<{ version: number }, boolean>(ep.reportCommitted, (m, respond) => {
     committed = Math.max(committed, m.version);
+    respond.reply(true);
   });
   rpc.serve<Record<string, never>, number>(ep.liveCommitted, (_req, respond) => respond.reply(committed));
 

@@ -8,7 +8,7 @@ import { seconds } from '../core/time.js';
 import { type KillType, killTypeNumber } from '../sim/kill-types.js';
 import type { SimProcess } from '../sim/process.js';
 import type { World } from '../sim/world.js';
-import { type Details, SevWarn, SevWarnAlways } from '../trace/event.js';
+import { type Details, type Severity, SevWarn, SevWarnAlways } from '../trace/event.js';
 import type {
   ChaosSurface,
   ClogMode,
@@ -52,7 +52,7 @@ export class ClusterChaos implements ChaosSurface {
     return this.cluster.testers[this.opts.tester % this.cluster.testers.length]!.address;
   }
 
-  private trace(type: string, details: Details, severity?: 5 | 10 | 20 | 30): void {
+  private trace(type: string, details: Details, severity?: Severity): void {
     this.world.trace(type, details, {
       machine: this.testerAddress,
       ...(severity !== undefined ? { severity } : {}),

@@ -30,8 +30,12 @@ export interface ConfigSummary {
   readonly plantedBug?: string;
 }
 
-/** Status of one invariant check. `unmet`: a `sometimes` that never held (reported, does not fail the run). */
-export type InvariantStatus = 'pass' | 'fail' | 'unmet' | 'skipped';
+/**
+ * Status of one invariant check. `fail` comes with a Severity-40 event and fails the run. `warn`: a check
+ * returned false without one (FoundationDB counts the tester failed but not the run). `unmet`: a
+ * `sometimes` that never held. Neither `warn` nor `unmet` fails the run.
+ */
+export type InvariantStatus = 'pass' | 'fail' | 'warn' | 'unmet' | 'skipped';
 
 /** One checked invariant: a workload's check, an assertion, the consistency check, ... */
 export interface InvariantResult {

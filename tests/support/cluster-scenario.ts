@@ -1,6 +1,6 @@
 // A short scenario runner for tests: boots a simulated cluster from a seed, runs a body that drives
 // transactions and faults, and returns what happened (trace events, outcome).
-import { ClusterClient } from '../../src/cluster/client.js';
+import type { ClusterClient } from '../../src/cluster/client.js';
 import { SimulatedCluster } from '../../src/cluster/cluster.js';
 import { resolveClusterConfig } from '../../src/cluster/config.js';
 import { CLUSTER_KNOBS } from '../../src/cluster/knobs.js';
@@ -58,5 +58,7 @@ export async function runScenario<T>(
 /** The value of a finished outcome, or a thrown error describing why the run did not finish. */
 export function finished<T>(outcome: RunOutcome<T>): T {
   if (outcome.kind === 'finished') return outcome.value;
-  throw new Error(`run did not finish: ${outcome.reason}; stuck: ${outcome.stuck.map((s) => `${s.name} (${s.waitingOn})`).join(', ')}`);
+  throw new Error(
+    `run did not finish: ${outcome.reason}; stuck: ${outcome.stuck.map((s) => `${s.name} (${s.waitingOn})`).join(', ')}`,
+  );
 }

@@ -366,6 +366,7 @@ export class ModelDatabase implements Database {
     Pick<ModelDatabaseOptions, 'mvccWindowVersions' | 'initialBackoff' | 'maxBackoff'>
   > & {
     readonly latency: { readonly grv: number; readonly read: number; readonly commit: number };
+    readonly plantedBug: ModelPlantedBug | undefined;
   };
 
   constructor(private readonly o: ModelDatabaseOptions) {
@@ -908,7 +909,8 @@ class ModelTransaction implements Transaction {
         result.push(kv);
       }
     }
-    if (!opts?.snapshot && this.db.opts.plantedBug !== 'ignoreRangeReadConflicts') this.addRangeReadConflict(b, e, rb.ranOff, re.ranOff, result, more, reverse);
+    if (!opts?.snapshot && this.db.opts.plantedBug !== 'ignoreRangeReadConflicts')
+      this.addRangeReadConflict(b, e, rb.ranOff, re.ranOff, result, more, reverse);
     return result.map(([k, v]) => ({ key: fromKeyString(k), value: v }));
   }
 

@@ -1,9 +1,9 @@
 // Cycle against the reference model: passes on a correct database (also under commit_unknown_result)
 // and its check names the broken invariant when the ring is corrupted.
 import { describe, expect, it } from 'vitest';
-import { bytes, concatBytes, type Bytes } from '../../../src/index.js';
-import { runWorkloadForTest } from '../../support/workload-harness.js';
+import { type Bytes, bytes, concatBytes } from '../../../src/index.js';
 import cycle from '../../../workloads/cycle.js';
+import { runWorkloadForTest } from '../../support/workload-harness.js';
 
 const base = { transactionsPerSecond: 200, nodeCount: 50, testDuration: 3 } as const;
 
@@ -79,7 +79,10 @@ describe('Cycle workload', () => {
       },
     });
     expect(r.passed).toBe(false);
-    expect(r.failures.map((f) => [f.type, f.details.Reason])).toContainEqual(['TestFailure', 'Cycle got shorter']);
+    expect(r.failures.map((f) => [f.type, f.details.Reason])).toContainEqual([
+      'TestFailure',
+      'Cycle got shorter',
+    ]);
     expect(r.events.some((e) => e.type === 'CurrentDataEntry')).toBe(true);
   });
 

@@ -57,7 +57,10 @@ describe('Increment workload', () => {
       },
     });
     expect(r.passed).toBe(false);
-    expect(r.failures.map((f) => [f.type, f.details.Reason])).toContainEqual(['TestFailure', 'Bad increments']);
+    expect(r.failures.map((f) => [f.type, f.details.Reason])).toContainEqual([
+      'TestFailure',
+      'Bad increments',
+    ]);
   });
 
   it('fails its check (with a warning, not an error) when the rate is below expectedRate', async () => {

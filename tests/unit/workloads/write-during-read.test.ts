@@ -29,6 +29,8 @@ class IssueOrderTransaction implements Transaction {
   private applied: Promise<void> = Promise.resolve();
   private reads = new Set<Promise<void>>();
   private stamped: Array<{ key: Bytes; value: Bytes; low: string; high: string }> = [];
+  /** Bumped by reset/onError: writes queued before it are dropped, as the reset dropped them. */
+  private generation = 0;
 
   constructor(private readonly inner: Transaction) {}
 
@@ -45,7 +47,12 @@ class IssueOrderTransaction implements Transaction {
 
   private write(f: () => void): void {
     const earlier = [...this.reads];
-    this.applied = this.applied.then(() => Promise.all(earlier)).then(f);
+    const generation = this.generation;
+    this.applied = this.applied
+      .then(() => Promise.all(earlier))
+      .then(() => {
+        if (generation === this.generation) f();
+      });
     this.applied.catch(() => undefined);
   }
 
@@ -155,8 +162,8 @@ class IssueOrderTransaction implements Transaction {
     return this.inner.getVersionstamp();
   }
   async onError(error: unknown): Promise<void> {
-    await this.inner.onError(error);
     this.forget();
+    await this.inner.onError(error);
   }
   reset(): void {
     this.inner.reset();
@@ -166,6 +173,7 @@ class IssueOrderTransaction implements Transaction {
     this.inner.setTimeout(ms);
   }
   private forget(): void {
+    this.generation++;
     this.applied = Promise.resolve();
     this.reads = new Set();
     this.stamped = [];
@@ -197,7 +205,9 @@ const WDR_FAILURES = [
 ] as const;
 
 describe('WriteDuringRead workload', () => {
-  it.each([1, 2, 3, 4, 5, 6])('agrees with its model on a correct database (seed %i, 3 clients)', async (seed) => {
+  it.each([
+    1, 2, 3, 4, 5, 6,
+  ])('agrees with its model on a correct database (seed %i, 3 clients)', async (seed) => {
     const r = await runWorkloadForTest({
       workload: writeDuringRead,
       options: { testDuration: 15 },
@@ -217,7 +227,12 @@ describe('WriteDuringRead workload', () => {
 
   it('is deterministic for a seed', async () => {
     const once = async () =>
-      runWorkloadForTest({ workload: writeDuringRead, options: { testDuration: 5 }, seed: 9, db: issueOrder() });
+      runWorkloadForTest({
+        workload: writeDuringRead,
+        options: { testDuration: 5 },
+        seed: 9,
+        db: issueOrder(),
+      });
     const [a, b] = [await once(), await once()];
     expect(a.db.rawDump()).toEqual(b.db.rawDump());
     expect(a.metrics).toEqual(b.metrics);

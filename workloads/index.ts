@@ -1,0 +1,40 @@
+// Every built-in workload: each file in workloads/ and workloads/chaos/ default-exports one, and this
+// list is what the command line registers (plugins are added after these).
+import type { WorkloadDefinition } from '../src/index.js';
+import apiCorrectness from './api-correctness.js';
+import atomicOps from './atomic-ops.js';
+import randomClogging from './chaos/random-clogging.js';
+import conflictRange from './conflict-range.js';
+import cycle from './cycle.js';
+import increment from './increment.js';
+import inventoryTest from './inventory-test.js';
+import lowLatency from './low-latency.js';
+import randomSelector from './random-selector.js';
+import readWrite from './read-write.js';
+import selectorCorrectness from './selector-correctness.js';
+import serializability from './serializability.js';
+import storefront from './storefront.js';
+import versionStamp from './version-stamp.js';
+import watches from './watches.js';
+import writeDuringRead from './write-during-read.js';
+
+/** The built-in workloads, application workloads first, then chaos, each group by name. */
+// biome-ignore lint/suspicious/noExplicitAny: workloads of every option schema
+export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
+  apiCorrectness,
+  atomicOps,
+  conflictRange,
+  cycle,
+  increment,
+  inventoryTest,
+  lowLatency,
+  randomSelector,
+  readWrite,
+  selectorCorrectness,
+  serializability,
+  storefront,
+  versionStamp,
+  watches,
+  writeDuringRead,
+  randomClogging,
+];
