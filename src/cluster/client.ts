@@ -211,7 +211,10 @@ class ClientTransaction implements Transaction {
       const info = await this.db.clusterInfo(i > 0);
       const proxy = this.db.random.pick(info.grvProxies);
       try {
-        return await rpc.request<number>(proxy.address, grvEndpoint(proxy.id), {}, seconds(this.rt.knob('CLIENT_READ_TIMEOUT')));
+        const v = await rpc.request<number>(proxy.address, grvEndpoint(proxy.id), {}, seconds(this.rt.knob('CLIENT_READ_TIMEOUT')));
+        // A read version from long ago: reads must fail with transaction_too_old, never serve stale data.
+        if (this.rt.buggify('client.ancientReadVersion', 0.005)) return Math.max(0, v - 2 * this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS'));
+        return v;
       } catch {
         await this.db.proc.delay(seconds(Math.min(0.5, 0.01 * 2 ** i)));
       }
@@ -270,6 +273,7 @@ class ClientTransaction implements Transaction {
 
   private async storageGet(key: BKey): Promise<BKey | undefined> {
     const version = await this.getReadVersion();
+    if (this.rt.buggify('client.slowRead', 0.01)) await this.db.proc.delay(seconds(this.db.random.uniform(0.01, 0.5)));
     const rpc = this.rt.world.rpc(this.db.proc);
     for (let attempt = 0; ; attempt++) {
       this.checkTimeout();

@@ -167,6 +167,7 @@ export function startCommitProxy(
     }
     const tagged: TaggedMutations[] = [...byTag].map(([t, mutations]) => ({ tag: t, mutations }));
     const push: PushRequest = { prevVersion: prev, version, tagged, knownCommitted };
+    if (rt.buggify('proxy.delayPush', 0.02)) await proc.delay(seconds(rt.world.random.uniform(0.005, 0.2)));
     const acks = init.logs.map((l) => rpc.request<boolean>(l.address, tlogEndpoints(l.id).push, push, timeout));
     if (rt.bug('proxyAcksAfterFirstTLog')) {
       await Promise.any(acks);

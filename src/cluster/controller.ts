@@ -37,7 +37,7 @@ export async function electionLoop(
   onLeader: (address: string | undefined) => void,
 ): Promise<void> {
   const rpc = rt.world.rpc(proc);
-  const rnd = rt.world.random.fork(`election:${proc.address}`);
+  const rnd = rt.world.random.fork(`election:${proc.address}:${proc.incarnation}`);
   const timeout = seconds(0.5);
   let ballot = 0;
   let controller: Controller | undefined;
@@ -78,6 +78,11 @@ export async function electionLoop(
         rt.trace('LeaderChanged', { NewLeader: proc.address, Ballot: ballot }, proc);
         controller = new Controller(rt, proc, settings);
         controller.start();
+      } else if (votes.some((v) => v?.leader && v.leader.address < proc.address)) {
+        // Split vote: the candidate with the higher address stands down for longer than a lease, so its
+        // votes expire and the lower one gathers a majority. Without this, two candidates can each keep
+        // renewing their own minority forever.
+        await proc.delay(seconds(rt.knob('LEADER_LEASE') * rnd.uniform(1.2, 1.8)));
       }
     }
     onLeader(leader);
@@ -103,6 +108,7 @@ class Controller {
   private lastRepairAt = -1e18;
   private pendingConfig: DbConfig | undefined;
   private pendingCoordinators: string[] | undefined;
+  private workersGraceUntil = 0;
   private readonly rnd;
 
   constructor(
@@ -110,7 +116,8 @@ class Controller {
     readonly proc: SimProcess,
     readonly settings: ControllerSettings,
   ) {
-    this.rnd = rt.world.random.fork(`cc:${proc.address}:${proc.incarnation}`);
+    // Unique per leadership term: a re-elected controller must not hand out the ids of its previous term.
+    this.rnd = rt.world.random.fork(`cc:${proc.address}:${proc.incarnation}:${rt.world.now()}`);
   }
 
   start(): void {
@@ -166,7 +173,7 @@ class Controller {
 
   private liveWorkers(): WorkerReport[] {
     const now = this.rt.world.now();
-    const limit = seconds(this.rt.knob('FAILURE_TIMEOUT'));
+    const limit = seconds(this.rt.knob('FAILURE_TIMEOUT')) + (now < this.workersGraceUntil ? seconds(5) : 0);
     return [...this.workers.values()].filter((w) => now - w.lastSeen <= limit).map((w) => w.report);
   }
 
@@ -176,6 +183,10 @@ class Controller {
   }
 
   private recruitMaster(reason: string, replaceStorage: string[] = []): void {
+    if (this.rt.buggify('cc.recruitOnStaleWorkers', 0.05)) {
+      // Recruit from a worker list that may include just-failed workers: recruitment must cope.
+      this.workersGraceUntil = this.rt.world.now() + seconds(2);
+    }
     const live = this.liveWorkers().filter((w) => w.processClass !== 'test');
     if (live.length === 0) return;
     const prefer = live.filter((w) => w.processClass === 'stateless' || w.processClass === 'unset');
@@ -213,6 +224,10 @@ class Controller {
       if (this.stopped) return;
       const now = this.rt.world.now();
       const info = this.dbInfo;
+      if (info.recoveryState === 'fully_recovered' && this.rt.buggify('cc.spuriousRecovery', 0.002)) {
+        this.recruitMaster('spurious recovery (BUGGIFY)');
+        continue;
+      }
       const recovering = info.recoveryState !== 'fully_recovered' || info.master?.id !== this.masterId;
       if (recovering) {
         const stalled = now - this.lastProgressAt > seconds(10);
@@ -228,8 +243,15 @@ class Controller {
         continue;
       }
       // Data distribution: storage servers that stay missing are replaced (through a recovery).
-      const reported = new Set<string>();
-      for (const w of this.liveWorkers()) for (const s of w.storage) reported.add(s);
+      const reported = new Map<string, string>();
+      for (const w of this.liveWorkers()) for (const s of w.storage) reported.set(s, w.address);
+      const moved = info.storage.find((s) => reported.has(s.id) && reported.get(s.id) !== s.address);
+      if (moved && now - this.lastRepairAt > seconds(5)) {
+        // Its data folder came back on another machine: the map must follow it.
+        this.lastRepairAt = now;
+        this.recruitMaster(`storage server ${moved.id} moved to ${reported.get(moved.id)}`);
+        continue;
+      }
       const lost: string[] = [];
       for (const s of info.storage) {
         if (reported.has(s.id)) {

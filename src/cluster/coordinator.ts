@@ -44,6 +44,7 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
   const persist = (): Promise<void> => {
     const snapshot = { ...reg };
     chain = chain.then(async () => {
+      if (rt.buggify('coordinator.slowPersist', 0.05)) await proc.delay(seconds(rt.world.random.uniform(0.01, 0.3)));
       void records.append(snapshot);
       await records.sync();
     });

@@ -2,6 +2,7 @@
 // logs, pick the recovery version, recruit and seed the new transaction system, write the new
 // coordinated state, commit the recovery transaction), then acts as the sequencer handing out commit
 // versions and tracking the latest committed version.
+import { assert } from '../core/errors.js';
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { resolverRanges } from './commit-proxy.js';
@@ -93,6 +94,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     if (!reply.current) throw new RecoveryAborted(`superseded during ${s}`);
   };
   const state = async (s: RecoveryState): Promise<void> => {
+    if (rt.buggify('master.slowRecoveryPhase', 0.05)) await proc.delay(seconds(rnd.uniform(0.01, 1)));
     rt.trace('MasterRecoveryState', { StatusCode: RECOVERY_STATES.indexOf(s), Status: s, Epoch: epochForTrace }, proc, 10, init.id);
     await stillCurrent(s);
   };
@@ -137,6 +139,16 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     await stillCurrent('reading_coordinated_state');
   }
   await state('locking_coordinated_state');
+  // Where every log and storage server lives now: a reboot may have moved a data folder (a disk swap),
+  // and the role with it, to another address.
+  const workers = await rpc.request<WorkerReport[]>(init.cc, EP.ccWorkers, {}, timeout);
+  const located = new Map<string, string>();
+  for (const w of workers) for (const id of [...w.storage, ...w.tlogs]) located.set(id, w.address);
+  const relocate = (r: RoleRef): RoleRef => {
+    const at = located.get(r.id);
+    return at && at !== r.address ? { id: r.id, address: at } : r;
+  };
+  if (old) old = { ...old, logs: old.logs.map(relocate), storage: old.storage.map(relocate) };
   const epoch = (old?.epoch ?? 0) + 1;
   epochForTrace = epoch;
   rt.trace('MasterRecovering', { Epoch: epoch, Generation: gen, Existing: old ? 1 : 0 }, proc, 10, init.id);
@@ -149,6 +161,8 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     const locked = await lockOldLogs(rt, proc, old.logs, () => stillCurrent('locking_old_transaction_servers'));
     const ends = locked.map((l) => l.reply.end);
     recoveryVersion = rt.bug('recoveryTakesLargestLogEnd') ? Math.max(...ends) : Math.min(...ends);
+    // Every log of an epoch starts at that epoch's recovery version; an end below it is a faultline bug.
+    assert(recoveryVersion >= old.recoveryVersion, () => `recovery version ${recoveryVersion} is below the previous epoch's ${old?.recoveryVersion} (log ends ${ends.join(',')})`);
     // The tail comes from one locked log; every log holds every version up to its durable end.
     const source = locked[0]!;
     seed = await rpc.request<LogEntry[]>(source.log.address, tlogEndpoints(source.log.id).tail, { from: 0, to: recoveryVersion }, timeout * 4);
@@ -171,7 +185,6 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
 
   // 4. Recruit the new transaction system (and storage, at creation or for repairs).
   await state('recruiting_transaction_servers');
-  const workers = await rpc.request<WorkerReport[]>(init.cc, EP.ccWorkers, {}, timeout);
   const servers = workers.filter((w) => w.processClass !== 'test');
   if (servers.length === 0) throw new RecoveryAborted('no workers');
   const pickDistinct = (n: number, prefer: string[], avoidZones = new Set<string>()): WorkerReport[] => {
@@ -343,6 +356,7 @@ async function lockOldLogs(
   const rpc = rt.world.rpc(proc);
   const timeout = seconds(rt.knob('RPC_TIMEOUT'));
   for (;;) {
+    if (rt.buggify('master.slowLock', 0.1)) await proc.delay(seconds(rt.world.random.uniform(0.01, 0.5)));
     const got: { log: RoleRef; reply: LockReply }[] = [];
     const all = logs.map((l) =>
       rpc
@@ -374,7 +388,9 @@ function planRepairs(
   const lost = new Set(init.replaceStorage);
   const zoneOfAddress = new Map(servers.map((w) => [w.address, w.zoneId]));
   const byId = new Map(storage.map((s) => [s.id, s]));
-  const newStorage = storage.filter((s) => !lost.has(s.id));
+  // Lost servers leave the map only where a replacement took their place: a team with no survivor keeps
+  // its members, which may yet come back with their data (deleting them would lose it for good).
+  const newStorage = [...storage];
   const newShards: Shard[] = [];
   const created = new Map<string, { ref: RoleRef; shards: { begin: BKey; end: BKey }[]; sources: RoleRef[] }>();
   for (const sh of shards) {

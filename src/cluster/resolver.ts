@@ -1,6 +1,7 @@
 // The resolver role: optimistic concurrency control. Processes batches strictly in version order and
 // rejects a transaction whose read-conflict ranges intersect writes committed after its read version,
 // or whose read version is older than the MVCC window.
+import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import type { BKey } from './keys.js';
 import type { ClusterRuntime } from './runtime.js';
@@ -98,6 +99,9 @@ export function startResolver(rt: ClusterRuntime, proc: SimProcess, init: { id: 
   };
 
   rt.world.rpc(proc).serve<ResolveRequest, ResolveStatus[]>(resolverEndpoint(init.id), (req, respond) =>
-    process(req, (s) => respond.reply(s)),
+    process(req, (s) => {
+      if (rt.buggify('resolver.slowReply', 0.02)) proc.after(seconds(rt.world.random.uniform(0.01, 0.3)), () => respond.reply(s));
+      else respond.reply(s);
+    }),
   );
 }

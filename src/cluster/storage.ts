@@ -195,7 +195,7 @@ export class StorageServer {
         reply = await rpc.request<PeekReply>(
           log.address,
           tlogEndpoints(log.id).peek,
-          { tag: this.id, from: this.version + 1 },
+          { tag: this.id, from: this.version + 1, ...(this.rt.buggify('storage.smallPeeks', 0.25) ? { limit: 3 } : {}) },
           seconds(this.rt.knob('RPC_TIMEOUT')),
         );
       } catch {
@@ -221,6 +221,7 @@ export class StorageServer {
     const rpc = this.rt.world.rpc(this.proc);
     for (;;) {
       await this.proc.delay(seconds(this.rt.knob('STORAGE_DURABILITY_LAG')));
+      if (this.rt.buggify('storage.slowDurability', 0.05)) await this.proc.delay(seconds(this.rt.world.random.uniform(0.5, 3)));
       if (this.buffered) continue;
       const target = Math.min(this.version, this.knownCommitted);
       if (target > this.durableVersion) {
@@ -323,6 +324,7 @@ export class StorageServer {
         return;
       }
       await this.proc.delay(seconds(0.5));
+      if (this.rt.buggify('storage.slowFetchRetry', 0.2)) await this.proc.delay(seconds(this.rt.world.random.uniform(1, 5)));
     }
   }
 

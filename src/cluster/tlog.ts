@@ -212,9 +212,11 @@ function serve(rt: ClusterRuntime, log: TLog): void {
       (name) => respond.fail(name, 1100),
     );
   });
-  rpc.serve<{ tag: string; from: number }, PeekReply>(ep.peek, (req, respond) => {
+  rpc.serve<{ tag: string; from: number; limit?: number }, PeekReply>(ep.peek, (req, respond) => {
     void log.waitForData(req.from, seconds(0.5)).then(() => {
-      respond.reply(log.peek(req.tag, req.from));
+      const reply = log.peek(req.tag, req.from, req.limit);
+      if (rt.buggify('tlog.slowPeek', 0.01)) log.proc.after(seconds(rt.world.random.uniform(0.01, 0.5)), () => respond.reply(reply));
+      else respond.reply(reply);
     });
   });
   rpc.on<{ tag: string; version: number }>(ep.pop, (req) => log.pop(req.tag, req.version));
@@ -268,7 +270,8 @@ export async function restartTLog(rt: ClusterRuntime, proc: SimProcess, fileName
   for (const r of scan.records.slice(1)) {
     if (r.t === 'v') {
       log.entries.push({ version: r.v, tagged: r.m });
-      log.end = r.v;
+      // Seed entries lie at or below the log's start; its end is never below the start.
+      log.end = Math.max(log.end, r.v);
     } else if (r.t === 'lock') log.locked = true;
   }
   log.durableEnd = log.end;

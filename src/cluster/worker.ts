@@ -109,7 +109,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
 
   const heartbeat = async (): Promise<void> => {
     for (;;) {
-      if (cc) {
+      if (cc && !rt.buggify('worker.skipHeartbeat', 0.02)) {
         const report: WorkerReport = {
           address: proc.address,
           processClass: proc.processClass,

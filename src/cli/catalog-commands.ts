@@ -1,0 +1,53 @@
+// `faultline list` and `faultline describe WORKLOAD`: the registered workloads, and one's options.
+import { BadInputError, didYouMean } from '../core/errors.js';
+import { renderWorkloadDescription, renderWorkloadList, type WorkloadEntry } from '../report/catalog.js';
+import { colorEnabled } from '../report/style.js';
+import type { OptionSpec } from '../workload/options.js';
+import type { AnyWorkload, Registry } from '../workload/registry.js';
+import type { CliIo } from './io.js';
+
+function defaultText(o: OptionSpec): string {
+  const v = o.default;
+  if (Array.isArray(v)) return v.length === 0 ? '[]' : v.join(',');
+  if (typeof v === 'string') return v === '' ? "''" : v;
+  return String(v);
+}
+
+/** A workload definition as plain data for the reporters. */
+export function workloadEntry(def: AnyWorkload): WorkloadEntry {
+  const options = Object.keys(def.options).map((name) => {
+    const o: OptionSpec = def.options[name]!;
+    return {
+      name,
+      type: o.type,
+      default: defaultText(o),
+      doc: o.doc,
+      ...(o.unit !== undefined ? { unit: o.unit } : {}),
+      ...((o.type === 'number' || o.type === 'int') && o.min !== undefined ? { min: o.min } : {}),
+      ...((o.type === 'number' || o.type === 'int') && o.max !== undefined ? { max: o.max } : {}),
+      ...(o.type === 'string' && o.choices !== undefined ? { choices: o.choices } : {}),
+    };
+  });
+  return { name: def.name, kind: def.kind, description: def.description, options };
+}
+
+/** `faultline list`. */
+export function listCommand(io: CliIo, registry: Registry): number {
+  io.stdout(renderWorkloadList(registry.list().map(workloadEntry), colorEnabled(io.env, io.isTTY)));
+  return 0;
+}
+
+/** `faultline describe WORKLOAD`; an unknown name is bad input with a did-you-mean hint. */
+export function describeCommand(name: string, io: CliIo, registry: Registry): number {
+  const def = registry.get(name);
+  if (def === undefined) {
+    const guess = didYouMean(name, registry.names());
+    throw new BadInputError(
+      `unknown workload '${name}'`,
+      undefined,
+      guess ? `did you mean '${guess}'?` : "run 'faultline list' to see the registered workloads",
+    );
+  }
+  io.stdout(renderWorkloadDescription(workloadEntry(def), colorEnabled(io.env, io.isTTY)));
+  return 0;
+}

@@ -1,0 +1,82 @@
+// The faultline command line: the one file that imports commander. It parses and wires; the commands
+// live in their own files, and errors become exit codes in exit-codes.ts.
+import { Command, CommanderError, Option } from 'commander';
+import { Registry } from '../workload/registry.js';
+import { faultlineVersion, loadBuiltinWorkloads } from './builtins.js';
+import { describeCommand, listCommand } from './catalog-commands.js';
+import { describeError, EXIT, exitCodeForError } from './exit-codes.js';
+import { type CliIo, processIo } from './io.js';
+import { type RunFlags, runCommand } from './run-command.js';
+
+/**
+ * Runs the command line with `argv` (as `process.argv`: node, script, then arguments) and returns the
+ * exit code: 0 passed, 1 a test failed, 2 bad input, 3 did not finish, 4 determinism mismatch,
+ * 70 internal error. `io` replaces the real streams, environment, clock and seed source (for tests).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = EXIT.passed;
+  const version = faultlineVersion();
+  let registry: Registry | undefined;
+  const getRegistry = async (): Promise<Registry> => {
+    registry ??= new Registry(io.builtins ?? (await loadBuiltinWorkloads()));
+    return registry;
+  };
+
+  const program = new Command('faultline')
+    .description('Deterministic chaos testing for a simulated transactional database, in FoundationDB style')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run faultline --help for usage)');
+
+  program
+    .command('run')
+    .description('run one spec with one seed (the built-in CycleWithAttrition default without SPEC)')
+    .argument('[spec]', 'a TOML test spec (FoundationDB format)')
+    .option('--seed <n>', 'the seed (decimal or 0x hex); random and printed when not given')
+    .addOption(new Option('--buggify <on|off>', 'BUGGIFY on or off (a spec\'s [configuration] buggify wins)'))
+    .option('--trace-dir <dir>', 'where the trace file goes', 'traces')
+    .option(
+      '--knob <name=value>',
+      'override a knob (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option('--check-determinism', 'run the seed twice and compare trace hash and unseed', false)
+    .option('--format <text|json>', 'report format', 'text')
+    .option('--all-events', 'show every chaos event in the timeline (no summarizing)', false)
+    .action(async (spec: string | undefined, flags: RunFlags) => {
+      exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
+    });
+
+  program
+    .command('list')
+    .description('list the registered workloads')
+    .action(async () => {
+      exitCode = listCommand(io, await getRegistry());
+    });
+
+  program
+    .command('describe')
+    .description("show one workload's options with types, defaults and docs")
+    .argument('<workload>', 'a workload name, as a spec\'s testName')
+    .action(async (name: string) => {
+      exitCode = describeCommand(name, io, await getRegistry());
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are successes; any other commander error (unknown option, missing argument)
+      // was already printed by commander and is bad input.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') {
+        return EXIT.passed;
+      }
+      return e.exitCode === 0 ? EXIT.passed : EXIT.badInput;
+    }
+    io.stderr(`${describeError(e)}\n`);
+    return exitCodeForError(e);
+  }
+}

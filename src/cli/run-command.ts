@@ -1,0 +1,161 @@
+// `faultline run [SPEC]`: one spec with one seed (random and printed when not given). Prints the report,
+// writes the trace, and with --check-determinism runs the seed twice and compares.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { BadInputError } from '../core/errors.js';
+import { renderJson, jsonReport } from '../report/json.js';
+import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
+import { colorEnabled } from '../report/style.js';
+import { renderText } from '../report/text.js';
+import { defaultSpec } from '../run/default-spec.js';
+import { checkDeterminism, type DeterminismVerdict } from '../run/determinism.js';
+import { prepareRun } from '../run/prepare.js';
+import type { RunResult } from '../run/result.js';
+import { runSpec } from '../run/run-spec.js';
+import type { KnobOverride } from '../sim/knobs.js';
+import { loadSpecFile } from '../spec/load.js';
+import type { TestSpec } from '../spec/types.js';
+import { TraceWriter } from '../trace/writer.js';
+import type { Registry } from '../workload/registry.js';
+import { EXIT, exitCodeForOutcome } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+/** The options `faultline run` takes, as commander hands them over. */
+export interface RunFlags {
+  readonly seed?: string;
+  readonly buggify?: string;
+  readonly traceDir: string;
+  readonly knob: readonly string[];
+  readonly checkDeterminism: boolean;
+  readonly format: string;
+  readonly allEvents: boolean;
+}
+
+const CLI = '<command line>';
+
+function flagError(flag: string, message: string, hint?: string): BadInputError {
+  return new BadInputError(message, { file: CLI, key: flag }, hint);
+}
+
+/** A seed: a non-negative integer, decimal or 0x-hex (as fdbserver's -s accepts). */
+export function parseSeed(text: string): number {
+  const t = text.trim();
+  const n = /^0x[0-9a-f]+$/i.test(t) ? Number.parseInt(t.slice(2), 16) : /^\d+$/.test(t) ? Number(t) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw flagError('--seed', `expected a non-negative integer, got '${text}'`, 'e.g. --seed 42');
+  }
+  return n;
+}
+
+/** `on`/`off` (or `true`/`false`). */
+export function parseBuggify(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === 'on' || t === 'true') return true;
+  if (t === 'off' || t === 'false') return false;
+  throw flagError('--buggify', `expected on or off, got '${text}'`);
+}
+
+/** `NAME=VALUE` knob settings; values are read by the knob's own type. */
+export function parseKnobs(items: readonly string[]): KnobOverride[] {
+  return items.map((item) => {
+    const eq = item.indexOf('=');
+    if (eq <= 0) {
+      throw flagError('--knob', `expected NAME=VALUE, got '${item}'`, 'e.g. --knob max_read_transaction_life_versions=2000000');
+    }
+    return { name: item.slice(0, eq).trim(), value: item.slice(eq + 1).trim(), file: CLI };
+  });
+}
+
+/** A test title as a file name: anything but letters, digits, `.`, `_` and `-` becomes `_`. */
+export function traceFileName(title: string, seed: number): string {
+  const safe = title.replace(/[^A-Za-z0-9._-]/g, '_') || 'test';
+  return `${safe}.${seed}.jsonl`;
+}
+
+/** Runs the `run` command; returns the exit code. Bad input throws (mapped by the caller). */
+export async function runCommand(
+  specArg: string | undefined,
+  flags: RunFlags,
+  io: CliIo,
+  registry: Registry,
+  version: string,
+): Promise<number> {
+  if (flags.format !== 'text' && flags.format !== 'json') {
+    throw flagError('--format', `expected text or json, got '${flags.format}'`);
+  }
+  const seedGiven = flags.seed !== undefined;
+  const seed = seedGiven ? parseSeed(flags.seed!) : io.randomSeed();
+  const buggify = flags.buggify !== undefined ? parseBuggify(flags.buggify) : undefined;
+  const knobOverrides = parseKnobs(flags.knob);
+
+  let spec: TestSpec;
+  let sha256: string;
+  let notes: readonly string[] = [];
+  if (specArg !== undefined) {
+    const loaded = loadSpecFile(specArg);
+    spec = loaded.spec;
+    sha256 = loaded.sha256;
+  } else {
+    const d = defaultSpec(registry);
+    spec = d.spec;
+    sha256 = createHash('sha256').update(d.text).digest('hex');
+    notes = d.notes;
+  }
+  // Everything the user could have got wrong is checked before a trace file is opened.
+  prepareRun({ spec, seed, ...(buggify !== undefined ? { buggify } : {}), knobOverrides, registry });
+
+  const title = spec.tests[0]!.testTitle;
+  const tracePath = path.join(flags.traceDir, traceFileName(title, seed));
+  const what = specArg ?? 'the default spec (CycleWithAttrition)';
+  io.stderr(`faultline: running ${what} with seed ${seed}${seedGiven ? '' : ' (random)'}; trace: ${tracePath}\n`);
+
+  const run = (traceSink: TraceWriter): Promise<RunResult> =>
+    runSpec({
+      spec,
+      ...(specArg !== undefined ? { specPath: specArg } : {}),
+      specSha256: sha256,
+      seed,
+      ...(buggify !== undefined ? { buggify } : {}),
+      knobOverrides,
+      traceSink,
+      registry,
+      version,
+      realClock: io.clock,
+      notes,
+    });
+
+  const firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism });
+  const result = await run(firstWriter);
+  let verdict: DeterminismVerdict | undefined;
+  if (flags.checkDeterminism) {
+    io.stderr(`faultline: running seed ${seed} again to check determinism\n`);
+    const secondWriter = new TraceWriter({ memory: true });
+    const second = await run(secondWriter);
+    verdict = checkDeterminism(result, second, firstWriter.lines(), secondWriter.lines());
+  }
+
+  if (flags.format === 'json') {
+    const doc = verdict
+      ? { ...jsonReport(result), determinism: { checked: true, ok: verdict.ok, message: verdict.message } }
+      : undefined;
+    io.stdout(doc ? `${JSON.stringify(doc, null, 2)}\n` : renderJson(result));
+  } else {
+    const color = colorEnabled(io.env, io.isTTY);
+    io.stdout(renderText(result, { color, maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS }));
+    if (verdict) {
+      io.stdout(
+        verdict.ok
+          ? `Determinism: the second run matched (trace hash ${result.traceHash}, unseed ${result.unseed}).\n`
+          : `DETERMINISM CHECK FAILED: ${verdict.message}\n${divergenceLines(verdict)}`,
+      );
+    }
+  }
+  if (verdict && !verdict.ok) return EXIT.determinism;
+  return exitCodeForOutcome(result.outcome);
+}
+
+function divergenceLines(v: DeterminismVerdict): string {
+  const d = v.divergence;
+  if (!d) return '';
+  return `  first run:  ${d.first ?? '(trace ended)'}\n  second run: ${d.second ?? '(trace ended)'}\n`;
+}
