@@ -48,6 +48,16 @@ const FREQUENT = new Set([
   'Kill Refused',
 ]);
 
+/** Names of folded rows that mix several frequent types. */
+const CATEGORY_NAMES: Readonly<Record<TimelineCategory, string>> = {
+  network: 'Network Faults',
+  kill: 'Kills',
+  recovery: 'Recoveries',
+  coordinators: 'Coordinators',
+  disk: 'Disk Faults',
+  other: 'Other',
+};
+
 /** A detail as a string: booleans as FoundationDB writes them (1/0). */
 function d(e: TraceEvent, key: string): string {
   const v = e.details[key];
@@ -87,6 +97,9 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
   const rows: TimelineRow[] = [];
   // A machine kill traces KillMachineProcess and then FailMachine (or a reboot) per process: one row each.
   const killed = new Set<string>();
+  // The first leader election and the recovery that creates the database are the cluster booting.
+  let booted = false;
+  let firstLeader = true;
   const add = (e: TraceEvent, type: string, details: string, category: TimelineCategory) =>
     rows.push({ time: secondsOf(e), type, details, category, count: 1 });
   for (const e of events) {
@@ -118,10 +131,10 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         add(e, 'Connection Failures', 'random connection failures off', 'network');
         break;
       case 'Assassination': {
-        const parts = Object.keys(e.details)
-          .filter((k) => k !== 'Roles')
-          .map((k) => `${k}=${k === 'KillType' ? killTypeName(d(e, k)) : d(e, k)}`);
-        add(e, 'Assassination', parts.join(' '), 'kill');
+        const target = d(e, 'ZoneId') || d(e, 'TargetDatacenter') || d(e, 'TargetDataHall') || d(e, 'TargetMachine');
+        const how = d(e, 'KillType') ? killTypeName(d(e, 'KillType')) : d(e, 'Reboot') === '1' ? 'reboot' : 'kill';
+        const progress = d(e, 'MachinesToKill') ? ` (${d(e, 'KilledMachines') || 0} of ${d(e, 'MachinesToKill')} done)` : '';
+        add(e, 'Assassination', `${how} zone ${target}${progress}`, 'kill');
         break;
       }
       case 'KillMachineProcess': {
@@ -175,6 +188,10 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         break;
       case 'MasterRecoveryState': {
         const status = d(e, 'Status');
+        if (!booted) {
+          if (status === 'fully_recovered') booted = true;
+          break;
+        }
         if (status === 'reading_coordinated_state') add(e, 'Recovery', `recovery started (master ${e.machine})`, 'recovery');
         else if (status === 'fully_recovered') add(e, 'Recovery', `epoch ${d(e, 'Epoch')} fully recovered`, 'recovery');
         break;
@@ -200,6 +217,10 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         add(e, 'Coordinator Change', `new coordinators ${d(e, 'NewCoordinatorsKey')}`, 'coordinators');
         break;
       case 'LeaderChanged':
+        if (firstLeader) {
+          firstLeader = false;
+          break;
+        }
         add(e, 'Leader Change', `cluster controller ${d(e, 'NewLeader') || e.machine}`, 'coordinators');
         break;
       case 'ChangeConfig':
@@ -237,18 +258,28 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
 export function summarizeTimeline(rows: readonly TimelineRow[], max: number): TimelineRow[] {
   if (max <= 0 || rows.length <= max) return [...rows];
   const folded: TimelineRow[] = [];
+  // Types folded into the current row, with counts, so a burst of clogs and pair clogs reads as one row.
+  let kinds = new Map<string, number>();
   for (const r of rows) {
     const last = folded[folded.length - 1];
-    if (last !== undefined && FREQUENT.has(r.type) && last.type === r.type) {
+    if (last !== undefined && FREQUENT.has(r.type) && FREQUENT.has(last.type) && last.category === r.category) {
+      kinds.set(r.type, (kinds.get(r.type) ?? 0) + 1);
+      const count = last.count + 1;
+      const types = [...kinds.keys()];
       folded[folded.length - 1] = {
         time: last.time,
         endTime: r.time,
-        type: r.type,
-        details: `${last.count + 1} events from ${formatTime(last.time)} to ${formatTime(r.time)} s`,
+        type: types.length === 1 ? types[0]! : CATEGORY_NAMES[r.category],
+        details: `${count} events from ${formatTime(last.time)} to ${formatTime(r.time)} s: ${[...kinds]
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}`,
         category: r.category,
-        count: last.count + 1,
+        count,
       };
-    } else folded.push(r);
+    } else {
+      folded.push(r);
+      kinds = new Map([[r.type, 1]]);
+    }
   }
   if (folded.length <= max) return folded;
   const head = Math.ceil((max - 1) / 2);

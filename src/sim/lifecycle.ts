@@ -482,10 +482,13 @@ export class Lifecycle {
     const dc = machine.locality.dcId;
     const pool = (this.swapPool.get(dc) ?? []).filter((m) => m !== machine);
     this.swapPool.set(dc, pool);
-    if (swap && this.allRebooting(machine)) {
+    // A swap moves a machine's data to another address: for a protected process (a coordinator whose
+    // state is bound to its address) that is data loss, which protection forbids, so neither side may hold one.
+    const isProtected = (m: SimMachine) => m.processes.some((p) => this.protectedAddresses.has(p.address));
+    if (swap && this.allRebooting(machine) && !isProtected(machine)) {
       // Both machines are down, so exchanging their folders is like moving the disks between them.
       const candidates = pool.filter(
-        (m) => m.processes.length === machine.processes.length && this.allRebooting(m),
+        (m) => m.processes.length === machine.processes.length && this.allRebooting(m) && !isProtected(m),
       );
       if (candidates.length > 0) {
         const other = this.random.pick(candidates);
