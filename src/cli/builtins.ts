@@ -16,14 +16,17 @@ function packageRoot(): string {
       if (pkg.name === 'faultline') return dir;
     }
     const up = path.dirname(dir);
-    if (up === dir) throw new InternalError("cannot find faultline's package.json above the command line's files");
+    if (up === dir)
+      throw new InternalError("cannot find faultline's package.json above the command line's files");
     dir = up;
   }
 }
 
 /** faultline's version, from its package.json. */
 export function faultlineVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
   return pkg.version ?? 'unknown';
 }
 
@@ -37,7 +40,8 @@ export async function loadBuiltinWorkloads(): Promise<readonly AnyWorkload[]> {
   const tree = path.resolve(here, '..', '..');
   const candidates = [path.join(tree, 'workloads', 'index.js'), path.join(tree, 'workloads', 'index.ts')];
   const file = candidates.find((f) => existsSync(f));
-  if (file === undefined) throw new InternalError(`built-in workloads not found (looked for ${candidates.join(', ')})`);
+  if (file === undefined)
+    throw new InternalError(`built-in workloads not found (looked for ${candidates.join(', ')})`);
   const mod = (await import(pathToFileURL(file).href)) as { builtinWorkloads?: readonly AnyWorkload[] };
   if (!Array.isArray(mod.builtinWorkloads)) {
     throw new InternalError(`${file} does not export builtinWorkloads`);

@@ -34,7 +34,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description('run one spec with one seed (the built-in CycleWithAttrition default without SPEC)')
     .argument('[spec]', 'a TOML test spec (FoundationDB format)')
     .option('--seed <n>', 'the seed (decimal or 0x hex); random and printed when not given')
-    .addOption(new Option('--buggify <on|off>', 'BUGGIFY on or off (a spec\'s [configuration] buggify wins)'))
+    .addOption(new Option('--buggify <on|off>', "BUGGIFY on or off (a spec's [configuration] buggify wins)"))
     .option('--trace-dir <dir>', 'where the trace file goes', 'traces')
     .option(
       '--knob <name=value>',
@@ -59,7 +59,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .command('describe')
     .description("show one workload's options with types, defaults and docs")
-    .argument('<workload>', 'a workload name, as a spec\'s testName')
+    .argument('<workload>', "a workload name, as a spec's testName")
     .action(async (name: string) => {
       exitCode = describeCommand(name, io, await getRegistry());
     });

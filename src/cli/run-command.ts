@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { BadInputError } from '../core/errors.js';
-import { renderJson, jsonReport } from '../report/json.js';
+import { jsonReport, renderJson } from '../report/json.js';
 import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
 import { colorEnabled } from '../report/style.js';
 import { renderText } from '../report/text.js';
@@ -40,7 +40,11 @@ function flagError(flag: string, message: string, hint?: string): BadInputError 
 /** A seed: a non-negative integer, decimal or 0x-hex (as fdbserver's -s accepts). */
 export function parseSeed(text: string): number {
   const t = text.trim();
-  const n = /^0x[0-9a-f]+$/i.test(t) ? Number.parseInt(t.slice(2), 16) : /^\d+$/.test(t) ? Number(t) : Number.NaN;
+  const n = /^0x[0-9a-f]+$/i.test(t)
+    ? Number.parseInt(t.slice(2), 16)
+    : /^\d+$/.test(t)
+      ? Number(t)
+      : Number.NaN;
   if (!Number.isSafeInteger(n)) {
     throw flagError('--seed', `expected a non-negative integer, got '${text}'`, 'e.g. --seed 42');
   }
@@ -60,7 +64,11 @@ export function parseKnobs(items: readonly string[]): KnobOverride[] {
   return items.map((item) => {
     const eq = item.indexOf('=');
     if (eq <= 0) {
-      throw flagError('--knob', `expected NAME=VALUE, got '${item}'`, 'e.g. --knob max_read_transaction_life_versions=2000000');
+      throw flagError(
+        '--knob',
+        `expected NAME=VALUE, got '${item}'`,
+        'e.g. --knob max_read_transaction_life_versions=2000000',
+      );
     }
     return { name: item.slice(0, eq).trim(), value: item.slice(eq + 1).trim(), file: CLI };
   });
@@ -107,7 +115,9 @@ export async function runCommand(
   const title = spec.tests[0]!.testTitle;
   const tracePath = path.join(flags.traceDir, traceFileName(title, seed));
   const what = specArg ?? 'the default spec (CycleWithAttrition)';
-  io.stderr(`faultline: running ${what} with seed ${seed}${seedGiven ? '' : ' (random)'}; trace: ${tracePath}\n`);
+  io.stderr(
+    `faultline: running ${what} with seed ${seed}${seedGiven ? '' : ' (random)'}; trace: ${tracePath}\n`,
+  );
 
   const run = (traceSink: TraceWriter): Promise<RunResult> =>
     runSpec({

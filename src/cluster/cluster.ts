@@ -185,6 +185,14 @@ export class SimulatedCluster {
       });
       if (alive.length === 0) return { ok: false, reason: `would lose every replica of a shard (team ${sh.team.join(',')})` };
     }
+    // Enough zones must stay alive to hold every shard at full replication again (FoundationDB's
+    // "not enough would be left" rule), so that repairs can always complete.
+    const liveZones = new Set(
+      this.servers.filter((p) => !p.failed && !gone.has(p.address)).map((p) => p.machine.locality.zoneId),
+    );
+    if (liveZones.size < state.config.replication) {
+      return { ok: false, reason: `would leave ${liveZones.size} zones for replication ${state.config.replication}` };
+    }
     const coordsLeft = this.coordinators.filter((a) => {
       const p = this.world.process(a);
       return p !== undefined && !p.failed && !gone.has(a);

@@ -262,6 +262,15 @@ class Controller {
         this.missingSince.set(s.id, since);
         if (now - since >= seconds(this.rt.knob('STORAGE_REPLACE_DELAY'))) lost.push(s.id);
       }
+      const replication = info.config?.replication ?? 1;
+      const short = info.shards.some((s) => s.team.length < replication);
+      if (short && lost.length === 0 && now - this.lastRepairAt > seconds(10)) {
+        // A shard stayed short after an earlier repair found no host: try again now that zones may be back.
+        this.lastRepairAt = now;
+        this.rt.trace('DataDistributionRepair', { Storage: '', Reason: 'shard short of replicas' }, this.proc);
+        this.recruitMaster('shard short of replicas');
+        continue;
+      }
       if (lost.length > 0 && now - this.lastRepairAt > seconds(5)) {
         this.lastRepairAt = now;
         for (const id of lost) this.missingSince.delete(id);

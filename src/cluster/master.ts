@@ -12,6 +12,7 @@ import { VERSIONS_PER_SECOND } from './knobs.js';
 import type { BKey } from './keys.js';
 import { EP, type CoordinatedState, type DbConfig, type DbInfo, type LogEntry, type RoleRef, type Shard, type WorkerReport } from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
+import type { FetchPlan } from './storage.js';
 import { type LockReply, tlogEndpoints } from './tlog.js';
 
 /** FoundationDB's recovery status names, with their status codes. */
@@ -52,7 +53,7 @@ export interface MasterInit {
 /** What the master asks workers to start. */
 export type RoleInit =
   | { role: 'tlog'; id: string; epoch: number; start: number; tags: string[]; seed: LogEntry[] }
-  | { role: 'storage'; id: string; shards: { begin: BKey; end: BKey }[]; fetch?: { sources: RoleRef[] } }
+  | { role: 'storage'; id: string; shards: { begin: BKey; end: BKey }[]; fetch?: FetchPlan }
   | { role: 'resolver'; id: string; start: number }
   | { role: 'grvProxy'; id: string; master: RoleRef; logs: RoleRef[] }
   | {
@@ -233,7 +234,11 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
       const owned = shards.filter((sh) => sh.team.includes(s.id)).map((sh) => ({ begin: sh.begin, end: sh.end }));
       storageInits.push({ address: s.address, init: { role: 'storage', id: s.id, shards: owned } });
     }
-  } else if (init.replaceStorage.length > 0 || config.replication !== old.config.replication) {
+  } else if (
+    init.replaceStorage.length > 0 ||
+    config.replication !== old.config.replication ||
+    shards.some((s) => s.team.length < config.replication)
+  ) {
     // Repair: replace lost storage servers with new ones that fetch from the remaining replicas.
     ({ storage, shards } = planRepairs(rt, init, config, servers, storage, shards, storageInits, uid));
   }
@@ -392,7 +397,7 @@ function planRepairs(
   // its members, which may yet come back with their data (deleting them would lose it for good).
   const newStorage = [...storage];
   const newShards: Shard[] = [];
-  const created = new Map<string, { ref: RoleRef; shards: { begin: BKey; end: BKey }[]; sources: RoleRef[] }>();
+  const created = new Map<string, { ref: RoleRef; shards: { begin: BKey; end: BKey; sources: RoleRef[] }[] }>();
   for (const sh of shards) {
     const team = sh.team.filter((id) => !lost.has(id));
     const survivors = team.map((id) => byId.get(id)!).filter(Boolean);
@@ -404,24 +409,28 @@ function planRepairs(
     }
     const zones = new Set(survivors.map((s) => zoneOfAddress.get(s.address) ?? s.address));
     while (team.length < config.replication) {
-      const host = servers.find((w) => !zones.has(w.zoneId) && w.processClass !== 'stateless');
+      // Prefer storage-class and unset processes; any server will do rather than leaving the shard short.
+      const free = servers.filter((w) => !zones.has(w.zoneId));
+      const host = free.find((w) => w.processClass === 'storage' || w.processClass === 'unset') ?? free[0];
       if (!host) break;
       zones.add(host.zoneId);
       let c = [...created.values()].find((x) => x.ref.address === host.address);
       if (!c) {
-        c = { ref: { id: uid(), address: host.address }, shards: [], sources: [] };
+        c = { ref: { id: uid(), address: host.address }, shards: [] };
         created.set(c.ref.id, c);
       }
-      c.shards.push({ begin: sh.begin, end: sh.end });
-      for (const s of survivors) if (!c.sources.includes(s)) c.sources.push(s);
+      // Each shard is fetched from its own surviving replicas.
+      c.shards.push({ begin: sh.begin, end: sh.end, sources: survivors });
       team.push(c.ref.id);
     }
     newShards.push({ begin: sh.begin, end: sh.end, team });
   }
   for (const c of created.values()) {
     newStorage.push(c.ref);
-    inits.push({ address: c.ref.address, init: { role: 'storage', id: c.ref.id, shards: c.shards, fetch: { sources: c.sources } } });
-    rt.trace('DataDistributionReplace', { NewStorage: c.ref.id, Address: c.ref.address, Shards: c.shards.length, Sources: c.sources.map((s) => s.id).join(',') });
+    const shards = c.shards.map(({ begin, end }) => ({ begin, end }));
+    inits.push({ address: c.ref.address, init: { role: 'storage', id: c.ref.id, shards, fetch: { shards: c.shards } } });
+    const sources = [...new Set(c.shards.flatMap((s) => s.sources.map((r) => r.id)))];
+    rt.trace('DataDistributionReplace', { NewStorage: c.ref.id, Address: c.ref.address, Shards: c.shards.length, Sources: sources.join(',') });
   }
   // Servers that now own nothing are dropped from the map.
   const used = new Set(newShards.flatMap((s) => s.team));

@@ -57,9 +57,9 @@ export interface StorageStatus {
   readonly epoch: number;
 }
 
-/** How a new storage server gets its data: from these replicas, per shard. */
+/** How a new storage server gets its data: each shard from its own surviving replicas. */
 export interface FetchPlan {
-  readonly sources: readonly RoleRef[];
+  readonly shards: readonly { readonly begin: BKey; readonly end: BKey; readonly sources: readonly RoleRef[] }[];
 }
 
 /** A running storage server. */
@@ -79,6 +79,8 @@ export class StorageServer {
   private readonly watches = new Map<BKey, { value: BKey | undefined; wake: () => void }[]>();
   /** Entries pulled while a fetch is in progress; applied once the fetched snapshot is installed. */
   private buffered: LogEntry[] | null = null;
+  /** The version the installed snapshot was fetched at, and the plan, if this server was rebuilt. */
+  private fetched: { at: number; plan: FetchPlan } | undefined;
 
   constructor(
     readonly rt: ClusterRuntime,
@@ -124,6 +126,12 @@ export class StorageServer {
             this.id,
           );
           this.version = info.recoveryVersion;
+          // A snapshot fetched above the recovery version may hold versions that were just discarded.
+          if (this.fetched && this.fetched.at > info.recoveryVersion) {
+            const plan = this.fetched.plan;
+            this.fetched = undefined;
+            this.proc.spawn(`storage ${this.id} refetch`, () => this.fetch(plan));
+          }
         }
       }
     }
@@ -289,38 +297,43 @@ export class StorageServer {
   /** Rebuilds this server's shards from healthy replicas (FoundationDB's fetchKeys, simplified). */
   async fetch(plan: FetchPlan): Promise<void> {
     this.readable = false;
-    this.buffered = [];
+    this.buffered ??= [];
     this.rt.fetchingStorage.add(this.id);
     const rpc = this.rt.world.rpc(this.proc);
     // Fetch at a version this server has pulled up to, so buffered versions above it complete the picture.
     while (this.version === 0 || !this.info) await this.proc.delay(seconds(0.05));
-    for (let attempt = 0; ; attempt++) {
+    for (;;) {
       const at = this.version;
       const kv: [BKey, BKey][] = [];
       let ok = true;
-      for (const s of this.shards) {
-        const src = plan.sources[(attempt + this.shards.indexOf(s)) % plan.sources.length];
-        if (!src) {
+      for (const shard of plan.shards) {
+        let got: RangeReply | undefined;
+        // Any one surviving replica of the shard will do; try them in turn.
+        for (const src of shard.sources) {
+          try {
+            got = await rpc.request<RangeReply>(
+              src.address,
+              storageEndpoints(src.id).range,
+              { begin: shard.begin, end: shard.end, version: at, limit: 0, reverse: false } satisfies RangeRequest,
+              seconds(this.rt.knob('RPC_TIMEOUT')),
+            );
+            break;
+          } catch {
+            // next replica
+          }
+        }
+        if (!got) {
           ok = false;
           break;
         }
-        try {
-          const reply = await rpc.request<RangeReply>(
-            src.address,
-            storageEndpoints(src.id).range,
-            { begin: s.begin, end: s.end, version: at, limit: 0, reverse: false } satisfies RangeRequest,
-            seconds(this.rt.knob('RPC_TIMEOUT')),
-          );
-          kv.push(...reply.kv);
-        } catch {
-          ok = false;
-          break;
-        }
+        kv.push(...got.kv);
       }
-      if (ok) {
+      if (ok && at >= this.version - this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS')) {
         await this.installFetched(at, kv);
+        this.fetched = { at, plan };
         this.rt.fetchingStorage.delete(this.id);
-        this.rt.trace('FetchKeysComplete', { StorageID: this.id, Version: at, Keys: kv.length, Source: plan.sources.map((s) => s.id).join(',') }, this.proc, 10, this.id);
+        const sources = [...new Set(plan.shards.flatMap((s) => s.sources.map((r) => r.id)))];
+        this.rt.trace('FetchKeysComplete', { StorageID: this.id, Version: at, Keys: kv.length, Source: sources.join(',') }, this.proc, 10, this.id);
         return;
       }
       await this.proc.delay(seconds(0.5));

@@ -6,7 +6,7 @@ export {
   type WorkloadEntry,
 } from './catalog.js';
 export { formatRealDuration, formatSimDuration } from './format.js';
-export { renderJson, jsonReport, type JsonReport, JSON_REPORT_VERSION } from './json.js';
+export { JSON_REPORT_VERSION, type JsonReport, jsonReport, renderJson } from './json.js';
 export { buildReport, DEFAULT_TIMELINE_ROWS, type ReportModel, type ReportOptions } from './model.js';
 export { colorEnabled } from './style.js';
 export { renderReportText, renderText, type TextReportOptions } from './text.js';

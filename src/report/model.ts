@@ -151,7 +151,9 @@ function verdictOf(r: RunResult): Verdict {
       details: [...r.failures.slice(0, VERDICT_FAILURES).map(failureLine), ...more],
     };
   }
-  const warned = r.tests.flatMap((t) => t.workloads.flatMap((w) => w.invariants)).filter((i) => i.status !== 'pass');
+  const warned = r.tests
+    .flatMap((t) => t.workloads.flatMap((w) => w.invariants))
+    .filter((i) => i.status !== 'pass');
   const notes = warned
     .filter((i) => i.status === 'warn' || i.status === 'unmet')
     .map((i) => `${i.status === 'warn' ? 'warning' : 'unmet'}: ${i.name}: ${i.reason ?? ''}`);

@@ -11,7 +11,11 @@ export interface TableOptions {
 }
 
 /** Renders a boxed table with a header row. */
-export function renderTable(head: readonly string[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
+export function renderTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  opts: TableOptions = {},
+): string {
   const table = new Table({
     head: [...head],
     style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true },

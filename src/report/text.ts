@@ -47,11 +47,27 @@ function overview(st: Style, m: ReportModel): string {
     [[String(o.seed), o.replication, o.simulatedTime, o.realTime, o.storageEngine, o.buggify ? 'on' : 'off']],
   );
   const second = renderTable(
-    ['Machines', 'Processes', 'Coordinators', 'Logs', 'Commit Proxies', 'GRV Proxies', 'Resolvers', 'Testers'].map(h),
     [
-      [o.machines, o.processes, o.coordinators, o.logs, o.commitProxies, o.grvProxies, o.resolvers, o.testers].map(
-        String,
-      ),
+      'Machines',
+      'Processes',
+      'Coordinators',
+      'Logs',
+      'Commit Proxies',
+      'GRV Proxies',
+      'Resolvers',
+      'Testers',
+    ].map(h),
+    [
+      [
+        o.machines,
+        o.processes,
+        o.coordinators,
+        o.logs,
+        o.commitProxies,
+        o.grvProxies,
+        o.resolvers,
+        o.testers,
+      ].map(String),
     ],
   );
   const bug = o.plantedBug !== undefined ? `\n${st.warn(`Planted bug: ${o.plantedBug}`)}` : '';
@@ -68,13 +84,20 @@ function timeline(st: Style, m: ReportModel): string {
   if (m.timeline.length < m.timelineEvents || m.timeline.some((r) => r.count > 1)) {
     notes.push(`${m.timelineEvents} events, summarized; run with --all-events to see every one.`);
   }
-  if (m.chaosEventsDropped > 0) notes.push(`${m.chaosEventsDropped} more chaos events are in the trace file only.`);
+  if (m.chaosEventsDropped > 0)
+    notes.push(`${m.chaosEventsDropped} more chaos events are in the trace file only.`);
   return notes.length > 0 ? `${table}\n${st.dim(notes.join(' '))}` : table;
 }
 
 function invariants(st: Style, m: ReportModel): string {
   if (m.invariants.length === 0) return st.dim('No invariants were checked.');
-  const rows = m.invariants.map((r) => [r.test, r.workload, r.check, st.status(r.status), invariantDetails(r)]);
+  const rows = m.invariants.map((r) => [
+    r.test,
+    r.workload,
+    r.check,
+    st.status(r.status),
+    invariantDetails(r),
+  ]);
   return renderTable(['Test', 'Workload', 'Check', 'Result', 'Details'].map(st.bold), rows, {
     colWidths: [null, null, null, null, DETAILS_WIDTH + 2],
   });

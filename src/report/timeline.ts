@@ -17,7 +17,13 @@ const KILL_TYPE_NAMES = [
 ] as const;
 
 /** Kill types that bring the process back. */
-const REBOOTS = new Set(['RebootAndDelete', 'RebootProcessAndDelete', 'RebootProcessAndSwitch', 'Reboot', 'RebootProcess']);
+const REBOOTS = new Set([
+  'RebootAndDelete',
+  'RebootProcessAndDelete',
+  'RebootProcessAndSwitch',
+  'Reboot',
+  'RebootProcess',
+]);
 
 /** Kinds of timeline row; `frequent` kinds are folded together when a timeline is summarized. */
 export type TimelineCategory = 'network' | 'kill' | 'recovery' | 'coordinators' | 'disk' | 'other';
@@ -33,6 +39,8 @@ export interface TimelineRow {
   readonly category: TimelineCategory;
   /** Events folded into this row (1 for a single event). */
   readonly count: number;
+  /** Longest fault window among the row's events (clogs, disconnects), simulated seconds. */
+  readonly duration?: number;
 }
 
 /** Row types that happen often and are folded into one row per run of consecutive events. */
@@ -46,6 +54,7 @@ const FREQUENT = new Set([
   'Bit Flip',
   'Rollback',
   'Kill Refused',
+  'Recovery',
 ]);
 
 /** Names of folded rows that mix several frequent types. */
@@ -100,23 +109,49 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
   // The first leader election and the recovery that creates the database are the cluster booting.
   let booted = false;
   let firstLeader = true;
-  const add = (e: TraceEvent, type: string, details: string, category: TimelineCategory) =>
-    rows.push({ time: secondsOf(e), type, details, category, count: 1 });
+  const add = (e: TraceEvent, type: string, details: string, category: TimelineCategory, duration?: number) =>
+    rows.push({
+      time: secondsOf(e),
+      type,
+      details,
+      category,
+      count: 1,
+      ...(duration !== undefined ? { duration } : {}),
+    });
   for (const e of events) {
     switch (e.type) {
       case 'ClogInterface':
-        add(e, 'Clog Interface', `${d(e, 'IP')} (${d(e, 'Queue')}) for ${seconds(d(e, 'Delay'))}`, 'network');
+        add(
+          e,
+          'Clog Interface',
+          `${d(e, 'IP')} (${d(e, 'Queue')}) for ${seconds(d(e, 'Delay'))}`,
+          'network',
+          num(e, 'Delay'),
+        );
         break;
       case 'CloggingPair':
-        add(e, 'Clog Pair', `${d(e, 'From')} -> ${d(e, 'To')} for ${seconds(d(e, 'Seconds'))}`, 'network');
+        add(
+          e,
+          'Clog Pair',
+          `${d(e, 'From')} -> ${d(e, 'To')} for ${seconds(d(e, 'Seconds'))}`,
+          'network',
+          num(e, 'Seconds'),
+        );
         break;
       case 'ClogEnded': {
-        const what = d(e, 'Kind') === 'Pair' ? `${d(e, 'From')} -> ${d(e, 'To')}` : `${d(e, 'IP')} (${d(e, 'Queue')})`;
+        const what =
+          d(e, 'Kind') === 'Pair' ? `${d(e, 'From')} -> ${d(e, 'To')}` : `${d(e, 'IP')} (${d(e, 'Queue')})`;
         add(e, 'Unclog', `${what} ended ${seconds(d(e, 'Remaining'))} early`, 'network');
         break;
       }
       case 'DisconnectPair':
-        add(e, 'Disconnect', `${d(e, 'From')} <-> ${d(e, 'To')} for ${seconds(d(e, 'Seconds'))}`, 'network');
+        add(
+          e,
+          'Disconnect',
+          `${d(e, 'From')} <-> ${d(e, 'To')} for ${seconds(d(e, 'Seconds'))}`,
+          'network',
+          num(e, 'Seconds'),
+        );
         break;
       case 'ReconnectPair':
         add(e, 'Reconnect', `${d(e, 'From')} <-> ${d(e, 'To')}`, 'network');
@@ -131,9 +166,16 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         add(e, 'Connection Failures', 'random connection failures off', 'network');
         break;
       case 'Assassination': {
-        const target = d(e, 'ZoneId') || d(e, 'TargetDatacenter') || d(e, 'TargetDataHall') || d(e, 'TargetMachine');
-        const how = d(e, 'KillType') ? killTypeName(d(e, 'KillType')) : d(e, 'Reboot') === '1' ? 'reboot' : 'kill';
-        const progress = d(e, 'MachinesToKill') ? ` (${d(e, 'KilledMachines') || 0} of ${d(e, 'MachinesToKill')} done)` : '';
+        const target =
+          d(e, 'ZoneId') || d(e, 'TargetDatacenter') || d(e, 'TargetDataHall') || d(e, 'TargetMachine');
+        const how = d(e, 'KillType')
+          ? killTypeName(d(e, 'KillType'))
+          : d(e, 'Reboot') === '1'
+            ? 'reboot'
+            : 'kill';
+        const progress = d(e, 'MachinesToKill')
+          ? ` (${d(e, 'KilledMachines') || 0} of ${d(e, 'MachinesToKill')} done)`
+          : '';
         add(e, 'Assassination', `${how} zone ${target}${progress}`, 'kill');
         break;
       }
@@ -150,7 +192,11 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         const address = d(e, 'Address') || e.machine;
         if (killed.has(`${e.time}|${address}`)) break;
         const kt =
-          e.type === 'FailMachine' ? 'KillInstantly' : e.type === 'FaultMachine' ? 'InjectFaults' : 'FailDisk';
+          e.type === 'FailMachine'
+            ? 'KillInstantly'
+            : e.type === 'FaultMachine'
+              ? 'InjectFaults'
+              : 'FailDisk';
         add(e, 'Process Kill', `${kt} process at ${address}`, 'kill');
         break;
       }
@@ -184,7 +230,12 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         break;
       }
       case 'SimulatedMachineFolderSwap':
-        add(e, 'Disk Swap', `${d(e, 'MachineIPs')} came back with the disks of ${d(e, 'OtherMachineIPs')}`, 'disk');
+        add(
+          e,
+          'Disk Swap',
+          `${d(e, 'MachineIPs')} came back with the disks of ${d(e, 'OtherMachineIPs')}`,
+          'disk',
+        );
         break;
       case 'MasterRecoveryState': {
         const status = d(e, 'Status');
@@ -192,8 +243,10 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
           if (status === 'fully_recovered') booted = true;
           break;
         }
-        if (status === 'reading_coordinated_state') add(e, 'Recovery', `recovery started (master ${e.machine})`, 'recovery');
-        else if (status === 'fully_recovered') add(e, 'Recovery', `epoch ${d(e, 'Epoch')} fully recovered`, 'recovery');
+        if (status === 'reading_coordinated_state')
+          add(e, 'Recovery', `recovery started (master ${e.machine})`, 'recovery');
+        else if (status === 'fully_recovered')
+          add(e, 'Recovered', `epoch ${d(e, 'Epoch')} fully recovered`, 'recovery');
         break;
       }
       case 'StorageServerRollback':
@@ -205,7 +258,12 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         );
         break;
       case 'AttemptingToTriggerRollback':
-        add(e, 'Rollback Attempt', `proxy ${d(e, 'CommitProxy')}, unclogged log ${d(e, 'UncloggedTLog')}`, 'recovery');
+        add(
+          e,
+          'Rollback Attempt',
+          `proxy ${d(e, 'CommitProxy')}, unclogged log ${d(e, 'UncloggedTLog')}`,
+          'recovery',
+        );
         break;
       case 'UnableToTriggerRollback':
         add(e, 'Rollback Attempt', `unable: ${d(e, 'Reason')}`, 'recovery');
@@ -238,7 +296,12 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         add(e, 'Bit Flip', `${e.machine} ${d(e, 'Filename')} block ${d(e, 'Block')}`, 'disk');
         break;
       case 'SetClockSkew':
-        add(e, 'Clock Skew', `${d(e, 'Address')} offset ${seconds(d(e, 'Offset'))}, drift ${d(e, 'DriftPpm')} ppm`, 'other');
+        add(
+          e,
+          'Clock Skew',
+          `${d(e, 'Address')} offset ${seconds(d(e, 'Offset'))}, drift ${d(e, 'DriftPpm')} ppm`,
+          'other',
+        );
         break;
       case 'SpeedUpSimulation':
         add(e, 'Speed-up', d(e, 'Reason') || 'network faults and unforced kills stop', 'other');
@@ -251,52 +314,56 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
 }
 
 /**
- * Shortens a timeline to about `max` rows: runs of consecutive frequent rows of one type (clogs,
- * disconnects, bit flips, ...) are folded into one row with a count; if still too long, the middle is
- * replaced by one row saying how many were left out. `max` <= 0 keeps everything.
+ * Shortens a timeline to about `max` rows. Runs of frequent rows of one category (clogs, disconnects,
+ * bit flips, recovery attempts, ...) between the significant ones (kills, reboots, completed recoveries,
+ * coordinator changes, ...) are folded into one row with counts and the longest window; if still too
+ * long, the middle is replaced by one row saying how many events were left out. `max` <= 0 keeps all.
  */
 export function summarizeTimeline(rows: readonly TimelineRow[], max: number): TimelineRow[] {
   if (max <= 0 || rows.length <= max) return [...rows];
-  const folded: TimelineRow[] = [];
-  // Types folded into the current row, with counts, so a burst of clogs and pair clogs reads as one row.
-  let kinds = new Map<string, number>();
+  const folded: { row: TimelineRow; kinds: Map<string, number> | undefined }[] = [];
   for (const r of rows) {
     const last = folded[folded.length - 1];
-    if (last !== undefined && FREQUENT.has(r.type) && FREQUENT.has(last.type) && last.category === r.category) {
-      kinds.set(r.type, (kinds.get(r.type) ?? 0) + 1);
-      const count = last.count + 1;
-      const types = [...kinds.keys()];
-      folded[folded.length - 1] = {
-        time: last.time,
+    if (last?.kinds !== undefined && FREQUENT.has(r.type) && last.row.category === r.category) {
+      last.kinds.set(r.type, (last.kinds.get(r.type) ?? 0) + 1);
+      const count = last.row.count + 1;
+      const duration = Math.max(last.row.duration ?? 0, r.duration ?? 0);
+      const types = [...last.kinds.keys()];
+      const longest = duration > 0 ? ` (longest ${round(duration, 1)}s)` : '';
+      last.row = {
+        time: last.row.time,
         endTime: r.time,
         type: types.length === 1 ? types[0]! : CATEGORY_NAMES[r.category],
-        details: `${count} events from ${formatTime(last.time)} to ${formatTime(r.time)} s: ${[...kinds]
+        details: `${count} events from ${formatTime(last.row.time)} to ${formatTime(r.time)} s: ${[
+          ...last.kinds,
+        ]
           .map(([k, n]) => `${n} ${k}`)
-          .join(', ')}`,
+          .join(', ')}${longest}`,
         category: r.category,
         count,
+        ...(duration > 0 ? { duration } : {}),
       };
     } else {
-      folded.push(r);
-      kinds = new Map([[r.type, 1]]);
+      folded.push({ row: r, kinds: FREQUENT.has(r.type) ? new Map([[r.type, 1]]) : undefined });
     }
   }
-  if (folded.length <= max) return folded;
+  const out = folded.map((f) => f.row);
+  if (out.length <= max) return out;
   const head = Math.ceil((max - 1) / 2);
   const tail = max - 1 - head;
-  const hidden = folded.slice(head, folded.length - tail);
+  const hidden = out.slice(head, out.length - tail);
   const events = hidden.reduce((n, r) => n + r.count, 0);
   return [
-    ...folded.slice(0, head),
+    ...out.slice(0, head),
     {
       time: hidden[0]!.time,
-      endTime: hidden[hidden.length - 1]!.time,
+      endTime: hidden[hidden.length - 1]!.endTime ?? hidden[hidden.length - 1]!.time,
       type: '...',
       details: `${plural(events, 'more event')} (run with --all-events to see them)`,
       category: 'other',
       count: events,
     },
-    ...folded.slice(folded.length - tail),
+    ...out.slice(out.length - tail),
   ];
 }
 
@@ -349,7 +416,14 @@ export function chaosSummary(events: readonly TraceEvent[]): string[] {
       case 'FaultMachine':
       case 'KillType::FailDiskMachine': {
         if (killed.has(`${e.time}|${d(e, 'Address') || e.machine}`)) break;
-        count(kills, e.type === 'FailMachine' ? 'KillInstantly' : e.type === 'FaultMachine' ? 'InjectFaults' : 'FailDisk');
+        count(
+          kills,
+          e.type === 'FailMachine'
+            ? 'KillInstantly'
+            : e.type === 'FaultMachine'
+              ? 'InjectFaults'
+              : 'FailDisk',
+        );
         break;
       }
       case 'RebootingProcess': {

@@ -1,20 +1,16 @@
 // The ChaosSurface that chaos workloads inject faults through, implemented over the world's network,
 // disks and lifecycle (with its kill-safety policy) and the simulated cluster. One surface per tester:
 // what it does itself is traced from that tester, as FoundationDB logs chaos from the tester's context.
-import type { ClusterConfig } from '../cluster/config.js';
+
 import type { SimulatedCluster } from '../cluster/cluster.js';
+import type { ClusterConfig } from '../cluster/config.js';
 import type { Random } from '../core/random.js';
 import { seconds } from '../core/time.js';
 import { type KillType, killTypeNumber } from '../sim/kill-types.js';
 import type { SimProcess } from '../sim/process.js';
 import type { World } from '../sim/world.js';
 import { type Details, type Severity, SevWarn, SevWarnAlways } from '../trace/event.js';
-import type {
-  ChaosSurface,
-  ClogMode,
-  ConfigurationChange,
-  ProcessInfo,
-} from '../workload/chaos-surface.js';
+import type { ChaosSurface, ClogMode, ConfigurationChange, ProcessInfo } from '../workload/chaos-surface.js';
 
 /** Kill types that reboot: `killProcess` hands these to the lifecycle's single-process reboot. */
 const REBOOT_KINDS: ReadonlySet<KillType> = new Set<KillType>([
@@ -191,14 +187,17 @@ export class ClusterChaos implements ChaosSurface {
   }
 
   flipBits(address: string, percent: number): number {
-    if (!(percent >= 0 && percent <= 100)) throw new RangeError(`flipBits: percent must be 0..100, got ${percent}`);
+    if (!(percent >= 0 && percent <= 100))
+      throw new RangeError(`flipBits: percent must be 0..100, got ${percent}`);
     const proc = this.proc(address);
     return this.world.disks.flipBits(proc.folder, percent, this.opts.random, { machine: proc.address });
   }
 
   setClockSkew(address: string, offsetSeconds: number, driftPpm: number): void {
     if (!Number.isFinite(offsetSeconds) || !Number.isFinite(driftPpm)) {
-      throw new RangeError(`setClockSkew: offset and drift must be finite, got ${offsetSeconds}, ${driftPpm}`);
+      throw new RangeError(
+        `setClockSkew: offset and drift must be finite, got ${offsetSeconds}, ${driftPpm}`,
+      );
     }
     const proc = this.proc(address);
     const now = this.world.now();

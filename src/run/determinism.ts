@@ -30,7 +30,8 @@ export function firstDivergence(a: readonly string[], b: readonly string[]): Tra
   for (let i = 0; i < n; i++) {
     const x = a[i];
     const y = b[i];
-    if (x !== undefined && y !== undefined && (x === y || comparable(x, i + 1) === comparable(y, i + 1))) continue;
+    if (x !== undefined && y !== undefined && (x === y || comparable(x, i + 1) === comparable(y, i + 1)))
+      continue;
     const sample = x ?? y!;
     const ev = parseTraceLine(sample, '<trace>', i + 1);
     return { line: i + 1, first: x, second: y, time: ev.time / 1_000_000, type: ev.type };
@@ -56,7 +57,8 @@ export function checkDeterminism(
   firstLines: readonly string[],
   secondLines: readonly string[],
 ): DeterminismVerdict {
-  if (first.traceHash === second.traceHash && first.unseed === second.unseed) return { ok: true, message: '' };
+  if (first.traceHash === second.traceHash && first.unseed === second.unseed)
+    return { ok: true, message: '' };
   const what: string[] = [];
   if (first.traceHash !== second.traceHash) what.push(`trace hash ${first.traceHash} vs ${second.traceHash}`);
   if (first.unseed !== second.unseed) what.push(`unseed ${first.unseed} vs ${second.unseed}`);

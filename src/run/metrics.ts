@@ -9,7 +9,10 @@ import type { MetricResult } from './result.js';
  * `averaged`. The first format hint seen for a name is kept. Non-finite values are kept as they are.
  */
 export function foldMetrics(perClient: ReadonlyArray<readonly Metric[]>): MetricResult[] {
-  const acc = new Map<string, { sum: number; count: number; averaged: boolean; format: string | undefined }>();
+  const acc = new Map<
+    string,
+    { sum: number; count: number; averaged: boolean; format: string | undefined }
+  >();
   for (const list of perClient) {
     for (const m of list) {
       const a = acc.get(m.name) ?? { sum: 0, count: 0, averaged: false, format: undefined };
@@ -34,7 +37,7 @@ export function foldMetrics(perClient: ReadonlyArray<readonly Metric[]>): Metric
  */
 export function formatMetric(value: number, format?: string): string {
   if (!Number.isFinite(value)) return String(value);
-  if (format !== undefined && format.includes('%')) {
+  if (format?.includes('%')) {
     return format.replace(/%(\.(\d+))?([dfg%])/g, (_all, _p, digits: string | undefined, conv: string) => {
       if (conv === '%') return '%';
       if (conv === 'd') return String(Math.round(value));

@@ -6,9 +6,10 @@ import { SimulatedCluster } from '../cluster/cluster.js';
 import { configString } from '../cluster/config.js';
 import { CLUSTER_KNOBS } from '../cluster/knobs.js';
 import { seconds, toSeconds } from '../core/time.js';
-import type { KnobOverride } from '../sim/knobs.js';
 import type { RunOutcome as KernelOutcome, Task } from '../sim/kernel.js';
+import type { KnobOverride } from '../sim/knobs.js';
 import { World } from '../sim/world.js';
+import type { SpecValue, TestSpec } from '../spec/types.js';
 import { FanOut, TraceCollector } from '../trace/collector.js';
 import {
   type DetailValue,
@@ -19,7 +20,6 @@ import {
   type TraceSink,
 } from '../trace/event.js';
 import type { TraceWriter } from '../trace/writer.js';
-import type { SpecValue, TestSpec } from '../spec/types.js';
 import type { Registry } from '../workload/registry.js';
 import { ClusterChaos } from './chaos.js';
 import { type PreparedRun, prepareRun } from './prepare.js';

@@ -2,15 +2,15 @@
 // instantiated on every tester; the phases setup -> start -> (3 s pause) -> check -> metrics are
 // barriers across all of them; then the consistency check, `TestResults`, and the clear.
 import type { SimulatedCluster } from '../cluster/cluster.js';
-import { RpcError } from '../sim/rpc.js';
 import { seconds, type Time, toSeconds } from '../core/time.js';
 import type { Future, Task } from '../sim/kernel.js';
+import { RpcError } from '../sim/rpc.js';
 import type { World } from '../sim/world.js';
 import {
   type Details,
   type DetailValue,
-  type Severity,
   SevError,
+  type Severity,
   SevInfo,
   SevWarn,
   SevWarnAlways,
@@ -263,7 +263,13 @@ export class TestRun {
     inst.crashed = true;
     const now = this.env.world.now();
     const stack = stackOf(e);
-    inst.state.crashes.push({ phase, clientId: inst.clientId, message: message(e), stack, time: toSeconds(now) });
+    inst.state.crashes.push({
+      phase,
+      clientId: inst.clientId,
+      message: message(e),
+      stack,
+      time: toSeconds(now),
+    });
     this.env.world.trace(
       'WorkloadCrash',
       {
@@ -517,7 +523,10 @@ export class TestRun {
         name: `crash in ${phase}`,
         status: 'fail',
         reason: first.message,
-        evidence: { ClientId: String(first.clientId), Stack: first.stack.split('\n').slice(0, 3).join(' | ') },
+        evidence: {
+          ClientId: String(first.clientId),
+          Stack: first.stack.split('\n').slice(0, 3).join(' | '),
+        },
         time: first.time,
         count: list.length,
       });

@@ -1,9 +1,10 @@
 // The WorkloadContext a workload instance is given, and the log of what its invariants reported
 // (`fail`, `always`, `sometimes`). The orchestration in run/ builds one context per (workload, client)
 // from an explicit environment, so the context itself holds no simulation state of its own.
-import type { Random } from '../core/random.js';
+
 import type { Database } from '../cluster/client-api.js';
-import { type Details, type DetailValue, type Severity, SevError, SevInfo } from '../trace/event.js';
+import type { Random } from '../core/random.js';
+import { type Details, type DetailValue, SevError, type Severity, SevInfo } from '../trace/event.js';
 import type { ChaosSurface } from './chaos-surface.js';
 import type { WorkloadContext } from './contract.js';
 
@@ -60,7 +61,14 @@ export class InvariantLog {
     const key = `${kind}\u0000${name}`;
     let a = this.assertions.get(key);
     if (a === undefined) {
-      a = { kind, name, evaluations: 0, hits: 0, firstFailureTime: undefined, firstFailureDetails: undefined };
+      a = {
+        kind,
+        name,
+        evaluations: 0,
+        hits: 0,
+        firstFailureTime: undefined,
+        firstFailureDetails: undefined,
+      };
       this.assertions.set(key, a);
     }
     a.evaluations++;
