@@ -38,6 +38,22 @@ describe('kernel', () => {
     expect(log).toEqual(['a:1000000', 'b:1000000', 'c:2000000']);
   });
 
+  it('drains arbitrarily deep promise chains before time advances', async () => {
+    const k = new Kernel(1);
+    const seen: number[] = [];
+    await k.run(async () => {
+      const deep = async (n: number): Promise<number> => (n === 0 ? k.now() : deep(n - 1));
+      const worker = async () => {
+        await k.delay(seconds(1));
+        for (let i = 0; i < 200; i++) await null;
+        seen.push(await deep(100));
+      };
+      const other = k.delay(seconds(2)).then(() => seen.push(k.now()));
+      await Promise.all([worker(), other]);
+    });
+    expect(seen).toEqual([seconds(1), seconds(2)]);
+  });
+
   it('reports did-not-finish naming what a stuck task waits for', async () => {
     const k = new Kernel(1);
     const out = await k.run(async (main) => {
