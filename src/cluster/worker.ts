@@ -48,10 +48,16 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
     for (const name of [...proc.folder.files.keys()].sort()) {
       if (name.startsWith('tlog-')) {
         const id = await restartTLog(rt, proc, name);
-        if (id) tlogs.add(id);
+        if (id) {
+          tlogs.add(id);
+          began('tlog', id);
+        }
       } else if (name.startsWith('storage-')) {
         const ss = await restartStorage(rt, proc, name);
-        if (ss) storage.set(ss.id, ss);
+        if (ss) {
+          storage.set(ss.id, ss);
+          began('storage', ss.id);
+        }
       }
     }
     rpc.serve<RoleInit, boolean>(EP.workerInit, (init, respond) => {
@@ -67,7 +73,24 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
     proc.spawn('heartbeat', heartbeat);
   };
 
+  // FoundationDB's Role events: a Begin when a role starts here, an End when this process goes down.
+  const roleNames: Record<RoleInit['role'], string> = {
+    master: 'MasterServer',
+    tlog: 'TLog',
+    storage: 'StorageServer',
+    resolver: 'Resolver',
+    grvProxy: 'GrvProxyServer',
+    commitProxy: 'CommitProxyServer',
+  };
+  const roleEvent = (as: string, id: string, transition: 'Begin' | 'End') =>
+    rt.trace('Role', { As: as, Transition: transition, RoleID: id }, proc, 10, id);
+  const began = (role: RoleInit['role'], id: string): void => {
+    roleEvent(roleNames[role], id, 'Begin');
+    proc.whenDown(() => roleEvent(roleNames[role], id, 'End'));
+  };
+
   const startRole = async (init: RoleInit): Promise<void> => {
+    began(init.role, init.role === 'master' ? init.init.id : init.id);
     switch (init.role) {
       case 'master':
         // The master runs on; the recruiter only needs to know it started.
