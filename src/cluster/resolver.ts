@@ -52,7 +52,9 @@ export function startResolver(rt: ClusterRuntime, proc: SimProcess, init: { id: 
         statuses.push('too_old');
         continue;
       }
-      let bad = conflicts(t);
+      // A new epoch's resolver knows no writes from before its start: a transaction that read at an
+      // earlier version cannot be checked, so it must retry (FoundationDB rejects it the same way).
+      let bad = t.readRanges.length > 0 && t.readVersion < init.start ? true : conflicts(t);
       if (!bad && batchWrites.length > 0) {
         // Earlier transactions of the same batch commit first.
         outer: for (const [rb, re] of t.readRanges) {

@@ -124,3 +124,38 @@ describe('cluster under faults', () => {
     expect(events.some((e) => e.type === 'ChangeQuorumCheckerSetCoordinatorsKey')).toBe(true);
   });
 });
+
+describe('transactions across a recovery', () => {
+  it('aborts a read-write transaction whose reads predate the new epoch', async () => {
+    const { outcome } = await runScenario({ seed: 21, config: { config: 'double', machineCount: 5, testerCount: 2 }, knobs: { MAX_VERSIONS_IN_FLIGHT: 10 } }, async ({ cluster, delay }) => {
+      const a = cluster.client(0);
+      const b = cluster.client(1);
+      await a.run(async (tr) => {
+        tr.set(key(1), bytes('0'));
+      });
+      const t = a.createTransaction();
+      const seen = await t.get(key(1));
+      // Another client changes the key in the old epoch, after t read it; then the epoch ends.
+      await b.run(async (tr) => {
+        tr.set(key(1), bytes('1'));
+      });
+      const before = (await a.clusterInfo(true)).epoch;
+      await cluster.triggerRecovery('test');
+      for (let i = 0; i < 40; i++) {
+        await delay(0.25);
+        const info = await a.clusterInfo(true);
+        if (info.epoch > before && info.recoveryState === 'fully_recovered') break;
+      }
+      t.set(key(2), seen ?? bytes('none'));
+      await a.clusterInfo(true); // commit through the new epoch's proxies
+      try {
+        await t.commit();
+        return 'committed';
+      } catch (e) {
+        return (e as FdbError).errorName;
+      }
+    });
+    // Either answer means "retry"; what must never happen is a commit based on the stale read.
+    expect(['not_committed', 'transaction_too_old']).toContain(finished(outcome));
+  });
+});
