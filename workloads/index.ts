@@ -3,7 +3,15 @@
 import type { WorkloadDefinition } from '../src/index.js';
 import apiCorrectness from './api-correctness.js';
 import atomicOps from './atomic-ops.js';
+import attrition from './chaos/attrition.js';
+import changeConfig from './chaos/change-config.js';
+import clockSkew from './chaos/clock-skew.js';
+import clogSingleConnection from './chaos/clog-single-connection.js';
+import diskFailureInjection from './chaos/disk-failure-injection.js';
 import randomClogging from './chaos/random-clogging.js';
+import rollback from './chaos/rollback.js';
+import targetedKill from './chaos/targeted-kill.js';
+import triggerRecoveryLoop from './chaos/trigger-recovery-loop.js';
 import conflictRange from './conflict-range.js';
 import cycle from './cycle.js';
 import increment from './increment.js';
@@ -18,7 +26,7 @@ import versionStamp from './version-stamp.js';
 import watches from './watches.js';
 import writeDuringRead from './write-during-read.js';
 
-/** The built-in workloads, application workloads first, then chaos, each group by name. */
+/** The built-in workloads: application workloads, then chaos workloads, each group by file name. */
 // biome-ignore lint/suspicious/noExplicitAny: workloads of every option schema
 export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   apiCorrectness,
@@ -36,5 +44,13 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   versionStamp,
   watches,
   writeDuringRead,
+  attrition,
+  changeConfig,
+  clockSkew,
+  clogSingleConnection,
+  diskFailureInjection,
   randomClogging,
+  rollback,
+  targetedKill,
+  triggerRecoveryLoop,
 ];

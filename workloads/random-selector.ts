@@ -126,6 +126,16 @@ export default defineWorkload({
       return db.run(async (tr) => read(tr));
     }
 
+    /** Both copies (keys 0..maxKeySpace each), read at one version. */
+    async function readCopies(db: Database): Promise<[KeyValue[], KeyValue[]]> {
+      return db.run(async (tr) =>
+        Promise.all([
+          tr.getRange(regionBegin('b'), regionBegin('c'), { limit: o.maxKeySpace + 1 }),
+          tr.getRange(regionBegin('d'), regionBegin('e'), { limit: o.maxKeySpace + 1 }),
+        ]),
+      );
+    }
+
     /** The long transaction's operations, mirrored on the committed copy. Throws the view's errors. */
     async function round(db: Database, ryw: Transaction): Promise<void> {
       const ops = ctx.random.int(minOps, maxOps + 1);
@@ -271,12 +281,7 @@ export default defineWorkload({
             await ryw.commit();
             copiesEqual = true;
             transactions++;
-            const [b, d] = await ctx.db.run(async (tr) =>
-              Promise.all([
-                tr.getRange(regionBegin('b'), regionBegin('c'), { limit: o.maxKeySpace + 1 }),
-                tr.getRange(regionBegin('d'), regionBegin('e'), { limit: o.maxKeySpace + 1 }),
-              ]),
-            );
+            const [b, d] = await readCopies(ctx.db);
             compareRows('final', b, d, {});
           } catch (e) {
             // A failed round (conflict, too old, unknown result) is simply started over from fresh data.
@@ -290,13 +295,10 @@ export default defineWorkload({
       async check() {
         // The comparisons happen during the run; this client's flag says whether any of them failed. When
         // the last round committed, the copies are compared once more so that later damage is caught too.
-        const [b, d] = await ctx.db.run(async (tr) =>
-          Promise.all([
-            tr.getRange(regionBegin('b'), regionBegin('c'), { limit: o.maxKeySpace + 1 }),
-            tr.getRange(regionBegin('d'), regionBegin('e'), { limit: o.maxKeySpace + 1 }),
-          ]),
-        );
-        if (copiesEqual) compareRows('final', b, d, {});
+        if (copiesEqual) {
+          const [b, d] = await readCopies(ctx.db);
+          compareRows('final', b, d, {});
+        }
         return !failed;
       },
 

@@ -163,16 +163,20 @@ export default defineWorkload({
         // FoundationDB's check returns true and relies on the SevError events; faultline also re-reads
         // every key and a sample of ranges after the run, so damage done after the last read is caught.
         if (ctx.clientId !== 0) return !failed;
-        for (;;) {
-          const tr = readingTransaction(false);
-          try {
-            for (let i = 0; i < o.maxKeySpace; i++) await pointRead(tr, i);
-            for (let r = 0; r < CHECK_RANGE_READS; r++) await rangeRead(tr);
-            break;
-          } catch (e) {
-            await tr.onError(e);
+        // One short transaction per read, so that a slow database cannot make the pass too old forever.
+        const attempt = async (read: (tr: Transaction) => Promise<void>): Promise<void> => {
+          for (;;) {
+            const tr = readingTransaction(false);
+            try {
+              await read(tr);
+              return;
+            } catch (e) {
+              await tr.onError(e);
+            }
           }
-        }
+        };
+        for (let i = 0; i < o.maxKeySpace; i++) await attempt((tr) => pointRead(tr, i));
+        for (let r = 0; r < CHECK_RANGE_READS; r++) await attempt((tr) => rangeRead(tr));
         return !failed;
       },
 

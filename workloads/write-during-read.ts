@@ -198,6 +198,8 @@ export default defineWorkload({
     let attemptWatches: TrackedWatch[] = [];
     /** The writes of the commit in flight, if any. */
     let inFlight: Write[] | undefined;
+    /** Set when the check is done: the test is over, and later changes (a cleanup clear) fire watches. */
+    let closed = false;
 
     function report(type: string, reason: string, details: Record<string, string | number | boolean>): void {
       success = false;
@@ -248,7 +250,8 @@ export default defineWorkload({
     }
 
     function onWatchFired(w: TrackedWatch): void {
-      if (!watches.includes(w)) return; // its transaction was abandoned: FoundationDB cancels such watches
+      // Abandoned transactions' watches are cancelled in FoundationDB; after the check the test is over.
+      if (closed || !watches.includes(w)) return;
       w.fired = true;
       if (w.touched) {
         untrack([w]);
@@ -681,55 +684,11 @@ export default defineWorkload({
 
       async check() {
         if (ctx.clientId !== 0) return true;
-        if (!loaded || !modelValid) {
-          ctx.trace('WDRCheckSkipped', {
-            Reason: loaded ? 'last commit result unknown' : 'data never loaded',
-          });
-          return success;
+        try {
+          return await verify();
+        } finally {
+          closed = true;
         }
-        // FoundationDB compares with the value the transaction saw when it set the watch (and fires on the
-        // transaction's own later change); a client that compares with the value it committed is also
-        // accepted, so only a key that now differs from both must have fired.
-        const due = () =>
-          watches.filter((w) => {
-            if (w.state !== 'active' || w.fired) return false;
-            const now = model.get(w.key);
-            return now !== w.watched && now !== w.atCommit;
-          });
-        for (let waited = 0; due().length > 0 && waited < WATCH_GRACE; waited += 0.1) await ctx.delay(0.1);
-        for (const w of due()) {
-          report('WDRWatchWrongResult', 'Changed without triggering', {
-            Key: printable(fromB(w.key)),
-            Value1: w.watched === undefined ? 'absent' : String(w.watched.length),
-            Value2: model.get(w.key)?.length ?? 'absent',
-          });
-        }
-        // The whole range, read back after the run, must equal the model.
-        const stored: (readonly [string, string])[] = [];
-        let from = rangeBegin;
-        for (;;) {
-          const chunk = await ctx.db.run(async (tr) =>
-            tr.getRange(fromB(from), fromB(rangeEnd), { limit: SCAN_CHUNK }),
-          );
-          for (const kv of chunk) stored.push([toB(kv.key), toB(kv.value)]);
-          if (chunk.length < SCAN_CHUNK) break;
-          from = `${toB(chunk[chunk.length - 1]!.key)}\x00`;
-        }
-        const want = model.entries();
-        let mismatch =
-          want.length !== stored.length ? `size ${stored.length}, model ${want.length}` : undefined;
-        for (let i = 0; mismatch === undefined && i < want.length; i++) {
-          const [wk, wv] = want[i]!;
-          const [gk, gv] = stored[i]!;
-          if (wk !== gk || wv !== gv)
-            mismatch = `row ${i}: key ${printable(fromB(gk))}, model ${printable(fromB(wk))}`;
-        }
-        if (mismatch !== undefined) {
-          report('WDRGetRangeWrongResult', 'The stored range differs from the model after the run', {
-            Problem: mismatch,
-          });
-        }
-        return success;
       },
 
       metrics(): Metric[] {
@@ -739,6 +698,59 @@ export default defineWorkload({
         ];
       },
     };
+
+    /** The check on client 0: watches that must have fired, then the whole range against the model. */
+    async function verify(): Promise<boolean> {
+      if (!loaded || !modelValid) {
+        ctx.trace('WDRCheckSkipped', {
+          Reason: loaded ? 'last commit result unknown' : 'data never loaded',
+        });
+        return success;
+      }
+      // FoundationDB compares with the value the transaction saw when it set the watch (and fires on the
+      // transaction's own later change); a client that compares with the value it committed is also
+      // accepted, so only a key that now differs from both must have fired.
+      const due = () =>
+        watches.filter((w) => {
+          if (w.state !== 'active' || w.fired) return false;
+          const now = model.get(w.key);
+          return now !== w.watched && now !== w.atCommit;
+        });
+      for (let waited = 0; due().length > 0 && waited < WATCH_GRACE; waited += 0.1) await ctx.delay(0.1);
+      for (const w of due()) {
+        report('WDRWatchWrongResult', 'Changed without triggering', {
+          Key: printable(fromB(w.key)),
+          Value1: w.watched === undefined ? 'absent' : String(w.watched.length),
+          Value2: model.get(w.key)?.length ?? 'absent',
+        });
+      }
+      // The whole range, read back after the run, must equal the model.
+      const stored: (readonly [string, string])[] = [];
+      let from = rangeBegin;
+      for (;;) {
+        const chunk = await ctx.db.run(async (tr) =>
+          tr.getRange(fromB(from), fromB(rangeEnd), { limit: SCAN_CHUNK }),
+        );
+        for (const kv of chunk) stored.push([toB(kv.key), toB(kv.value)]);
+        if (chunk.length < SCAN_CHUNK) break;
+        from = `${toB(chunk[chunk.length - 1]!.key)}\x00`;
+      }
+      const want = model.entries();
+      let mismatch =
+        want.length !== stored.length ? `size ${stored.length}, model ${want.length}` : undefined;
+      for (let i = 0; mismatch === undefined && i < want.length; i++) {
+        const [wk, wv] = want[i]!;
+        const [gk, gv] = stored[i]!;
+        if (wk !== gk || wv !== gv)
+          mismatch = `row ${i}: key ${printable(fromB(gk))}, model ${printable(fromB(wk))}`;
+      }
+      if (mismatch !== undefined) {
+        report('WDRGetRangeWrongResult', 'The stored range differs from the model after the run', {
+          Problem: mismatch,
+        });
+      }
+      return success;
+    }
   },
 });
 

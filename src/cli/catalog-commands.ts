@@ -1,7 +1,14 @@
-// `faultline list` and `faultline describe WORKLOAD`: the registered workloads, and one's options.
+// `faultline list`, `faultline describe WORKLOAD` and `faultline knobs`: the registered workloads, one
+// workload's options, and every knob a spec or the command line can set.
 import { BadInputError, didYouMean } from '../core/errors.js';
-import { renderWorkloadDescription, renderWorkloadList, type WorkloadEntry } from '../report/catalog.js';
+import {
+  renderKnobList,
+  renderWorkloadDescription,
+  renderWorkloadList,
+  type WorkloadEntry,
+} from '../report/catalog.js';
 import { colorEnabled } from '../report/style.js';
+import { knobDefinitions } from '../run/prepare.js';
 import type { OptionSpec } from '../workload/options.js';
 import type { AnyWorkload, Registry } from '../workload/registry.js';
 import type { CliIo } from './io.js';
@@ -49,5 +56,20 @@ export function describeCommand(name: string, io: CliIo, registry: Registry): nu
     );
   }
   io.stdout(renderWorkloadDescription(workloadEntry(def), colorEnabled(io.env, io.isTTY)));
+  return 0;
+}
+
+/** `faultline knobs`: every knob, sorted by name. */
+export function knobsCommand(io: CliIo): number {
+  const entries = knobDefinitions()
+    .map((k) => ({
+      name: k.name,
+      default: String(k.default),
+      unit: k.unit,
+      doc: k.doc,
+      randomized: k.randomize !== undefined,
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  io.stdout(renderKnobList(entries, colorEnabled(io.env, io.isTTY)));
   return 0;
 }

@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { Registry } from '../workload/registry.js';
 import { faultlineVersion, loadBuiltinWorkloads } from './builtins.js';
-import { describeCommand, listCommand } from './catalog-commands.js';
+import { describeCommand, knobsCommand, listCommand } from './catalog-commands.js';
 import { describeError, EXIT, exitCodeForError } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
 import { type RunFlags, runCommand } from './run-command.js';
@@ -62,6 +62,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .argument('<workload>', "a workload name, as a spec's testName")
     .action(async (name: string) => {
       exitCode = describeCommand(name, io, await getRegistry());
+    });
+
+  program
+    .command('knobs')
+    .description('list the knobs a spec ([[knobs]], [[test.knobs]]) or --knob can set')
+    .action(() => {
+      exitCode = knobsCommand(io);
     });
 
   try {

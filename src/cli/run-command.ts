@@ -134,7 +134,17 @@ export async function runCommand(
       notes,
     });
 
-  const firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism });
+  let firstWriter: TraceWriter;
+  try {
+    firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new BadInputError(
+      `cannot write the trace file: ${code}`,
+      { file: tracePath },
+      'choose another --trace-dir',
+    );
+  }
   const result = await run(firstWriter);
   let verdict: DeterminismVerdict | undefined;
   if (flags.checkDeterminism) {

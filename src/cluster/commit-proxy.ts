@@ -185,20 +185,34 @@ export function startCommitProxy(
     for (let i = 0; i < batch.length; i++) batch[i]!.respond(replies[i]!);
   };
 
+  // Batches are pipelined, as FoundationDB's are: versions come from the sequencer in order, and the
+  // resolvers and logs process versions strictly in order whatever order the batches' messages arrive in.
+  const maxInFlight = rt.knob('COMMIT_BATCHES_IN_FLIGHT');
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
   const loop = async (): Promise<void> => {
     running = true;
     while (!dead && queue.length > 0) {
       let interval = rt.knob('COMMIT_BATCH_INTERVAL');
       if (rt.buggify('proxy.longBatch', 0.05)) interval *= 20;
       await proc.delay(seconds(interval));
+      while (inFlight >= maxInFlight && !dead) {
+        const f = proc.future<void>('commit batch slot');
+        slotFreed = () => f.resolve();
+        await f.promise;
+      }
       const batch = queue;
       queue = [];
-      if (batch.length === 0) continue;
-      try {
-        await commitBatch(batch);
-      } catch (e) {
-        die(e instanceof Error ? e.message : String(e));
-      }
+      if (batch.length === 0 || dead) continue;
+      inFlight++;
+      void commitBatch(batch)
+        .catch((e: unknown) => die(e instanceof Error ? e.message : String(e)))
+        .finally(() => {
+          inFlight--;
+          const wake = slotFreed;
+          slotFreed = undefined;
+          wake?.();
+        });
     }
     running = false;
   };

@@ -29,6 +29,13 @@ export const CLUSTER_KNOBS: readonly KnobDef[] = [
     randomize: (r) => r.pick([0.0005, 0.01, 0.05]),
   },
   {
+    name: 'COMMIT_BATCHES_IN_FLIGHT',
+    default: 8,
+    unit: 'batches',
+    doc: 'How many commit batches a commit proxy pipelines at once.',
+    randomize: (r) => r.pick([1, 2, 32]),
+  },
+  {
     name: 'GRV_BATCH_INTERVAL',
     default: 0.001,
     unit: 's',

@@ -59,3 +59,25 @@ export function renderWorkloadDescription(e: WorkloadEntry, color = false): stri
   );
   return `${head}\n${table}\n`;
 }
+
+/** A knob as `faultline knobs` shows it. */
+export interface KnobEntry {
+  readonly name: string;
+  /** The default, as text. */
+  readonly default: string;
+  readonly unit: string;
+  readonly doc: string;
+  /** True when BUGGIFY may randomize it. */
+  readonly randomized: boolean;
+}
+
+/** The knob list: name, default, unit, whether BUGGIFY randomizes it, and its doc line. */
+export function renderKnobList(entries: readonly KnobEntry[], color = false): string {
+  const st = createStyle(color);
+  const table = renderTable(
+    ['Knob', 'Default', 'Unit', 'BUGGIFY', 'Description'].map(st.bold),
+    entries.map((k) => [k.name, k.default, k.unit, k.randomized ? 'randomized' : '', k.doc]),
+    { colWidths: [null, null, null, null, 70] },
+  );
+  return `${table}\n${st.dim('Set one with [[knobs]] or [[test.knobs]] in a spec (lowercase names work), or --knob NAME=VALUE.')}\n`;
+}

@@ -1,6 +1,8 @@
 // Layer 6, report/: pure consumers of RunResult and trace events. Never imports sim/, cluster/ or workload/.
 export {
+  type KnobEntry,
   type OptionEntry,
+  renderKnobList,
   renderWorkloadDescription,
   renderWorkloadList,
   type WorkloadEntry,

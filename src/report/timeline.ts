@@ -52,7 +52,7 @@ const FREQUENT = new Set([
   'Reconnect',
   'Connection Failure',
   'Bit Flip',
-  'Rollback',
+  'Storage Rollback',
   'Kill Refused',
   'Recovery',
 ]);
@@ -249,10 +249,18 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
           add(e, 'Recovered', `epoch ${d(e, 'Epoch')} fully recovered`, 'recovery');
         break;
       }
-      case 'StorageServerRollback':
+      case 'TLogRollback':
         add(
           e,
           'Rollback',
+          `epoch ${d(e, 'Epoch')} discards versions ${d(e, 'From')}..${d(e, 'To')} (${d(e, 'Versions')} versions never acknowledged)`,
+          'recovery',
+        );
+        break;
+      case 'StorageServerRollback':
+        add(
+          e,
+          'Storage Rollback',
           `storage ${d(e, 'StorageID')} rolled back ${num(e, 'From') - num(e, 'To')} versions to ${d(e, 'To')}`,
           'recovery',
         );
@@ -379,8 +387,12 @@ export function chaosSummary(events: readonly TraceEvent[]): string[] {
   let refused = 0;
   let downgraded = 0;
   let recoveries = 0;
+  let rollbacks = 0;
+  let rolledBackVersions = 0;
   let rolledBackServers = 0;
   let maxRolledBack = 0;
+  let rollbackAttempts = 0;
+  let rollbacksUnable = 0;
   let coordinatorChanges = 0;
   let leaderChanges = 0;
   let diskFailures = 0;
@@ -442,9 +454,19 @@ export function chaosSummary(events: readonly TraceEvent[]): string[] {
       case 'MasterRecoveryState':
         if (d(e, 'Status') === 'fully_recovered' && num(e, 'Epoch') > 1) recoveries++;
         break;
+      case 'TLogRollback':
+        rollbacks++;
+        rolledBackVersions += num(e, 'Versions');
+        break;
       case 'StorageServerRollback':
         rolledBackServers++;
         maxRolledBack = Math.max(maxRolledBack, num(e, 'From') - num(e, 'To'));
+        break;
+      case 'AttemptingToTriggerRollback':
+        rollbackAttempts++;
+        break;
+      case 'UnableToTriggerRollback':
+        rollbacksUnable++;
         break;
       case 'CoordinatorsChangeBeforeCommit':
         coordinatorChanges++;
@@ -487,10 +509,15 @@ export function chaosSummary(events: readonly TraceEvent[]): string[] {
     lines.push(`Kill Safety: ${refused} refused, ${downgraded} downgraded`);
   }
   if (recoveries > 0) lines.push(`Recoveries: ${recoveries}`);
+  if (rollbacks > 0) lines.push(`Rollbacks: ${rollbacks} (${rolledBackVersions} versions rolled back)`);
   if (rolledBackServers > 0) {
     lines.push(
-      `Rollbacks: ${plural(rolledBackServers, 'storage server')} rolled back (up to ${maxRolledBack} versions)`,
+      `Storage Rollbacks: ${plural(rolledBackServers, 'storage server')} rolled back (up to ${maxRolledBack} versions)`,
     );
+  }
+  if (rollbackAttempts > 0 || rollbacksUnable > 0) {
+    const unable = rollbacksUnable > 0 ? ` (${rollbacksUnable} more could not be set up)` : '';
+    lines.push(`Rollback Attempts: ${rollbackAttempts}${unable}`);
   }
   if (coordinatorChanges > 0) lines.push(`Coordinator Changes: ${coordinatorChanges}`);
   if (leaderChanges > 1) lines.push(`Cluster Controller Elections: ${leaderChanges}`);

@@ -189,6 +189,7 @@ export const CHAOS_EVENT_TYPES: ReadonlySet<string> = new Set([
   'MasterRecoveryState',
   'MasterRecoveryVersion',
   'StorageServerRollback',
+  'TLogRollback',
   'AttemptingToTriggerRollback',
   'UnableToTriggerRollback',
   'TriggerRecovery',

@@ -335,7 +335,13 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     failuresDropped,
     chaosEvents: [...chaos.events],
     chaosEventsDropped: chaos.dropped,
-    notes: [...(opts.notes ?? []), ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`)],
+    notes: [
+      ...(opts.notes ?? []),
+      ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
+      ...spec.plugins.map(
+        (p) => `${spec.file}:${p.line}: plugin ${p.path} was not loaded: plugin loading is not available yet`,
+      ),
+    ],
     outcome: result,
     ...(didNotFinish !== undefined ? { didNotFinish } : {}),
     unseed,

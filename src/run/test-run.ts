@@ -185,6 +185,7 @@ export class TestRun {
     deadlineEvent.cancelled = true;
     if (pinger) pinger.stop = true;
     if (!ok) this.timeOut();
+    this.tearDown();
 
     if (keys.useDB && keys.runConsistencyCheck) await this.consistencyCheck();
     else {
@@ -247,6 +248,7 @@ export class TestRun {
           emit: (severity, type, details, machine) => world.trace(type, details, { severity, machine }),
           log: state.log,
           chaos: this.env.chaos[clientId]!,
+          active: () => !inst.stopped,
         });
         this.instances.push(inst);
         try {
@@ -336,6 +338,14 @@ export class TestRun {
       inst.stopped = true;
       if (inst.task && !inst.task.done) this.env.world.kernel.forget(inst.task);
     }
+  }
+
+  /**
+   * Ends every instance: actors a workload left running never wake again and trace nothing more, as
+   * FoundationDB cancels a test's workloads when it ends.
+   */
+  private tearDown(): void {
+    for (const inst of this.instances) inst.stopped = true;
   }
 
   private traceMetrics(): void {

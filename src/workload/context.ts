@@ -104,6 +104,11 @@ export interface ContextEnvironment<O> {
   /** Where this instance's failures and assertions are recorded (shared by its clients). */
   readonly log: InvariantLog;
   readonly chaos: ChaosSurface;
+  /**
+   * False once the instance is torn down (its test ended or timed out): from then on it traces and
+   * records nothing, as FoundationDB cancels a finished workload's actors. Default: always true.
+   */
+  readonly active?: () => boolean;
 }
 
 /** Details as given, with reserved trace field names renamed so the trace writer never refuses them. */
@@ -126,7 +131,9 @@ export function safeDetails(details: Details | undefined): Record<string, Detail
  * that never held).
  */
 export function createWorkloadContext<O>(env: ContextEnvironment<O>): WorkloadContext<O> {
+  const active = env.active ?? (() => true);
   const fail = (reason: string, details?: Details, type = 'TestFailure'): void => {
+    if (!active()) return;
     const rest = safeDetails(details);
     delete rest.Workload;
     delete rest.Reason;
@@ -152,13 +159,16 @@ export function createWorkloadContext<O>(env: ContextEnvironment<O>): WorkloadCo
     now: env.now,
     delay: env.delay,
     trace(type: string, details?: Details, severity: Severity = SevInfo): void {
+      if (!active()) return;
       env.emit(severity, type, safeDetails(details), env.machine);
     },
     fail,
     sometimes(name: string, cond: boolean): void {
+      if (!active()) return;
       env.log.evaluate('sometimes', name, Boolean(cond));
     },
     always(name: string, cond: boolean, details?: Details): void {
+      if (!active()) return;
       const a = env.log.evaluate('always', name, Boolean(cond));
       if (cond) return;
       if (a.firstFailureTime === undefined) {

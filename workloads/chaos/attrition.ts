@@ -80,18 +80,12 @@ function dcKillType(random: Random): KillType {
 const CHANCE_CHOICES = ['random', 'true', 'false'] as const;
 
 /**
- * Options FoundationDB gives Attrition when it adds it as an automatic failure-injection workload:
- * reboot 25%, replacement 25%, allowFaultInjection 50%, suspendDuration random in [0, 10) s, iterating.
+ * Options FoundationDB gives Attrition when it adds it as an automatic failure-injection workload: the
+ * defaults (its randomizing helper, initializeForInjection, is never called), iterating with a first
+ * pause of 10 s. `random` is unused; it keeps the signature of the other workloads' injectedOptions.
  */
-export function injectedOptions(random: Random): Record<string, number | boolean | string> {
-  return {
-    reboot: random.chance(0.25),
-    replacement: String(random.chance(0.25)),
-    allowFaultInjection: random.chance(0.5),
-    suspendDuration: 10 * random.next(),
-    killDc: 'false',
-    iterate: true,
-  };
+export function injectedOptions(_random: Random): Record<string, number | boolean | string> {
+  return { suspendDuration: 10, iterate: true, killDc: 'false', replacement: 'false' };
 }
 
 export default defineWorkload({
@@ -304,7 +298,10 @@ export default defineWorkload({
                 killZone(target, 'RebootAndDelete');
               } else {
                 // FoundationDB leaves FailDisk out here ("FIXME: enable disk stalls").
-                killZone(target, o.allowFaultInjection && randomDouble < 0.5 ? 'InjectFaults' : 'KillInstantly');
+                killZone(
+                  target,
+                  o.allowFaultInjection && randomDouble < 0.5 ? 'InjectFaults' : 'KillInstantly',
+                );
               }
             }
             killedMachines++;

@@ -18,6 +18,30 @@ export function clogMode(random: Random): ClogMode {
   return u < 0.3 ? 'send' : u < 0.6 ? 'receive' : 'all';
 }
 
+/** One process's clog in a swizzle round: it clogs `start` s into the round and unclogs at `end`. */
+export interface SwizzleClog {
+  readonly ip: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * FoundationDB's swizzle schedule for a round of `t` seconds: each IP is chosen with probability 0.5 and
+ * gets a start in [0, t/2) and an end in [t/2, t), so the chosen clog one by one and unclog in a
+ * different random order.
+ */
+export function swizzleSchedule(random: Random, ips: readonly string[], t: number): SwizzleClog[] {
+  const out: SwizzleClog[] = [];
+  for (const ip of ips) {
+    if (random.next() < 0.5) {
+      const start = (random.next() * t) / 2;
+      const end = (random.next() * t) / 2 + t / 2;
+      out.push({ ip, start, end });
+    }
+  }
+  return out;
+}
+
 /**
  * Options FoundationDB gives RandomClogging when it adds it as an automatic failure-injection workload:
  * scale and clogginess random in [0.1, 1), swizzle 30%, iterate 50%.
@@ -56,7 +80,7 @@ export default defineWorkload({
       default: 1,
       min: 0,
       unit: 'factor',
-      doc: 'Scales clog lengths (interface clogs up to 10*scale s, pair clogs up to 20*scale s) and the mean gap.',
+      doc: 'Scales clog lengths (interface clogs up to 10*scale s, pair clogs up to 20*scale s) and the mean gap (0 = never clog).',
     }),
     clogginess: opt.number({
       default: 1,
@@ -103,7 +127,8 @@ export default defineWorkload({
      */
     const round = async (deadline: number): Promise<void> => {
       const end = Math.min(deadline, ctx.now() + o.testDuration);
-      const mean = o.clogginess > 0 ? o.scale / o.clogginess : Number.POSITIVE_INFINITY;
+      // scale 0 (clogs of length 0) or clogginess 0: no clogs, rather than a loop that never yields.
+      const mean = o.clogginess > 0 && o.scale > 0 ? o.scale / o.clogginess : Number.POSITIVE_INFINITY;
       let lastTime = ctx.now();
       for (;;) {
         lastTime += random.exponential(mean);
@@ -123,16 +148,11 @@ export default defineWorkload({
           clogRandomPair(procs, tp);
         } else {
           const t = Math.max(0, Math.min(clogSeconds(random, o.scale * 10), remaining));
-          // A random half of the processes: each clogs at a start in [0, t/2) and unclogs at an end in
-          // [t/2, t), so they clog one by one and unclog in a different random order.
-          const swizzled: { ip: string; start: number; end: number }[] = [];
-          for (const p of procs) {
-            if (random.next() < 0.5) {
-              const start = (random.next() * t) / 2;
-              const stop = (random.next() * t) / 2 + t / 2;
-              swizzled.push({ ip: p.ip, start, end: stop });
-            }
-          }
+          const swizzled = swizzleSchedule(
+            random,
+            procs.map((p) => p.ip),
+            t,
+          );
           for (let i = 0; i < SWIZZLE_PAIR_CLOGS; i++) clogRandomPair(procs, t);
           for (const s of swizzled) doClog(s.ip, s.end - s.start, clogMode(random), s.start);
         }

@@ -395,6 +395,18 @@ describe('ModelDatabase: limits', () => {
     });
   });
 
+  it('fails operations with transaction_timed_out after the transaction timeout', async () => {
+    await withDb(async (db, k) => {
+      const t = db.createTransaction();
+      t.setTimeout(100);
+      await t.get(b('a'));
+      await k.delay(seconds(0.2));
+      expect(await codeOf(t.get(b('a')))).toBe(ErrorCodes.transaction_timed_out);
+      // not retryable: onError rethrows it
+      expect(await codeOf(t.onError(new FdbError(1031, 'transaction_timed_out')))).toBe(1031);
+    });
+  });
+
   it('rejects an inverted clear range', async () => {
     await withDb(async (db) => {
       const t = db.createTransaction();
@@ -419,6 +431,24 @@ describe('ModelDatabase: watches', () => {
       await k.delay(seconds(1));
       expect(fired).toBe(false);
       await put(db, { w: '2' });
+      await w;
+      expect(fired).toBe(true);
+    });
+  });
+
+  it('watches a key the transaction itself wrote, against the written value', async () => {
+    await withDb(async (db) => {
+      const t = db.createTransaction();
+      t.set(b('w'), b('mine'));
+      const w = t.watch(b('w'));
+      await t.commit();
+      let fired = false;
+      void w.then(() => {
+        fired = true;
+      });
+      await put(db, { w: 'mine' });
+      expect(fired).toBe(false);
+      await put(db, { w: 'theirs' });
       await w;
       expect(fired).toBe(true);
     });

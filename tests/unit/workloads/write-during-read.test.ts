@@ -253,6 +253,20 @@ describe('WriteDuringRead workload', () => {
     expect(r.passed).toBe(true);
   });
 
+  it('retries transactions whose reads become too old, and still agrees with its model', async () => {
+    const r = await runWorkloadForTest({
+      workload: writeDuringRead,
+      options: { testDuration: 30 },
+      seed: 334,
+      // A 0.3 s MVCC window: the workload's random delays make reads transaction_too_old.
+      db: issueOrder({ mvccWindowVersions: 300_000 }),
+    });
+    expect(r.db.stats.tooOld).toBeGreaterThan(0);
+    expect(r.metrics.get('Retries')).toBeGreaterThan(0);
+    expect(r.failures).toEqual([]);
+    expect(r.passed).toBe(true);
+  });
+
   it('fails with WDRGetRangeWrongResult when a key appears in its range after the run', async () => {
     const r = await runWorkloadForTest({
       workload: writeDuringRead,
