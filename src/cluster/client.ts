@@ -135,6 +135,15 @@ export class ClusterClient implements Database {
   }
 }
 
+/** A watch set in a transaction, registered with storage once the transaction commits. */
+interface PendingWatch {
+  readonly key: BKey;
+  /** The value the transaction saw when watch() was called (known now, or read at its read version). */
+  readonly value: Promise<BKey | undefined>;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
 type WriteState =
   | { readonly base: 'value'; readonly value: BKey | undefined }
   | { readonly base: 'underlying'; readonly ops: readonly [AtomicOp, BKey][] };
@@ -149,8 +158,10 @@ class ClientTransaction implements Transaction {
   private writeRanges: [BKey, BKey][] = [];
   private committedVersion = -1;
   private versionstamp: Bytes | undefined;
+  /** getVersionstamp() calls made before the commit finished; answered when it does. */
+  private stampWaiters: { resolve: (b: Bytes) => void; reject: (e: unknown) => void }[] = [];
   private versionstamped = false;
-  private pendingWatches: { key: BKey; value: BKey | undefined; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private pendingWatches: PendingWatch[] = [];
   private timeoutMs = 0;
   private startedAt: number;
   private size = 0;
@@ -186,6 +197,7 @@ class ClientTransaction implements Transaction {
     this.writeRanges = [];
     this.committedVersion = -1;
     this.versionstamp = undefined;
+    this.failStamps(fdbError('transaction_cancelled'));
     this.versionstamped = false;
     this.pendingWatches = [];
     this.size = 0;
@@ -293,50 +305,55 @@ class ClientTransaction implements Transaction {
     return false;
   }
 
-  /** The transaction's view of a key's value given the underlying value. */
-  private overlay(key: BKey, underlying: BKey | undefined): BKey | undefined {
-    const w = this.writes.get(key);
-    if (!w) return this.coveredByClear(key) ? undefined : underlying;
+  /** A key's value given its write state and whether a clear covered it, applied to the underlying value. */
+  private static overlay(w: WriteState | undefined, cleared: boolean, underlying: BKey | undefined): BKey | undefined {
+    if (!w) return cleared ? undefined : underlying;
     if (w.base === 'value') return w.value;
     let v = underlying;
     for (const [op, p] of w.ops) v = applyAtomic(op, v, p);
     return v;
   }
 
+  /** The transaction's current view of a key over an underlying value. */
+  private overlay(key: BKey, underlying: BKey | undefined): BKey | undefined {
+    return ClientTransaction.overlay(this.writes.get(key), this.coveredByClear(key), underlying);
+  }
+
   async get(key: Bytes, opts: ReadOptions = {}): Promise<Bytes | undefined> {
     this.checkKey(key);
     const k = toB(key);
+    // Reads see this transaction's writes as of when the read was issued, not when it completes.
     const w = this.writes.get(k);
-    if ((w && w.base === 'value') || (!w && this.coveredByClear(k))) {
-      const v = this.overlay(k, undefined);
+    const cleared = !w && this.coveredByClear(k);
+    if ((w && w.base === 'value') || cleared) {
+      const v = ClientTransaction.overlay(w, cleared, undefined);
       return v === undefined ? undefined : fromB(v);
     }
     if (!opts.snapshot) this.readRanges.push([k, `${k}\x00`]);
-    const v = this.overlay(k, await this.storageGet(k));
+    const v = ClientTransaction.overlay(w, false, await this.storageGet(k));
     return v === undefined ? undefined : fromB(v);
   }
 
-  private localKeysIn(begin: BKey, end: BKey): boolean {
-    for (const k of this.writes.keys()) if (k >= begin && k < end) return true;
-    for (const [b, e] of this.clearedRanges) if (b < end && begin < e) return true;
-    return false;
-  }
-
-  /** Range read through the RYW cache. Returns rows and the key range the read depended on. */
+  /** Range read through the read-your-writes cache, as of when it was issued. */
   private async rangeB(begin: BKey, end: BKey, limit: number, reverse: boolean, snapshot: boolean): Promise<[BKey, BKey][]> {
     if (begin >= end) return [];
-    const local = this.localKeysIn(begin, end);
+    // Capture the local writes and clears in the range now: later writes must not leak into this read.
+    const writes = new Map<BKey, WriteState>();
+    for (const [k, w] of this.writes) if (k >= begin && k < end) writes.set(k, w);
+    const clears = this.clearedRanges.filter(([b, e]) => b < end && begin < e);
+    const local = writes.size > 0 || clears.length > 0;
     const rows = await this.storageRange(begin, end, local ? 0 : limit, reverse);
     let result = rows;
     if (local) {
+      const covered = (k: BKey) => clears.some(([b, e]) => k >= b && k < e);
       const merged = new Map<BKey, BKey>();
       for (const [k, v] of rows) {
-        const o = this.overlay(k, v);
+        const o = ClientTransaction.overlay(writes.get(k), covered(k), v);
         if (o !== undefined) merged.set(k, o);
       }
-      for (const k of this.writes.keys()) {
-        if (k < begin || k >= end || merged.has(k)) continue;
-        const o = this.overlay(k, undefined);
+      for (const [k, w] of writes) {
+        if (merged.has(k)) continue;
+        const o = ClientTransaction.overlay(w, covered(k), undefined);
         if (o !== undefined) merged.set(k, o);
       }
       const keys = [...merged.keys()].sort();
@@ -513,19 +530,16 @@ class ClientTransaction implements Transaction {
     const k = toB(key);
     const w = this.writes.get(k);
     const f = this.db.proc.future<void>(`watch ${k}`);
-    // The value to compare against is the one this transaction sees; read it now (snapshot).
+    // The value to compare against is the one this transaction sees now: its own write if it made one,
+    // else the stored value at its read version.
     const known = w?.base === 'value' || (!w && this.coveredByClear(k));
-    const entry = { key: k, value: undefined as BKey | undefined, resolve: () => f.resolve(), reject: (e: unknown) => f.reject(e) };
-    if (known) entry.value = this.overlay(k, undefined);
-    else {
-      void this.get(key, { snapshot: true }).then(
-        (v) => {
-          entry.value = v === undefined ? undefined : toB(v);
-        },
-        () => undefined,
-      );
-    }
-    this.pendingWatches.push(entry);
+    const value: Promise<BKey | undefined> = known
+      ? Promise.resolve(this.overlay(k, undefined))
+      : this.get(key, { snapshot: true }).then(
+          (v) => (v === undefined ? undefined : toB(v)),
+          () => undefined,
+        );
+    this.pendingWatches.push({ key: k, value, resolve: () => f.resolve(), reject: (e) => f.reject(e) });
     return f.promise;
   }
 
@@ -535,6 +549,7 @@ class ClientTransaction implements Transaction {
     this.checkTimeout();
     if (this.mutations.length === 0 && this.writeRanges.length === 0) {
       this.committedVersion = -1;
+      this.failStamps(fdbError('client_invalid_operation')); // a read-only transaction has no versionstamp
       this.startWatches(this.readVersion ?? 0);
       return;
     }
@@ -556,15 +571,19 @@ class ClientTransaction implements Transaction {
       // The proxy died, the epoch ended, or the reply was lost: the commit may or may not have happened.
       this.db.stats.unknownResults++;
       void this.db.clusterInfo(true);
+      this.failStamps(fdbError('commit_unknown_result'));
       throw fdbError('commit_unknown_result');
     }
     if (!reply.ok) {
       if (reply.error === 'not_committed') this.db.stats.conflicts++;
       else this.db.stats.tooOld++;
+      this.failStamps(fdbError(reply.error));
       throw fdbError(reply.error);
     }
     this.committedVersion = reply.version;
     this.versionstamp = versionstampBytes(reply.version, reply.batchIndex);
+    const stamp = this.versionstamp;
+    for (const w of this.stampWaiters.splice(0)) w.resolve(stamp);
     this.db.stats.commits++;
     this.startWatches(reply.version);
     if (this.rt.buggify('client.commitUnknownResult', 0.01)) {
@@ -579,11 +598,9 @@ class ClientTransaction implements Transaction {
     for (const w of watches) void this.runWatch(w, version);
   }
 
-  private async runWatch(
-    w: { key: BKey; value: BKey | undefined; resolve: () => void; reject: (e: unknown) => void },
-    version: number,
-  ): Promise<void> {
+  private async runWatch(w: PendingWatch, version: number): Promise<void> {
     const rpc = this.rt.world.rpc(this.db.proc);
+    const value = await w.value;
     for (let attempt = 0; ; attempt++) {
       const info = await this.db.clusterInfo(attempt > 0);
       const shard = this.db.shardsFor(info, w.key, `${w.key}\x00`)[0];
@@ -591,7 +608,7 @@ class ClientTransaction implements Transaction {
       const ss = id ? this.db.storageRef(info, id) : undefined;
       if (ss) {
         try {
-          await rpc.request<boolean>(ss.address, storageEndpoints(ss.id).watch, { key: w.key, value: w.value ?? null, version }, seconds(30));
+          await rpc.request<boolean>(ss.address, storageEndpoints(ss.id).watch, { key: w.key, value: value ?? null, version }, seconds(30));
           w.resolve();
           return;
         } catch {
@@ -606,9 +623,18 @@ class ClientTransaction implements Transaction {
     return this.committedVersion;
   }
 
-  async getVersionstamp(): Promise<Bytes> {
-    if (!this.versionstamp) throw fdbError('client_invalid_operation');
-    return this.versionstamp;
+  /** Like FoundationDB's: may be called before commit; resolves once the commit succeeds. */
+  getVersionstamp(): Promise<Bytes> {
+    if (this.versionstamp) return Promise.resolve(this.versionstamp);
+    const f = this.db.proc.future<Bytes>('versionstamp');
+    this.stampWaiters.push(f);
+    return f.promise;
+  }
+
+  private failStamps(error: unknown): void {
+    const ws = this.stampWaiters;
+    this.stampWaiters = [];
+    for (const w of ws) w.reject(error);
   }
 
   async onError(error: unknown): Promise<void> {
