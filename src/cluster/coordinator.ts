@@ -45,7 +45,7 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
     const snapshot = { ...reg };
     chain = chain.then(async () => {
       if (rt.buggify('coordinator.slowPersist', 0.05)) await proc.delay(seconds(rt.world.random.uniform(0.01, 0.3)));
-      void records.append(snapshot);
+      rt.guard(proc, records.append(snapshot));
       await records.sync();
     });
     return chain;
@@ -55,9 +55,9 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
     // A coordinator that forwards no longer takes part: masters must follow the forward.
     if (req.gen > reg.promised && reg.forward === null) {
       reg.promised = req.gen;
-      void persist().then(() =>
+      rt.guard(proc, persist().then(() =>
         respond.reply({ ok: true, promised: reg.promised, acceptedGen: reg.acceptedGen, value: reg.value, forward: reg.forward }),
-      );
+      ));
     } else {
       respond.reply({ ok: false, promised: reg.promised, acceptedGen: reg.acceptedGen, value: reg.value, forward: reg.forward });
     }
@@ -72,7 +72,7 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
         reg.acceptedGen = req.gen;
         reg.value = req.value;
         if (req.forward) reg.forward = req.forward;
-        void persist().then(() => respond.reply({ ok: true, promised: reg.promised }));
+        rt.guard(proc, persist().then(() => respond.reply({ ok: true, promised: reg.promised })));
       } else {
         respond.reply({ ok: false, promised: reg.promised });
       }

@@ -3,6 +3,7 @@
 import type { Severity } from '../trace/event.js';
 import type { Details } from '../trace/event.js';
 import type { SimProcess } from '../sim/process.js';
+import { DiskError } from '../sim/disk.js';
 import type { World } from '../sim/world.js';
 import type { PlantedBug } from './planted-bugs.js';
 import type { CoordinatedState } from './protocol.js';
@@ -25,6 +26,36 @@ export class ClusterRuntime {
     readonly world: World,
     readonly plantedBug: PlantedBug | undefined,
   ) {}
+
+  /**
+   * A role on `proc` hit an error it cannot handle. A disk error (an I/O error, including injected ones)
+   * crashes the process, which then restarts with its data, as a real fdbserver would; any other error is
+   * a faultline bug and is rethrown so that the run fails loudly.
+   */
+  processFailed(proc: SimProcess, error: unknown): void {
+    if (!(error instanceof DiskError)) {
+      this.world.kernel.fail(`role on ${proc.address}`, error);
+      return;
+    }
+    if (!proc.alive) return;
+    this.trace(
+      'WorkerTerminated',
+      {
+        Error: error.errorName,
+        ErrorCode: error.errorCode,
+        ErrorDescription: error.message,
+        ...(error.injected ? { ErrorIsInjectedFault: 1 } : {}),
+      },
+      proc,
+      error.injected ? 30 : 40,
+    );
+    this.world.lifecycle.rebootProcess(proc, { forced: true });
+  }
+
+  /** Attaches the process-failure handler to a promise whose rejection nothing else awaits. */
+  guard(proc: SimProcess, p: Promise<unknown>): void {
+    p.catch((e: unknown) => this.processFailed(proc, e));
+  }
 
   /** A numeric knob. */
   knob(name: string): number {

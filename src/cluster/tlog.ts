@@ -137,10 +137,10 @@ class TLog {
     const entry: LogEntry = { version: req.version, tagged: req.tagged };
     this.entries.push(entry);
     this.end = req.version;
-    void this.appendRecord({ t: 'v', v: req.version, m: req.tagged as TaggedMutations[] });
+    this.rt.guard(this.proc, this.appendRecord({ t: 'v', v: req.version, m: req.tagged as TaggedMutations[] }));
     if (this.rt.bug('tlogAcksBeforeFsync')) ack();
     else this.ackWaiters.push({ version: req.version, reply: ack });
-    void this.syncLoop();
+    this.rt.guard(this.proc, this.syncLoop());
     const next = this.orderWaiters.get(req.version);
     if (next) {
       this.orderWaiters.delete(req.version);
@@ -226,10 +226,13 @@ function serve(rt: ClusterRuntime, log: TLog): void {
     const done = () => respond.reply({ end: log.durableEnd, knownCommitted: log.knownCommitted });
     if (already) return done();
     // The lock must be durable: a log that forgot it after a reboot could acknowledge an old epoch's commit.
-    void log
-      .appendRecord({ t: 'lock' })
-      .then(() => log.records.sync())
-      .then(done);
+    rt.guard(
+      log.proc,
+      log
+        .appendRecord({ t: 'lock' })
+        .then(() => log.records.sync())
+        .then(done),
+    );
   });
   rpc.serve<Record<string, never>, boolean>(ep.confirm, (_req, respond) => respond.reply(!log.locked));
   rpc.serve<{ from: number; to: number }, LogEntry[]>(ep.tail, (req, respond) => respond.reply(log.tail(req.from, req.to)));

@@ -21,6 +21,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
   let cc: string | undefined;
   let info: DbInfo | undefined;
   const rpc = rt.world.rpc(proc);
+  proc.failureHandler = (e) => rt.processFailed(proc, e);
   rt.trace('WorkerStart', { Address: proc.address, Class: proc.processClass, Incarnation: proc.incarnation }, proc);
 
   const learn = (next: DbInfo): void => {
@@ -64,8 +65,8 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
       void startRole(init).then(
         () => respond.reply(true),
         (e: unknown) => {
-          rt.trace('WorkerRoleFailed', { Role: init.role, Error: e instanceof Error ? e.message : String(e) }, proc, 20);
           respond.fail('recruitment_failed', 1100);
+          rt.processFailed(proc, e);
         },
       );
     });

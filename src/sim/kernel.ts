@@ -170,6 +170,11 @@ export class Kernel {
     return task;
   }
 
+  /** Ends the run with a TaskCrashError for `error` (the first failure wins), as an uncaught task error does. */
+  fail(taskName: string, error: unknown): void {
+    if (!this.crash) this.crash = new TaskCrashError(taskName, error);
+  }
+
   /** Removes a task from the live set (its process died); see Task.abandon. */
   forget(task: Task): void {
     task.abandon();

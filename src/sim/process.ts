@@ -53,6 +53,12 @@ export class SimProcess {
   diskFailed = false;
   /** Role abbreviations for the trace `Roles` field (CC, MS, CP, GP, RV, TL, SS, CD, TS...). */
   readonly roles = new Set<string>();
+  /**
+   * What happens when a task of this process fails and the spawner gave no handler: installed by the
+   * code that boots the process (the cluster's worker crashes and restarts the process on disk errors).
+   * Without one, the failure ends the run as a crash.
+   */
+  failureHandler: ((e: unknown) => void) | undefined;
   private handlers = new Map<string, Handler>();
   private tasks = new Set<Task>();
   private onDown: (() => void)[] = [];
@@ -121,6 +127,7 @@ export class SimProcess {
   /** Starts a task that belongs to this incarnation (forgotten when the process goes down). */
   spawn(name: string, body: (t: Task) => Promise<void>, onError?: (e: unknown) => void): Task {
     const inc = this.incarnation;
+    onError ??= this.failureHandler;
     const t = this.kernel.spawn(
       `${name}@${this.address}`,
       body,
@@ -174,6 +181,7 @@ export class SimProcess {
     this.tasks.clear();
     this.handlers = new Map();
     this.roles.clear();
+    this.failureHandler = undefined;
     const downs = this.onDown;
     this.onDown = [];
     for (const fn of downs) fn();
