@@ -51,9 +51,10 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
     return chain;
   };
 
-  rpc.serve<{ gen: number }, CoordReadReply>(EP.coordRead, (req, respond) => {
-    // A coordinator that forwards no longer takes part: masters must follow the forward.
-    if (req.gen > reg.promised && reg.forward === null) {
+  rpc.serve<{ gen: number; join?: boolean }, CoordReadReply>(EP.coordRead, (req, respond) => {
+    // A coordinator that forwards no longer takes part (masters must follow the forward), unless a master
+    // is bringing it back into the coordinator set.
+    if (req.gen > reg.promised && (reg.forward === null || req.join === true)) {
       reg.promised = req.gen;
       rt.guard(proc, persist().then(() =>
         respond.reply({ ok: true, promised: reg.promised, acceptedGen: reg.acceptedGen, value: reg.value, forward: reg.forward }),
@@ -63,15 +64,15 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
     }
   });
 
-  rpc.serve<{ gen: number; value: CoordinatedState; forward?: string[] }, { ok: boolean; promised: number }>(
+  rpc.serve<{ gen: number; value: CoordinatedState; forward?: string[]; join?: boolean }, { ok: boolean; promised: number }>(
     EP.coordWrite,
     (req, respond) => {
-      if (req.gen >= reg.promised && (reg.forward === null || req.forward !== undefined)) {
+      if (req.gen >= reg.promised && (reg.forward === null || req.forward !== undefined || req.join === true)) {
         proc.roles.add('CD');
         reg.promised = req.gen;
         reg.acceptedGen = req.gen;
         reg.value = req.value;
-        if (req.forward) reg.forward = req.forward;
+        reg.forward = req.forward ?? (req.join === true ? null : reg.forward);
         rt.guard(proc, persist().then(() => respond.reply({ ok: true, promised: reg.promised })));
       } else {
         respond.reply({ ok: false, promised: reg.promised });

@@ -110,14 +110,18 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   let gen = 1;
   let old: CoordinatedState | null = null;
   for (let attempt = 0; ; attempt++) {
-    const replies = await Promise.all(
-      coords.map((c) => rpc.request<CoordReadReply>(c, EP.coordRead, { gen }, timeout).catch(() => undefined)),
+    // Ask each coordinator once, old and (when moving) new alike: a coordinator in both sets must promise
+    // this generation once, and its answer counts for both quorums.
+    const targets = [...new Set([...coords, ...(moveTo ?? [])])];
+    const joining = new Set(moveTo ?? []);
+    const answers = await Promise.all(
+      targets.map((c) =>
+        rpc.request<CoordReadReply>(c, EP.coordRead, { gen, ...(joining.has(c) ? { join: true } : {}) }, timeout).catch(() => undefined),
+      ),
     );
-    // When moving to new coordinators, they must promise the same generation (so no older master can
-    // write there either).
-    const newReplies = moveTo
-      ? await Promise.all(moveTo.map((c) => rpc.request<CoordReadReply>(c, EP.coordRead, { gen }, timeout).catch(() => undefined)))
-      : [];
+    const byAddress = new Map(targets.map((c, i) => [c, answers[i]]));
+    const replies = coords.map((c) => byAddress.get(c));
+    const newReplies = moveTo ? moveTo.map((c) => byAddress.get(c)) : [];
     const forward = replies.find((r) => r?.forward)?.forward;
     if (forward && forward.join() !== coords.join()) {
       // The cluster already moved: follow the forward and read from the new coordinators.
@@ -127,7 +131,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
       continue;
     }
     const ok = replies.filter((r): r is CoordReadReply => r?.ok === true);
-    const maxPromised = Math.max(gen, ...replies.map((r) => r?.promised ?? 0), ...newReplies.map((r) => r?.promised ?? 0));
+    const maxPromised = Math.max(gen, ...answers.map((r) => r?.promised ?? 0));
     if (ok.length >= quorum && newReplies.filter((r) => r?.ok).length >= newQuorum) {
       let best: CoordReadReply | undefined;
       for (const r of ok) if (!best || r.acceptedGen > best.acceptedGen) best = r;
@@ -257,14 +261,19 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   await state('writing_coordinated_state');
   const next: CoordinatedState = { epoch, recoveryVersion, logs: newLogs, storage, shards, config };
   if (moveTo && moveTo.join() !== coords.join()) {
-    rt.trace('CoordinatorsChangeBeforeCommit', { Auto: 0, NewCoordinatorsKey: moveTo.join(',') }, proc, 5, init.id);
     const moved = await Promise.all(
-      moveTo.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined)),
+      moveTo.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next, join: true }, timeout).catch(() => undefined)),
     );
     if (moved.filter((w) => w?.ok).length < newQuorum) throw new RecoveryAborted('new coordinators did not accept the state');
-    // The old coordinators keep the state and forward everyone to the new set.
+    // The old coordinators that leave keep the state and forward everyone to the new set; those that
+    // stay already hold it (a coordinator told to forward to a set containing itself would stop serving).
+    const movedOk = new Set(moveTo.filter((_, i) => moved[i]?.ok));
     const fwd = await Promise.all(
-      coords.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next, forward: moveTo }, timeout).catch(() => undefined)),
+      coords.map((c) =>
+        movedOk.has(c)
+          ? { ok: true }
+          : rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next, forward: moveTo }, timeout).catch(() => undefined),
+      ),
     );
     if (fwd.filter((w) => w?.ok).length < quorum) throw new RecoveryAborted('fenced by a newer generation');
     rt.setCoordinatorsOf(proc, moveTo);

@@ -110,15 +110,20 @@ describe('cluster under faults', () => {
         });
         const before = [...cluster.coordinators];
         const after = await cluster.changeCoordinators('auto');
+        // Moving back to the original set must work too (its members were told to forward).
+        const back = await cluster.changeCoordinators(before);
+        const again = await cluster.changeCoordinators(after);
         await db.run(async (tr) => {
           tr.set(key(2), bytes('after'));
         });
         const v = await db.run(async (tr) => [await tr.get(key(1)), await tr.get(key(2))]);
-        return { before, after, now: [...cluster.coordinators], v: v.map((x) => (x ? str(x) : null)) };
+        return { before, after, back, again, now: [...cluster.coordinators], v: v.map((x) => (x ? str(x) : null)) };
       },
     );
     const r = finished(outcome);
     expect(r.after).not.toEqual(r.before);
+    expect(r.back).toEqual(r.before);
+    expect(r.again).toEqual(r.after);
     expect(r.now).toEqual(r.after);
     expect(r.v).toEqual(['before', 'after']);
     expect(events.some((e) => e.type === 'ChangeQuorumCheckerSetCoordinatorsKey')).toBe(true);
