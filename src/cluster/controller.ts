@@ -125,7 +125,7 @@ class Controller {
     this.proc.roles.add('CC');
     rpc.serve<WorkerReport, DbInfo>(EP.ccRegister, (report, respond) => {
       if (this.stopped) return respond.fail('not_leader', 1100);
-      this.workers.set(report.address, { report, lastSeen: this.rt.world.now() });
+      this.workers.set(report.address, { report, lastSeen: this.proc.localTime() });
       respond.reply(this.dbInfo);
     });
     rpc.serve<Record<string, never>, DbInfo>(EP.ccClientInfo, (_req, respond) => {
@@ -171,15 +171,16 @@ class Controller {
     this.rt.trace('ClusterControllerStopped', { Reason: reason }, this.proc, 10);
   }
 
+  /** Workers heard from within the failure timeout, measured on this process's own clock (skew applies). */
   private liveWorkers(): WorkerReport[] {
-    const now = this.rt.world.now();
+    const now = this.proc.localTime();
     const limit = seconds(this.rt.knob('FAILURE_TIMEOUT')) + (now < this.workersGraceUntil ? seconds(5) : 0);
     return [...this.workers.values()].filter((w) => now - w.lastSeen <= limit).map((w) => w.report);
   }
 
   private alive(address: string): boolean {
     const w = this.workers.get(address);
-    return w !== undefined && this.rt.world.now() - w.lastSeen <= seconds(this.rt.knob('FAILURE_TIMEOUT'));
+    return w !== undefined && this.proc.localTime() - w.lastSeen <= seconds(this.rt.knob('FAILURE_TIMEOUT'));
   }
 
   private recruitMaster(reason: string, replaceStorage: string[] = []): void {

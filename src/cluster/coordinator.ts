@@ -82,12 +82,13 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
 
   // Leader election: the register honours one leader while its lease lasts; candidates with a higher
   // ballot take over only after the lease expires. Kept in memory, as FoundationDB's leader register is.
+  // Leases are measured on this process's own clock, so clock skew and drift (ClockSkew) reach them.
   let leader: LeaderInfo | null = null;
   let leaseUntil = 0;
   rpc.serve<{ address: string; ballot: number }, { leader: LeaderInfo | null; forward: string[] | null }>(
     EP.coordCandidacy,
     (req, respond) => {
-      const now = rt.world.now();
+      const now = proc.localTime();
       const expired = now >= leaseUntil;
       if (leader === null || expired || leader.address === req.address) {
         if (leader === null || leader.address !== req.address || req.ballot >= leader.ballot) {
@@ -101,7 +102,7 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
   rpc.serve<Record<string, never>, { leader: LeaderInfo | null; forward: string[] | null }>(
     EP.coordGetLeader,
     (_req, respond) => {
-      const live = leader !== null && rt.world.now() < leaseUntil ? leader : null;
+      const live = leader !== null && proc.localTime() < leaseUntil ? leader : null;
       respond.reply({ leader: live, forward: reg.forward });
     },
   );
