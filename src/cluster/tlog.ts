@@ -199,6 +199,26 @@ class TLog {
   }
 }
 
+/** A log running on a worker, as the worker tracks it. */
+export interface HostedTLog {
+  readonly id: string;
+  readonly epoch: number;
+  /** Stops serving and deletes the log's file (its epoch is over and a newer one holds its data). */
+  discard(): void;
+}
+
+function hosted(log: TLog): HostedTLog {
+  return {
+    id: log.id,
+    epoch: log.epoch,
+    discard: () => {
+      for (const ep of Object.values(tlogEndpoints(log.id))) log.proc.unlisten(ep);
+      log.entries = [];
+      log.proc.folder.files.delete(log.file.name);
+    },
+  };
+}
+
 /** Serves a TLog's endpoints on its process. */
 function serve(rt: ClusterRuntime, log: TLog): void {
   const rpc = rt.world.rpc(log.proc);
@@ -243,7 +263,7 @@ export async function createTLog(
   rt: ClusterRuntime,
   proc: SimProcess,
   init: { id: string; epoch: number; start: number; tags: string[]; seed: LogEntry[] },
-): Promise<void> {
+): Promise<HostedTLog> {
   const file = rt.world.open(proc, tlogFileName(init.id));
   const log = new TLog(rt, proc, init.id, init.epoch, init.tags, file, init.start, 0);
   let written = log.appendRecord({ t: 'init', id: init.id, epoch: init.epoch, start: init.start, tags: init.tags });
@@ -257,10 +277,11 @@ export async function createTLog(
   log.end = init.start;
   rt.trace('TLogStart', { TLogID: init.id, Epoch: init.epoch, StartVersion: init.start, SeedVersions: init.seed.length }, proc, 10, init.id);
   serve(rt, log);
+  return hosted(log);
 }
 
-/** Restarts a TLog from its file after a reboot. Returns its id, or undefined if the file was unusable. */
-export async function restartTLog(rt: ClusterRuntime, proc: SimProcess, fileName: string): Promise<string | undefined> {
+/** Restarts a TLog from its file after a reboot. Returns it, or undefined if the file was unusable. */
+export async function restartTLog(rt: ClusterRuntime, proc: SimProcess, fileName: string): Promise<HostedTLog | undefined> {
   const file = rt.world.open(proc, fileName);
   const scan = await readRecords<TLogRecord>(file);
   const first = scan.records[0];
@@ -280,5 +301,5 @@ export async function restartTLog(rt: ClusterRuntime, proc: SimProcess, fileName
   log.durableEnd = log.end;
   rt.trace('TLogRestart', { TLogID: first.id, Epoch: first.epoch, DurableEnd: log.end, Locked: log.locked ? 1 : 0 }, proc, 10, first.id);
   serve(rt, log);
-  return first.id;
+  return hosted(log);
 }

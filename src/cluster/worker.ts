@@ -12,12 +12,12 @@ import { EP, type DbInfo, type WorkerReport } from './protocol.js';
 import { startResolver } from './resolver.js';
 import type { ClusterRuntime } from './runtime.js';
 import { createStorage, restartStorage, type StorageServer } from './storage.js';
-import { createTLog, restartTLog } from './tlog.js';
+import { createTLog, type HostedTLog, restartTLog } from './tlog.js';
 
 /** Boots the worker on a server process. */
 export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: ControllerSettings): void {
   const storage = new Map<string, StorageServer>();
-  const tlogs = new Set<string>();
+  const tlogs = new Map<string, HostedTLog>();
   let cc: string | undefined;
   let info: DbInfo | undefined;
   const rpc = rt.world.rpc(proc);
@@ -29,8 +29,17 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
     if (info && next.epoch === info.epoch && next.recoveryState === info.recoveryState) return;
     info = next;
     for (const ss of storage.values()) ss.setDbInfo(next);
-    // Storage servers no longer in the map (replaced while this process was away) are deleted.
+    // Storage servers no longer in the map (replaced while this process was away) are deleted, and so are
+    // logs of older epochs: the new epoch's logs were seeded with everything they held.
     if (next.recoveryState === 'fully_recovered') {
+      const current = new Set(next.logs.map((l) => l.id));
+      for (const [id, log] of tlogs) {
+        if (!current.has(id) && log.epoch <= next.epoch) {
+          tlogs.delete(id);
+          log.discard();
+          rt.trace('TLogRemoved', { TLogID: id, Epoch: log.epoch, CurrentEpoch: next.epoch }, proc, 10, id);
+        }
+      }
       const known = new Set(next.storage.map((s) => s.id));
       for (const [id, ss] of storage) {
         if (!known.has(id) && ss.epoch < next.epoch) {
@@ -48,10 +57,10 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
     await startCoordinator(rt, proc);
     for (const name of [...proc.folder.files.keys()].sort()) {
       if (name.startsWith('tlog-')) {
-        const id = await restartTLog(rt, proc, name);
-        if (id) {
-          tlogs.add(id);
-          began('tlog', id);
+        const log = await restartTLog(rt, proc, name);
+        if (log) {
+          tlogs.set(log.id, log);
+          began('tlog', log.id);
         }
       } else if (name.startsWith('storage-')) {
         const ss = await restartStorage(rt, proc, name);
@@ -105,8 +114,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         });
         return;
       case 'tlog':
-        await createTLog(rt, proc, init);
-        tlogs.add(init.id);
+        tlogs.set(init.id, await createTLog(rt, proc, init));
         return;
       case 'storage': {
         const ss = await createStorage(rt, proc, init.fetch ? { id: init.id, shards: init.shards, fetch: init.fetch } : init);
@@ -141,7 +149,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
           machineId: proc.machine.locality.machineId,
           dcId: proc.machine.locality.dcId,
           storage: [...storage.keys()],
-          tlogs: [...tlogs],
+          tlogs: [...tlogs.keys()],
         };
         try {
           learn(await rpc.request<DbInfo>(cc, EP.ccRegister, report, seconds(rt.knob('RPC_TIMEOUT'))));
