@@ -1,11 +1,13 @@
 // The report's content as plain data, built from a RunResult: what the terminal report shows and what
 // `--format json` prints. Reporters never look at live simulation objects, only at this and at traces.
 import type {
+  AddedWorkload,
   FailureRecord,
   InvariantResult,
   InvariantStatus,
   RunOutcome,
   RunResult,
+  TestResult,
 } from '../run/result.js';
 import { formatRealDuration, formatSimDuration, plural, round } from './format.js';
 import { chaosSummary, summarizeTimeline, type TimelineRow, timelineRows } from './timeline.js';
@@ -39,6 +41,20 @@ export interface Overview {
   readonly testers: number;
   readonly configString: string;
   readonly plantedBug?: string;
+}
+
+/** One test's chaos workloads: those the spec declares and those automatic failure injection added. */
+export interface ChaosWorkloadsRow {
+  readonly test: string;
+  /** Chaos workloads written in the spec, in file order. */
+  readonly declared: readonly string[];
+  /** Workloads failure injection added, each with its drawn options: `Rollback (enableFailures=false, multiple=true)`. */
+  readonly added: readonly string[];
+  /**
+   * Why injection could add nothing (`failure injection off: runFailureWorkloads = false`), or which
+   * candidates it left out (`not added: Attrition (vetoed by DiskFailureInjection)`); absent otherwise.
+   */
+  readonly note?: string;
 }
 
 /** One row of the Invariant Report. */
@@ -85,6 +101,8 @@ export interface ReportModel {
   /** Chaos events the run did not keep (they are in the trace file). */
   readonly chaosEventsDropped: number;
   readonly chaosSummary: readonly string[];
+  /** Per test, the chaos the spec declared and the chaos failure injection added. */
+  readonly chaosWorkloads: readonly ChaosWorkloadsRow[];
   readonly invariants: readonly InvariantRow[];
   readonly metrics: readonly MetricRow[];
   readonly failures: readonly FailureRecord[];
@@ -101,15 +119,55 @@ export interface ReportModel {
   readonly notes: readonly string[];
 }
 
-function workloadLabels(names: readonly string[]): string[] {
+/** Workload labels of a test: `Cycle`, `Attrition #2` when several, `RandomClogging (added)` when injected. */
+function workloadLabels(
+  workloads: readonly { readonly name: string; readonly injected?: boolean }[],
+): string[] {
   const total = new Map<string, number>();
-  for (const n of names) total.set(n, (total.get(n) ?? 0) + 1);
+  for (const w of workloads) total.set(w.name, (total.get(w.name) ?? 0) + 1);
   const seen = new Map<string, number>();
-  return names.map((n) => {
-    const k = (seen.get(n) ?? 0) + 1;
-    seen.set(n, k);
-    return total.get(n)! > 1 ? `${n} #${k}` : n;
+  return workloads.map((w) => {
+    const k = (seen.get(w.name) ?? 0) + 1;
+    seen.set(w.name, k);
+    const label = total.get(w.name)! > 1 ? `${w.name} #${k}` : w.name;
+    return w.injected === true ? `${label} (added)` : label;
   });
+}
+
+function addedLabel(a: AddedWorkload): string {
+  const opts = Object.keys(a.options).map((k) => {
+    const v = a.options[k]!;
+    return `${k}=${typeof v === 'number' ? round(v, 2) : String(v)}`;
+  });
+  return opts.length > 0 ? `${a.name} (${opts.join(', ')})` : a.name;
+}
+
+/**
+ * The chaos of one test: from its failure-injection record, or, for results without one, from its
+ * workloads (chaos ones not injected were declared).
+ */
+function chaosWorkloadsRow(t: TestResult): ChaosWorkloadsRow {
+  const fi = t.failureInjection;
+  if (fi === undefined) {
+    return {
+      test: t.title,
+      declared: t.workloads.filter((w) => w.kind === 'chaos' && w.injected !== true).map((w) => w.name),
+      added: t.workloads.filter((w) => w.injected === true).map((w) => w.name),
+    };
+  }
+  const left = fi.excluded.filter((e) => e.reason !== 'not registered');
+  const note =
+    fi.disabled !== undefined
+      ? `failure injection off: ${fi.disabled}`
+      : left.length > 0
+        ? `not added: ${left.map((e) => `${e.name} (${e.reason})`).join(', ')}`
+        : undefined;
+  return {
+    test: t.title,
+    declared: fi.declared,
+    added: fi.added.map(addedLabel),
+    ...(note !== undefined ? { note } : {}),
+  };
 }
 
 function invariantRow(test: string, workload: string, inv: InvariantResult): InvariantRow {
@@ -172,7 +230,7 @@ export function buildReport(r: RunResult, opts: ReportOptions = {}): ReportModel
   const invariants: InvariantRow[] = [];
   const metrics: MetricRow[] = [];
   for (const t of r.tests) {
-    const labels = workloadLabels(t.workloads.map((w) => w.name));
+    const labels = workloadLabels(t.workloads);
     t.workloads.forEach((w, i) => {
       const workload = labels[i]!;
       for (const inv of w.invariants) invariants.push(invariantRow(t.title, workload, inv));
@@ -207,6 +265,7 @@ export function buildReport(r: RunResult, opts: ReportOptions = {}): ReportModel
     timelineEvents: rows.length,
     chaosEventsDropped: r.chaosEventsDropped,
     chaosSummary: chaosSummary(r.chaosEvents),
+    chaosWorkloads: r.tests.map(chaosWorkloadsRow),
     invariants,
     metrics,
     failures: r.failures,

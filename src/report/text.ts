@@ -1,5 +1,6 @@
-// The terminal report of `faultline run` (cli.md): Simulation Overview, Timeline of Chaos Events, Chaos
-// Summary, Invariant Report, Metrics, then the verdict and the command that reproduces the run.
+// The terminal report of `faultline run` (cli.md): Simulation Overview, Chaos Workloads (declared in the
+// spec and added by failure injection), Timeline of Chaos Events, Chaos Summary, Invariant Report,
+// Metrics, then the verdict and the command that reproduces the run.
 import type { RunResult } from '../run/result.js';
 import { formatTime, round } from './format.js';
 import { buildReport, type InvariantRow, type ReportModel, type ReportOptions } from './model.js';
@@ -74,6 +75,21 @@ function overview(st: Style, m: ReportModel): string {
   return `${first}\n${second}\n${st.dim(o.configString)}${bug}`;
 }
 
+function chaosWorkloads(st: Style, m: ReportModel): string {
+  if (m.chaosWorkloads.length === 0) return st.dim('No tests.');
+  const rows = m.chaosWorkloads.map((r) => {
+    const added = r.added.length > 0 ? r.added.join('\n') : 'none';
+    return [
+      r.test,
+      r.declared.length > 0 ? r.declared.join(', ') : 'none',
+      r.note !== undefined ? `${added}\n${st.dim(r.note)}` : added,
+    ];
+  });
+  return renderTable(['Test', 'Declared in Spec', 'Added by Failure Injection'].map(st.bold), rows, {
+    colWidths: [null, null, DETAILS_WIDTH + 2],
+  });
+}
+
 function timeline(st: Style, m: ReportModel): string {
   if (m.timeline.length === 0) return st.dim('No chaos events.');
   const rows = m.timeline.map((r) => [formatTime(r.time), r.type, r.details]);
@@ -130,6 +146,7 @@ export function renderReportText(m: ReportModel, color = false): string {
   const parts = [
     `${st.bold('faultline')} ${m.specPath} ${st.dim(`(${m.title})`)}\n`,
     section(st, 'Simulation Overview', overview(st, m)),
+    section(st, 'Chaos Workloads', chaosWorkloads(st, m)),
     section(st, 'Timeline of Chaos Events', timeline(st, m)),
     section(
       st,

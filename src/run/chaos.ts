@@ -10,7 +10,13 @@ import { type KillType, killTypeNumber } from '../sim/kill-types.js';
 import type { SimProcess } from '../sim/process.js';
 import type { World } from '../sim/world.js';
 import { type Details, type Severity, SevWarn, SevWarnAlways } from '../trace/event.js';
-import type { ChaosSurface, ClogMode, ConfigurationChange, ProcessInfo } from '../workload/chaos-surface.js';
+import type {
+  ChaosMetrics,
+  ChaosSurface,
+  ClogMode,
+  ConfigurationChange,
+  ProcessInfo,
+} from '../workload/chaos-surface.js';
 
 /** Kill types that reboot: `killProcess` hands these to the lifecycle's single-process reboot. */
 const REBOOT_KINDS: ReadonlySet<KillType> = new Set<KillType>([
@@ -20,6 +26,15 @@ const REBOOT_KINDS: ReadonlySet<KillType> = new Set<KillType>([
   'RebootProcessAndDelete',
   'RebootProcessAndSwitch',
 ]);
+
+/**
+ * Which files bit flips may hit: storage servers' (`storage-<id>.log`), as FoundationDB flips only storage
+ * files. Transaction logs and coordinators trust what they synced; a flipped log would lose data outside
+ * the kill-safety policy.
+ */
+export function isStorageFile(name: string): boolean {
+  return name.startsWith('storage-');
+}
 
 /** What the surface needs besides the world and the cluster. */
 export interface ChaosOptions {
@@ -79,6 +94,7 @@ export class ClusterChaos implements ChaosSurface {
       machineId: p.machine.locality.machineId,
       zoneId: p.machine.locality.zoneId,
       dcId: p.machine.locality.dcId,
+      dataHall: p.machine.locality.dataHall,
       processClass: p.processClass,
       alive: p.alive,
       roles: [...p.roles].sort(),
@@ -190,7 +206,15 @@ export class ClusterChaos implements ChaosSurface {
     if (!(percent >= 0 && percent <= 100))
       throw new RangeError(`flipBits: percent must be 0..100, got ${percent}`);
     const proc = this.proc(address);
-    return this.world.disks.flipBits(proc.folder, percent, this.opts.random, { machine: proc.address });
+    return this.world.disks.flipBits(proc.folder, percent, this.opts.random, {
+      files: isStorageFile,
+      machine: proc.address,
+    });
+  }
+
+  chaosMetrics(address: string): ChaosMetrics {
+    const { folder } = this.proc(address);
+    return { diskDelays: folder.diskDelays, bitFlips: folder.bitFlips };
   }
 
   setClockSkew(address: string, offsetSeconds: number, driftPpm: number): void {
@@ -201,7 +225,8 @@ export class ClusterChaos implements ChaosSurface {
     }
     const proc = this.proc(address);
     const now = this.world.now();
-    // Keep the process's clock continuous: the new skew adds to where its clock reads now.
+    // The skew is measured against simulated time: the clock jumps by offsetSeconds from where it reads
+    // now (drift accumulated so far included), then drifts at the new rate.
     const current = proc.localTime() - now;
     proc.clockOffset = current + seconds(offsetSeconds);
     proc.clockDriftPpm = driftPpm;
@@ -217,7 +242,7 @@ export class ClusterChaos implements ChaosSurface {
     return this.cluster.changeCoordinators(target, this.opts.tester);
   }
 
-  async changeConfiguration(change: ConfigurationChange): Promise<void> {
+  async changeConfiguration(change: ConfigurationChange): Promise<boolean> {
     const patch: Partial<ClusterConfig['db']> = {};
     if (change.replication !== undefined) Object.assign(patch, { replication: change.replication });
     if (change.logs !== undefined) Object.assign(patch, { logs: change.logs });
@@ -228,5 +253,6 @@ export class ClusterChaos implements ChaosSurface {
     if (!done) {
       this.trace('ChangeConfigNotInForce', { Change: JSON.stringify(patch) }, SevWarnAlways);
     }
+    return done;
   }
 }

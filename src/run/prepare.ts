@@ -1,13 +1,21 @@
 // Everything about a run that can be checked before it starts: each workload resolved in the registry
 // with typed options, every knob override known and well typed, the cluster configuration resolvable.
 // A mistake is a BadInputError here, before a trace file is opened or a simulated second passes.
+// Automatic failure injection is decided here too, from the seed, so the added workloads are resolved
+// and validated like declared ones.
 import { type ClusterConfig, type ClusterConfigInput, resolveClusterConfig } from '../cluster/config.js';
 import { CLUSTER_KNOBS } from '../cluster/knobs.js';
 import { Random } from '../core/random.js';
 import { type KnobDef, type KnobOverride, Knobs } from '../sim/knobs.js';
 import { SIM_KNOBS } from '../sim/lifecycle.js';
-import type { SpecTest, TestSpec } from '../spec/types.js';
+import type { Located, SpecTest, SpecValue, TestSpec } from '../spec/types.js';
 import type { AnyWorkload, Registry, ValidatedOptions } from '../workload/registry.js';
+import {
+  checkDisabledInjectionNames,
+  failureInjectionStreamLabel,
+  planFailureInjection,
+} from './failure-injection.js';
+import type { FailureInjectionResult } from './result.js';
 
 /** One `[[test.workload]]`, resolved. */
 export interface ResolvedWorkload {
@@ -17,16 +25,26 @@ export interface ResolvedWorkload {
   readonly index: number;
   /** Position among every workload of the spec, 0-based (names the workload's PRNG streams). */
   readonly globalIndex: number;
-  /** Line of the `[[test.workload]]` header. */
+  /** Line of the `[[test.workload]]` header (for an injected workload, the `[[test]]` header's). */
   readonly line: number;
+  /** True when automatic failure injection added it (it is not in the spec). */
+  readonly injected?: boolean;
 }
 
 /** One `[[test]]`, resolved. */
 export interface ResolvedTest {
   readonly spec: SpecTest;
+  /** The workloads the spec declares, in file order. */
   readonly workloads: readonly ResolvedWorkload[];
   /** `[[test.knobs]]` as overrides (applied while the test runs). */
   readonly knobs: readonly KnobOverride[];
+  /**
+   * The workloads automatic failure injection added (run after the declared ones, each with
+   * `injected: true`). Absent or empty: none.
+   */
+  readonly injected?: readonly ResolvedWorkload[];
+  /** What automatic failure injection decided for this test (declared and added chaos). */
+  readonly failureInjection?: FailureInjectionResult;
 }
 
 /** A run ready to start. */
@@ -119,16 +137,61 @@ function resolveTest(test: SpecTest, registry: Registry, file: string, firstGlob
 }
 
 /**
- * Checks and resolves everything a run needs before it starts. Throws BadInputError (file, line, key,
- * hint) for an unknown workload or option, a badly typed option, an unknown knob (spec or command
- * line), or a configuration the cluster cannot have.
+ * Adds the workloads automatic failure injection chooses for test `testIndex`, drawn from the run's
+ * stream `failureInjection:<testIndex>`. Added workloads are numbered after every declared one
+ * (`firstGlobal` on), so the declared workloads keep their PRNG streams whatever is added.
+ */
+function injectFailures(
+  test: ResolvedTest,
+  testIndex: number,
+  registry: Registry,
+  file: string,
+  root: Random,
+  firstGlobal: number,
+): ResolvedTest {
+  checkDisabledInjectionNames(test.spec, registry, file);
+  const random = root.fork(failureInjectionStreamLabel(testIndex));
+  const plan = planFailureInjection(
+    test.spec,
+    test.workloads.map((w) => w.def),
+    registry,
+    random,
+  );
+  const line = test.spec.line;
+  const added = plan.workloads.map((w, i): ResolvedWorkload => {
+    const raw: Record<string, Located<SpecValue>> = {};
+    for (const k of Object.keys(w.options)) raw[k] = { value: w.options[k]!, line };
+    return {
+      def: w.def,
+      options: registry.validateOptions(w.def, raw, { file, line }),
+      index: test.workloads.length + i,
+      globalIndex: firstGlobal + i,
+      line,
+      injected: true,
+    };
+  });
+  return { ...test, injected: added, failureInjection: plan.result };
+}
+
+/**
+ * Checks and resolves everything a run needs before it starts, and decides the automatic failure
+ * injection of every test from the seed. Throws BadInputError (file, line, key, hint) for an unknown
+ * workload or option, a badly typed option, an unknown knob (spec or command line), an unknown name in
+ * `disabledFailureInjectionWorkloads`, or a configuration the cluster cannot have.
  */
 export function prepareRun(opts: PrepareOptions): PreparedRun {
   const { spec, registry } = opts;
   let globalIndex = 0;
-  const tests = spec.tests.map((t) => {
+  const declared = spec.tests.map((t) => {
     const r = resolveTest(t, registry, spec.file, globalIndex);
     globalIndex += r.workloads.length;
+    return r;
+  });
+  // The run's root stream (the world's), from which the injection streams fork.
+  const root = new Random(opts.seed);
+  const tests = declared.map((t, i) => {
+    const r = injectFailures(t, i, registry, spec.file, root, globalIndex);
+    globalIndex += r.injected?.length ?? 0;
     return r;
   });
   const knobOverrides: KnobOverride[] = [
@@ -142,7 +205,8 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
 
   const clusterInput = clusterConfigInput(spec);
   // The same stream the run's world forks for its configuration, so this is the configuration it gets.
-  const cluster = resolveClusterConfig(clusterInput, new Random(opts.seed).fork('config'));
+  const cluster = resolveClusterConfig(clusterInput, root.fork('config'));
+  // Only declared workloads: injected ones have no unseedCheck option.
   const unseedCheck = !tests.some((t) => t.workloads.some((w) => w.options.unseedCheck === false));
   return {
     tests,

@@ -73,6 +73,40 @@ export interface WorkloadResult {
   readonly passed: boolean;
   readonly invariants: readonly InvariantResult[];
   readonly metrics: readonly MetricResult[];
+  /**
+   * True when automatic failure injection added this workload (it is not in the spec; `line` is then
+   * the `[[test]]` header's). Absent for workloads the spec declares.
+   */
+  readonly injected?: boolean;
+}
+
+/** One workload automatic failure injection added to a test, with the options drawn for it. */
+export interface AddedWorkload {
+  /** The `testName`. */
+  readonly name: string;
+  /** The options drawn for it (every other option keeps its default), by name in sorted order. */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * What automatic failure injection (FoundationDB's addFailureInjection) did to one test: the chaos the
+ * spec declared and the chaos it added.
+ */
+export interface FailureInjectionResult {
+  /** The chaos workloads the spec declares for the test, in file order (a name twice when declared twice). */
+  readonly declared: readonly string[];
+  /** The workloads injection added, in the order added. */
+  readonly added: readonly AddedWorkload[];
+  /**
+   * Why injection could add nothing to this test: `runFailureWorkloads = false`, `useDB = false`, or
+   * `vetoed by <workload>`. Absent when injection ran (whether or not it added anything).
+   */
+  readonly disabled?: string;
+  /**
+   * Candidates left out and why: `disabledFailureInjectionWorkloads`, `vetoed by <workload>` (a veto of
+   * one injector), or `not registered`.
+   */
+  readonly excluded: readonly { readonly name: string; readonly reason: string }[];
 }
 
 /** One `[[test]]`. */
@@ -90,6 +124,8 @@ export interface TestResult {
   readonly workloads: readonly WorkloadResult[];
   /** Checks the runner made after the workloads: quiescence, the consistency check, the clear. */
   readonly cluster: readonly InvariantResult[];
+  /** The chaos declared in the spec and the chaos failure injection added (absent in older results). */
+  readonly failureInjection?: FailureInjectionResult;
 }
 
 /** A Severity-40 event, summarized (every one fails the run). */

@@ -1,7 +1,7 @@
 // One spec × one seed: builds the world and the cluster, waits until the database accepts commits,
 // runs the tests in file order, and folds what happened into a RunResult. Everything inside the
-// simulation is driven by the seed; the only real-world inputs are the caller's clock (for RealTime)
-// and the trace writer.
+// simulation is driven by the seed; the only real-world inputs are the caller's clock (for the result's
+// realTime, never written to the trace, so one seed writes a byte-identical trace) and the trace writer.
 import { SimulatedCluster } from '../cluster/cluster.js';
 import { configString } from '../cluster/config.js';
 import { CLUSTER_KNOBS } from '../cluster/knobs.js';
@@ -69,7 +69,7 @@ export interface RunSpecOptions {
   readonly registry: Registry;
   /** faultline's version, recorded in ProgramStart. Default `unknown`. */
   readonly version?: string;
-  /** A real clock in milliseconds (only for RealTime; never read inside the simulation). */
+  /** A real clock, milliseconds: only for the result's `realTime` (not read in the simulation or traced). */
   readonly realClock?: () => number;
   /** The reproduce command; default built from the spec path, seed and flags given here. */
   readonly reproduce?: string;
@@ -285,7 +285,8 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   const unseed = prepared.unseedCheck ? unseedDraw : -1;
   const simTime = toSeconds(world.now());
   const realTime = opts.realClock ? (opts.realClock() - realStart) / 1000 : 0;
-  world.trace('ElapsedTime', { SimTime: simTime, RealTime: realTime, RandomUnseed: unseed });
+  // No RealTime here (FoundationDB writes one): the trace of a seed must be byte-identical run to run.
+  world.trace('ElapsedTime', { SimTime: simTime, RandomUnseed: unseed });
   const summary = opts.traceSink.finish();
 
   const testResults: TestResult[] = tests.map((t, i) => {

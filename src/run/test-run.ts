@@ -1,5 +1,6 @@
 // One `[[test]]` on the running cluster, as FoundationDB's orchestrator runs it: every workload is
-// instantiated on every tester; the phases setup -> start -> (3 s pause) -> check -> metrics are
+// instantiated on every tester (with the ones automatic failure injection added, each traced as
+// AddFailureInjectionWorkload); the phases setup -> start -> (3 s pause) -> check -> metrics are
 // barriers across all of them; then the consistency check, `TestResults`, and the clear.
 import type { SimulatedCluster } from '../cluster/cluster.js';
 import { seconds, type Time, toSeconds } from '../core/time.js';
@@ -112,7 +113,7 @@ export class TestRun {
     private readonly sharedRandomNumber: number,
   ) {
     this.startTime = env.world.now();
-    this.states = test.workloads.map((wl) => ({
+    this.states = [...test.workloads, ...(test.injected ?? [])].map((wl) => ({
       wl,
       log: new InvariantLog(),
       crashes: [],
@@ -211,9 +212,29 @@ export class TestRun {
     return cleared;
   }
 
+  /**
+   * FoundationDB's testers each trace every workload failure injection added to their compound
+   * workload, once per tester, before the setup phase.
+   */
+  private traceInjected(): void {
+    const { world, cluster } = this.env;
+    const clientCount = cluster.testers.length;
+    const injected = this.states.filter((s) => s.wl.injected === true);
+    for (let clientId = 0; clientId < clientCount; clientId++) {
+      for (const s of injected) {
+        world.trace(
+          'AddFailureInjectionWorkload',
+          { Name: s.wl.def.name, ClientID: clientId, ClientCount: clientCount, Title: this.title },
+          { machine: cluster.testers[clientId]!.address },
+        );
+      }
+    }
+  }
+
   private createInstances(): void {
     const { world, cluster } = this.env;
     const clientCount = cluster.testers.length;
+    this.traceInjected();
     for (const state of this.states) {
       const { def, options, globalIndex } = state.wl;
       for (let clientId = 0; clientId < clientCount; clientId++) {
@@ -616,6 +637,7 @@ export class TestRun {
       passed: !invariants.some((i) => i.status === 'fail'),
       invariants,
       metrics,
+      ...(s.wl.injected === true ? { injected: true } : {}),
     };
   }
 
@@ -640,6 +662,7 @@ export class TestRun {
       timedOut: this.timedOut,
       workloads: this.states.map((s) => this.workloadResult(s)),
       cluster,
+      ...(this.test.failureInjection !== undefined ? { failureInjection: this.test.failureInjection } : {}),
     };
   }
 }
@@ -654,7 +677,7 @@ export function notRunResult(test: ResolvedTest, reason: string): TestResult {
     startTime: 0,
     endTime: 0,
     timedOut: false,
-    workloads: test.workloads.map((wl) => ({
+    workloads: [...test.workloads, ...(test.injected ?? [])].map((wl) => ({
       name: wl.def.name,
       index: wl.index,
       kind: wl.def.kind,
@@ -662,7 +685,9 @@ export function notRunResult(test: ResolvedTest, reason: string): TestResult {
       passed: false,
       invariants: [{ name: 'check', status: 'skipped', reason }],
       metrics: [],
+      ...(wl.injected === true ? { injected: true } : {}),
     })),
     cluster: [],
+    ...(test.failureInjection !== undefined ? { failureInjection: test.failureInjection } : {}),
   };
 }

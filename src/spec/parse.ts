@@ -95,10 +95,11 @@ function parseWorkload(
       "add testName = '<workload>' (for example 'Cycle')",
     );
   }
+  const testNameLine = lineOf(loc, 'testName', line);
   if (typeof name !== 'string' || name.trim() === '') {
     throw new BadInputError('testName must be a workload name', {
       file,
-      line: lineOf(loc, 'testName', line),
+      line: testNameLine,
       key: 'testName',
     });
   }
@@ -109,7 +110,7 @@ function parseWorkload(
   }
   options.sort((a, b) => a[1].line - b[1].line);
   // fromEntries defines own properties, so even an option named __proto__ stays plain data.
-  return { testName: name.trim(), line, options: Object.fromEntries(options) };
+  return { testName: name.trim(), line, testNameLine, options: Object.fromEntries(options) };
 }
 
 /**

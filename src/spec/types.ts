@@ -156,6 +156,11 @@ export interface WorkloadSpec {
   readonly testName: string;
   /** Line of the `[[test.workload]]` header. */
   readonly line: number;
+  /**
+   * Line of the `testName` key: where an unknown-workload error points. The header's line when the key
+   * could not be placed (a workload written as an inline table).
+   */
+  readonly testNameLine: number;
   /** Every key other than `testName`, as written, with its line. */
   readonly options: Readonly<Record<string, Located<SpecValue>>>;
 }

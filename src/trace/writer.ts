@@ -21,7 +21,11 @@ import {
 /** FoundationDB's `MAX_TRACE_LINES`: the default line cap of one trace file. */
 export const DEFAULT_MAX_TRACE_LINES = 1_000_000;
 
-/** Fields that carry real (wall-clock) time and so differ between two runs of one seed. */
+/**
+ * Detail names that carry real (wall-clock) time in FoundationDB's traces. faultline writes none of them
+ * (its traces are byte-identical for one seed); they stay out of the hash and the determinism comparison
+ * so that traces written by an earlier faultline, whose `ElapsedTime` carried `RealTime`, still match.
+ */
 export const DEFAULT_NONDETERMINISTIC_FIELDS: readonly string[] = ['ActualTime', 'RealTime', 'DateTime'];
 
 /** Flush threshold of the file buffer, in characters (lines are ASCII after escaping, so bytes). */
@@ -49,7 +53,7 @@ export interface TraceWriterOptions {
    * per-transaction detail at `SevVerbose`/`SevSample`, so default files stay small.
    */
   readonly minSeverity?: Severity;
-  /** Detail names left out of the hash because they carry real time. Default `ActualTime`, `RealTime`, `DateTime`. */
+  /** Detail names left out of the hash (real-time fields). Default `ActualTime`, `RealTime`, `DateTime`. */
   readonly nondeterministicFields?: readonly string[];
   /** Flush the file buffer when it holds this many characters. Default 64 KiB. */
   readonly bufferChars?: number;

@@ -12,6 +12,8 @@ export interface ProcessInfo {
   readonly machineId: string;
   readonly zoneId: string;
   readonly dcId: string;
+  /** The machine's data hall (FoundationDB's `data_hall` locality; one per datacenter in faultline). */
+  readonly dataHall: string;
   readonly processClass: string;
   readonly alive: boolean;
   /** Current role abbreviations (CC, MS, CP, GP, RV, TL, SS, CD). */
@@ -52,17 +54,48 @@ export interface ChaosSurface {
   /** Turns random connection failures on or off (FoundationDB's connectionFailuresDisableDuration). */
   setConnectionFailures(enabled: boolean): void;
   /** Stalls and throttles the disk of a process (DiskFailureInjection); durations in seconds. */
-  setDiskFailure(address: string, settings: { stallInterval: number; stallPeriod: number; throttlePeriod: number }): void;
-  /** Flips single bits in `percent` % of the durable blocks of a process's files; returns how many. */
+  setDiskFailure(
+    address: string,
+    settings: { stallInterval: number; stallPeriod: number; throttlePeriod: number },
+  ): void;
+  /**
+   * Flips one bit in each durable block of a process's storage-server files (names starting `storage-`)
+   * with probability `percent`/100; returns how many blocks were hit. Only storage files, as FoundationDB:
+   * transaction logs and coordinators are not built to survive flipped synced data.
+   */
   flipBits(address: string, percent: number): number;
-  /** Skews a process's clock by `offsetSeconds` and makes it drift by `driftPpm` parts per million. */
+  /**
+   * FoundationDB's `ChaosMetrics` of a process's disk: I/O operations delayed by a stall or throttle
+   * (`diskDelays`) and bits flipped (`bitFlips`). They are counted on the process's data folder: they
+   * survive reboots (also RebootAndDelete) and move with the folder when a reboot swaps folders.
+   */
+  chaosMetrics(address: string): ChaosMetrics;
+  /**
+   * Skews a process's clock. Its clock reads simulated time plus a skew; this call adds `offsetSeconds`
+   * to the skew the clock has at this simulated instant (so the clock jumps by exactly `offsetSeconds`;
+   * `setClockSkew(a, 0, d)` only changes the drift), and from now on the skew grows by `driftPpm` parts
+   * per million of elapsed simulated time. Both are measured against simulated time, which no skew
+   * affects: restoring a clock means adding minus its current skew with zero drift.
+   */
   setClockSkew(address: string, offsetSeconds: number, driftPpm: number): void;
   /** The current coordinators' addresses. */
   coordinators(): string[];
   /** Moves the cluster to new coordinators (`'auto'` lets the cluster choose); resolves with the new set. */
   changeCoordinators(target: readonly string[] | 'auto'): Promise<string[]>;
-  /** Changes the database configuration (replication and role counts), through a recovery. */
-  changeConfiguration(change: ConfigurationChange): Promise<void>;
+  /**
+   * Changes the database configuration (replication and role counts) through a recovery. Resolves true
+   * once the new configuration is in force, false if it was not after 60 simulated seconds (traced
+   * `ChangeConfigNotInForce`).
+   */
+  changeConfiguration(change: ConfigurationChange): Promise<boolean>;
+}
+
+/** FoundationDB's `ChaosMetrics` counters of one process's disk. */
+export interface ChaosMetrics {
+  /** I/O operations delayed by a disk stall or throttle (`DiskDelays`). */
+  readonly diskDelays: number;
+  /** Bits flipped in durable blocks (`BitFlips`). */
+  readonly bitFlips: number;
 }
 
 /** A database configuration change (ChangeConfig's configMode, parsed). */

@@ -2,7 +2,10 @@
 // store with optimistic concurrency, read-your-writes, atomic operations, key selectors, versionstamps,
 // watches and the standard retry loop. It is written from the specification (FoundationDB's documented
 // behaviour), not from faultline's cluster code, so that workloads can be tested against an independent
-// oracle and the cluster can later be compared with it.
+// oracle and the cluster can later be compared with it. As in FoundationDB, a read sees the transaction's
+// writes as of when it was issued (not those issued while it is outstanding), a commit applies the
+// mutations in issue order (versionstamped ones included), and a watch compares with the value its
+// transaction saw when watch() was called.
 //
 // Keys are handled internally as "binary strings" (one UTF-16 code unit per byte, 0..255) because
 // JavaScript compares such strings in exactly the byte-lexicographic order FoundationDB uses.
@@ -79,11 +82,18 @@ export interface ModelStats {
   watchesFired: number;
 }
 
-/** A mutation as the model logs and applies it. */
+/**
+ * A mutation as the model logs and applies it, in issue order (versionstamped ones included, as the
+ * commit proxy applies them).
+ */
 type Mutation =
   | { readonly type: 'set'; readonly key: string; readonly value: Bytes }
   | { readonly type: 'clearRange'; readonly begin: string; readonly end: string }
-  | { readonly type: 'atomic'; readonly op: AtomicOp; readonly key: string; readonly param: Bytes };
+  | { readonly type: 'atomic'; readonly op: AtomicOp; readonly key: string; readonly param: Bytes }
+  /** `key` still holds the placeholder and its 4-byte offset suffix; filled at commit. */
+  | { readonly type: 'versionstampedKey'; readonly key: Bytes; readonly value: Bytes }
+  /** `value` still holds the placeholder and its 4-byte offset suffix; filled at commit. */
+  | { readonly type: 'versionstampedValue'; readonly key: string; readonly value: Bytes };
 
 /** One version of a key: a value, or undefined for a clear. */
 interface VersionedValue {
@@ -98,8 +108,8 @@ type Range = readonly [string, string];
 type PointWrite =
   /** The value no longer depends on the database (set, clear, or atomic ops after a clear). */
   | { readonly kind: 'value'; readonly value: Bytes | undefined }
-  /** Atomic operations to fold over the database value. */
-  | { readonly kind: 'ops'; readonly ops: Array<{ readonly op: AtomicOp; readonly param: Bytes }> }
+  /** Atomic operations to fold over the database value (never changed in place: views share it). */
+  | { readonly kind: 'ops'; readonly ops: ReadonlyArray<{ readonly op: AtomicOp; readonly param: Bytes }> }
   /** The target of setVersionstampedValue: unknown until commit. */
   | { readonly kind: 'unreadable' };
 
@@ -501,18 +511,13 @@ export class ModelDatabase implements Database {
 
   /**
    * @internal Resolves and applies one commit atomically: conflict check against writes committed after
-   * `readVersion`, then the mutations in order at a new version. Returns the commit version.
+   * `readVersion`, then the mutations in issue order at a new version. Returns the commit version.
    */
   resolveAndApply(
     readVersion: Version,
     reads: readonly Range[],
     writes: readonly Range[],
     mutations: readonly Mutation[],
-    versionstamped: ReadonlyArray<{
-      readonly kind: 'key' | 'value';
-      readonly key: Bytes;
-      readonly value: Bytes;
-    }>,
   ): Version {
     const horizon = this.horizon();
     const checked = this.opts.plantedBug === 'ignoreReadConflicts' ? [] : reads;
@@ -542,12 +547,7 @@ export class ModelDatabase implements Database {
     }
     const v = this.nextCommitVersion();
     const stamp = makeVersionstamp(v, 0);
-    for (const m of mutations) this.applyMutation(m, v, horizon);
-    for (const s of versionstamped) {
-      if (s.kind === 'key')
-        this.store.write(toKeyString(fillVersionstamp(s.key, stamp)), v, s.value, horizon);
-      else this.store.write(toKeyString(s.key), v, fillVersionstamp(s.value, stamp), horizon);
-    }
+    for (const m of mutations) this.applyMutation(m, v, stamp, horizon);
     this.history.push({ version: v, ranges: writes });
     let drop = 0;
     while (drop < this.history.length && this.history[drop]!.version < horizon) drop++;
@@ -561,7 +561,7 @@ export class ModelDatabase implements Database {
     return v;
   }
 
-  private applyMutation(m: Mutation, v: Version, horizon: Version): void {
+  private applyMutation(m: Mutation, v: Version, stamp: Bytes, horizon: Version): void {
     switch (m.type) {
       case 'set':
         this.store.write(m.key, v, m.value, horizon);
@@ -579,6 +579,12 @@ export class ModelDatabase implements Database {
         this.store.write(m.key, v, applyAtomicOp(m.op, existing, m.param), horizon);
         return;
       }
+      case 'versionstampedKey':
+        this.store.write(toKeyString(fillVersionstamp(m.key, stamp)), v, m.value, horizon);
+        return;
+      case 'versionstampedValue':
+        this.store.write(m.key, v, fillVersionstamp(m.value, stamp), horizon);
+        return;
     }
   }
 
@@ -633,8 +639,48 @@ function normalize(sel: KeySelector): NormalSelector {
 
 interface PendingWatch {
   readonly key: string;
+  /** The transaction's writes when watch() was called: the watch compares with the value seen then. */
+  readonly view: WriteView;
   readonly resolve: () => void;
   readonly reject: (e: unknown) => void;
+}
+
+/** True when `k` lies in one of `ranges` (sorted, disjoint). */
+function inRanges(ranges: readonly Range[], k: string): boolean {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges[mid]![1] <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ranges.length && ranges[lo]![0] <= k;
+}
+
+/**
+ * A transaction's own writes as of one instant: what a read (or watch) issued then merges with the
+ * database, as FoundationDB's read-your-writes reads see the write map as of their issue, not the writes
+ * made while they are outstanding. Never changed: the transaction copies its write map before changing a
+ * map a view shares.
+ */
+class WriteView {
+  private sorted: string[] | undefined;
+
+  constructor(
+    readonly writes: ReadonlyMap<string, PointWrite>,
+    /** Sorted, disjoint ranges cleared by the transaction. */
+    readonly cleared: readonly Range[],
+  ) {}
+
+  /** The written keys, sorted. */
+  sortedKeys(): readonly string[] {
+    if (!this.sorted) this.sorted = [...this.writes.keys()].sort(compareStrings);
+    return this.sorted;
+  }
+
+  inCleared(k: string): boolean {
+    return inRanges(this.cleared, k);
+  }
 }
 
 type TxState = 'active' | 'committing' | 'committed' | 'failed';
@@ -642,12 +688,13 @@ type TxState = 'active' | 'committing' | 'committed' | 'failed';
 class ModelTransaction implements Transaction {
   private readVersion: Version | undefined;
   private readVersionPromise: Promise<Version> | undefined;
-  private readonly writes = new Map<string, PointWrite>();
-  private writeKeysSorted: string[] | undefined;
-  /** Sorted, disjoint ranges cleared by this transaction. */
+  /** This transaction's point writes. Shared with `shared` (if set): copy it first to change it. */
+  private writes = new Map<string, PointWrite>();
+  /** Sorted, disjoint ranges cleared by this transaction (replaced, never changed in place). */
   private cleared: Range[] = [];
+  /** The view handed to reads since the last write, sharing `writes`. */
+  private shared: WriteView | undefined;
   private mutations: Mutation[] = [];
-  private versionstamped: Array<{ kind: 'key' | 'value'; key: Bytes; value: Bytes }> = [];
   private readConflicts: Range[] = [];
   private writeConflicts: Range[] = [];
   private pendingWatches: PendingWatch[] = [];
@@ -737,21 +784,28 @@ class ModelTransaction implements Transaction {
 
   // -- the read-your-writes view --
 
-  private inCleared(k: string): boolean {
-    const c = this.cleared;
-    let lo = 0;
-    let hi = c.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (c[mid]![1] <= k) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < c.length && c[lo]![0] <= k;
+  /**
+   * The transaction's writes as of now, for a read or watch issued now: later writes do not change it.
+   * Empty with the planted bug `noReadYourWrites`.
+   */
+  private currentView(): WriteView {
+    if (this.db.opts.plantedBug === 'noReadYourWrites') return new WriteView(new Map(), []);
+    if (!this.shared) this.shared = new WriteView(this.writes, this.cleared);
+    return this.shared;
   }
 
-  /** The value of `k` as this transaction sees it, and whether it depends on the database. */
-  private view(k: string, rv: Version): { value: Bytes | undefined; dependsOnDb: boolean } {
-    const w = this.db.opts.plantedBug === 'noReadYourWrites' ? undefined : this.writes.get(k);
+  /** The write map, ready to change: copied first when a view handed out earlier still shares it. */
+  private writable(): Map<string, PointWrite> {
+    if (this.shared) {
+      this.writes = new Map(this.writes);
+      this.shared = undefined;
+    }
+    return this.writes;
+  }
+
+  /** The value of `k` as a read with writes `wv` sees it, and whether it depends on the database. */
+  private view(wv: WriteView, k: string, rv: Version): { value: Bytes | undefined; dependsOnDb: boolean } {
+    const w = wv.writes.get(k);
     if (w) {
       if (w.kind === 'value') return { value: w.value, dependsOnDb: false };
       if (w.kind === 'unreadable') throw new FdbError(1036, 'accessed_unreadable');
@@ -759,21 +813,14 @@ class ModelTransaction implements Transaction {
       for (const o of w.ops) v = applyAtomicOp(o.op, v, o.param);
       return { value: v, dependsOnDb: true };
     }
-    if (this.db.opts.plantedBug !== 'noReadYourWrites' && this.inCleared(k)) {
-      return { value: undefined, dependsOnDb: false };
-    }
+    if (wv.inCleared(k)) return { value: undefined, dependsOnDb: false };
     return { value: this.db.store.valueAt(k, rv), dependsOnDb: true };
   }
 
-  private sortedWriteKeys(): readonly string[] {
-    if (!this.writeKeysSorted) this.writeKeysSorted = [...this.writes.keys()].sort(compareStrings);
-    return this.writeKeysSorted;
-  }
-
   /** Present keys at or after `from`, ascending. */
-  private *forward(from: string, rv: Version): Generator<[string, Bytes]> {
+  private *forward(wv: WriteView, from: string, rv: Version): Generator<[string, Bytes]> {
     const a = this.db.store.keys();
-    const b = this.db.opts.plantedBug === 'noReadYourWrites' ? [] : this.sortedWriteKeys();
+    const b = wv.sortedKeys();
     let i = lowerBound(a, from);
     let j = lowerBound(b, from);
     while (i < a.length || j < b.length) {
@@ -792,15 +839,15 @@ class ModelTransaction implements Transaction {
         j++;
       }
       if (k >= KEYSPACE_END) return;
-      const v = this.view(k, rv).value;
+      const v = this.view(wv, k, rv).value;
       if (v !== undefined) yield [k, v];
     }
   }
 
   /** Present keys strictly before `before`, descending. */
-  private *backward(before: string, rv: Version): Generator<[string, Bytes]> {
+  private *backward(wv: WriteView, before: string, rv: Version): Generator<[string, Bytes]> {
     const a = this.db.store.keys();
-    const b = this.db.opts.plantedBug === 'noReadYourWrites' ? [] : this.sortedWriteKeys();
+    const b = wv.sortedKeys();
     let i = lowerBound(a, before) - 1;
     let j = lowerBound(b, before) - 1;
     while (i >= 0 || j >= 0) {
@@ -819,7 +866,7 @@ class ModelTransaction implements Transaction {
         j--;
       }
       if (k >= KEYSPACE_END) continue;
-      const v = this.view(k, rv).value;
+      const v = this.view(wv, k, rv).value;
       if (v !== undefined) yield [k, v];
     }
   }
@@ -828,14 +875,14 @@ class ModelTransaction implements Transaction {
    * Resolves a normalized selector: the last key < sel.key is offset 0; each step of offset moves one
    * present key. Running off the start gives '' and off the end gives '\xff', as FoundationDB does.
    */
-  private resolve(sel: NormalSelector, rv: Version): { key: string; ranOff: boolean } {
+  private resolve(wv: WriteView, sel: NormalSelector, rv: Version): { key: string; ranOff: boolean } {
     if (sel.offset >= 1) {
       let n = sel.offset;
-      for (const [k] of this.forward(sel.key, rv)) if (--n === 0) return { key: k, ranOff: false };
+      for (const [k] of this.forward(wv, sel.key, rv)) if (--n === 0) return { key: k, ranOff: false };
       return { key: KEYSPACE_END, ranOff: true };
     }
     let n = -sel.offset;
-    for (const [k] of this.backward(sel.key, rv)) if (n-- === 0) return { key: k, ranOff: false };
+    for (const [k] of this.backward(wv, sel.key, rv)) if (n-- === 0) return { key: k, ranOff: false };
     return { key: '', ranOff: true };
   }
 
@@ -852,20 +899,24 @@ class ModelTransaction implements Transaction {
   }
 
   // -- reads --
+  // Each read takes the transaction's writes as of its call (currentView) before it waits: writes issued
+  // while it is outstanding do not show in its result nor shape its read-conflict range.
 
   async get(key: Bytes, opts?: ReadOptions): Promise<Bytes | undefined> {
     ModelTransaction.checkKey(key);
+    const wv = this.currentView();
     const rv = await this.beginRead();
     const k = toKeyString(key);
-    const { value, dependsOnDb } = this.view(k, rv);
+    const { value, dependsOnDb } = this.view(wv, k, rv);
     if (!opts?.snapshot && dependsOnDb) this.addReadConflict(k, `${k}\x00`);
     return value;
   }
 
   async getKey(selector: KeySelector, opts?: ReadOptions): Promise<Bytes> {
+    const wv = this.currentView();
     const rv = await this.beginRead();
     const sel = normalize(selector);
-    const { key } = this.resolve(sel, rv);
+    const { key } = this.resolve(wv, sel, rv);
     if (!opts?.snapshot && this.db.opts.plantedBug !== 'ignoreRangeReadConflicts') {
       // FoundationDB's getKey conflict range: from the selector's key to the key it resolved to.
       if (sel.offset <= 0) this.addReadConflict(key, sel.key);
@@ -891,15 +942,16 @@ class ModelTransaction implements Transaction {
     const limit = opts?.limit ?? 0;
     const reverse = opts?.reverse ?? false;
     if (limit < 0) throw fdbError('client_invalid_operation');
+    const wv = this.currentView();
     const rv = await this.beginRead();
     // A begin selector that cannot precede the end selector reads nothing (and adds no conflict).
     if (b.offset >= e.offset && b.key >= e.key) return [];
-    const rb = this.resolve(b, rv);
-    const re = this.resolve(e, rv);
+    const rb = this.resolve(wv, b, rv);
+    const re = this.resolve(wv, e, rv);
     const result: Array<[string, Bytes]> = [];
     let more = false;
     if (rb.key < re.key) {
-      const it = reverse ? this.backward(re.key, rv) : this.forward(rb.key, rv);
+      const it = reverse ? this.backward(wv, re.key, rv) : this.forward(wv, rb.key, rv);
       for (const kv of it) {
         if (reverse ? kv[0] < rb.key : kv[0] >= re.key) break;
         if (limit > 0 && result.length === limit) {
@@ -948,8 +1000,7 @@ class ModelTransaction implements Transaction {
   // -- writes --
 
   private touchWrite(k: string, w: PointWrite): void {
-    if (!this.writes.has(k)) this.writeKeysSorted = undefined;
-    this.writes.set(k, w);
+    this.writable().set(k, w);
   }
 
   set(key: Bytes, value: Bytes): void {
@@ -981,6 +1032,7 @@ class ModelTransaction implements Transaction {
     if (e > KEYSPACE_END) throw fdbError('key_outside_legal_range');
     if (b === e) return;
     // Record the clear in the view: it hides the database and every earlier write in the range.
+    const writes = this.writable();
     const merged: Range[] = [];
     let nb = b;
     let ne = e;
@@ -994,11 +1046,8 @@ class ModelTransaction implements Transaction {
     merged.push([nb, ne]);
     merged.sort((x, y) => compareStrings(x[0], y[0]));
     this.cleared = merged;
-    const wk = this.sortedWriteKeys();
-    const doomed: string[] = [];
-    for (let i = lowerBound(wk, b); i < wk.length && wk[i]! < e; i++) doomed.push(wk[i]!);
-    for (const k of doomed) this.writes.delete(k);
-    if (doomed.length > 0) this.writeKeysSorted = undefined;
+    const doomed = [...writes.keys()].filter((k) => b <= k && k < e);
+    for (const k of doomed) writes.delete(k);
     this.mutations.push({ type: 'clearRange', begin: b, end: e });
     this.size += b.length + e.length;
     this.addWriteConflict(b, e);
@@ -1019,10 +1068,10 @@ class ModelTransaction implements Transaction {
     const k = toKeyString(key);
     const w = this.writes.get(k);
     if (w?.kind === 'value') this.touchWrite(k, { kind: 'value', value: applyAtomicOp(op, w.value, param) });
-    else if (w?.kind === 'ops') w.ops.push({ op, param });
+    else if (w?.kind === 'ops') this.touchWrite(k, { kind: 'ops', ops: [...w.ops, { op, param }] });
     else if (w?.kind === 'unreadable') {
       // stays unreadable: the base is only known at commit
-    } else if (this.inCleared(k))
+    } else if (inRanges(this.cleared, k))
       this.touchWrite(k, { kind: 'value', value: applyAtomicOp(op, undefined, param) });
     else this.touchWrite(k, { kind: 'ops', ops: [{ op, param }] });
     this.mutations.push({ type: 'atomic', op, key: k, param });
@@ -1066,7 +1115,7 @@ class ModelTransaction implements Transaction {
     const { body, offset } = placeholder(key);
     ModelTransaction.checkKey(body);
     ModelTransaction.checkValue(value);
-    this.versionstamped.push({ kind: 'key', key: key.slice(), value });
+    this.mutations.push({ type: 'versionstampedKey', key: key.slice(), value: value.slice() });
     this.size += key.length + value.length;
     // The key is unknown until commit: conflict on every key the placeholder could become, from the
     // stamp of the current read version (or 0) to the largest stamp.
@@ -1084,7 +1133,7 @@ class ModelTransaction implements Transaction {
     ModelTransaction.checkValue(value.subarray(0, value.length - 4));
     const k = toKeyString(key);
     this.touchWrite(k, { kind: 'unreadable' });
-    this.versionstamped.push({ kind: 'value', key: key.slice(), value: value.slice() });
+    this.mutations.push({ type: 'versionstampedValue', key: k, value: value.slice() });
     this.size += key.length + value.length;
     this.addWriteConflict(k, `${k}\x00`);
   }
@@ -1113,6 +1162,12 @@ class ModelTransaction implements Transaction {
 
   // -- watches --
 
+  /**
+   * Watches `key` against the value this transaction sees now (its writes so far included), from its
+   * commit on: a later write of the transaction that changes the key makes the watch fire once it
+   * commits, as FoundationDB's does. A key holding a versionstamped value of this transaction cannot be
+   * read, so its watch fails with accessed_unreadable.
+   */
   watch(key: Bytes): Promise<void> {
     this.checkUsable();
     ModelTransaction.checkKey(key);
@@ -1123,7 +1178,10 @@ class ModelTransaction implements Transaction {
       reject = b;
     });
     promise.catch(() => {}); // an abandoned watch's error must not surface as an unhandled rejection
-    this.pendingWatches.push({ key: toKeyString(key), resolve, reject });
+    const k = toKeyString(key);
+    const view = this.currentView();
+    if (view.writes.get(k)?.kind === 'unreadable') reject(new FdbError(1036, 'accessed_unreadable'));
+    else this.pendingWatches.push({ key: k, view, resolve, reject });
     return promise;
   }
 
@@ -1133,8 +1191,7 @@ class ModelTransaction implements Transaction {
     this.checkUsable();
     this.state = 'committing';
     try {
-      const readOnly =
-        this.mutations.length === 0 && this.versionstamped.length === 0 && this.writeConflicts.length === 0;
+      const readOnly = this.mutations.length === 0 && this.writeConflicts.length === 0;
       if (readOnly) {
         // FoundationDB does not send a read-only transaction to the cluster.
         this.committedVersion = -1;
@@ -1148,13 +1205,7 @@ class ModelTransaction implements Transaction {
       const rv = await this.getReadVersion();
       await this.db.sleep(this.db.latency('commit'));
       this.checkTimeout();
-      const v = this.db.resolveAndApply(
-        rv,
-        this.readConflicts,
-        this.writeConflicts,
-        this.mutations,
-        this.versionstamped,
-      );
+      const v = this.db.resolveAndApply(rv, this.readConflicts, this.writeConflicts, this.mutations);
       this.committedVersion = v;
       this.state = 'committed';
       this.versionstamp.resolve(makeVersionstamp(v, 0));
@@ -1169,14 +1220,19 @@ class ModelTransaction implements Transaction {
     }
   }
 
-  /** Starts this transaction's watches against the value it saw (its own writes included). */
+  /**
+   * Starts this transaction's watches, each against the value it saw when watch() was called: its writes
+   * up to then over the database at the read version. One the transaction changed afterwards fires at once.
+   */
   private registerWatches(version: Version): void {
     for (const w of this.pendingWatches) {
       let expected: Bytes | undefined;
-      const pw = this.writes.get(w.key);
-      if (this.committedVersion >= 0 && (pw || this.inCleared(w.key)))
-        expected = this.db.store.valueAt(w.key, version);
-      else expected = this.db.store.valueAt(w.key, this.readVersion ?? version);
+      try {
+        expected = this.view(w.view, w.key, this.readVersion ?? version).value;
+      } catch (e) {
+        w.reject(e);
+        continue;
+      }
       this.db.addWatch(w.key, expected, w.resolve);
     }
     this.pendingWatches = [];
@@ -1217,11 +1273,10 @@ class ModelTransaction implements Transaction {
     }
     this.readVersion = undefined;
     this.readVersionPromise = undefined;
-    this.writes.clear();
-    this.writeKeysSorted = undefined;
+    this.writes = new Map();
+    this.shared = undefined;
     this.cleared = [];
     this.mutations = [];
-    this.versionstamped = [];
     this.readConflicts = [];
     this.writeConflicts = [];
     this.pendingWatches = [];

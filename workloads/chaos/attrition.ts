@@ -65,7 +65,7 @@ export function serverZones(procs: readonly ProcessInfo[]): Zone[] {
       zoneId,
       dcId: first.dcId,
       machineIds: [...new Set(members.map((p) => p.machineId))].sort(),
-      locality: `zoneid=${zoneId} machineid=${first.machineId} dcid=${first.dcId} data_hall=${first.dcId}`,
+      locality: `zoneid=${zoneId} machineid=${first.machineId} dcid=${first.dcId} data_hall=${first.dataHall}`,
     };
   });
 }
@@ -124,7 +124,7 @@ export default defineWorkload({
     }),
     killDatahall: opt.bool({
       default: false,
-      doc: 'KillInstantly every machine of the data hall named by the single targetIds entry (a data hall is a datacenter in faultline).',
+      doc: 'KillInstantly every machine of the data hall named by the single targetIds entry (in faultline, one per datacenter, named like it).',
     }),
     targetIds: opt.strings({ default: [], doc: 'Target ids: the data hall for killDatahall.' }),
     waitForVersion: opt.bool({
@@ -255,7 +255,7 @@ export default defineWorkload({
               ...new Set(
                 chaos
                   .processes()
-                  .filter((p) => p.dcId === hall && !p.isTester)
+                  .filter((p) => p.dataHall === hall && !p.isTester)
                   .map((p) => p.machineId),
               ),
             ].sort();

@@ -1,8 +1,9 @@
 // DiskFailureInjection: FoundationDB's disk chaos. After startDelay, client 0 picks storage workers at
 // Poisson times (mean 1 s): up to workersToThrottle of them get disk stalls and throttling, up to
-// workersToCorrupt get single-bit flips in their durable blocks (which the storage checksums must catch).
-// Every periodicBroadcastInterval it re-sends the commands to the chosen workers (a reboot forgets them)
-// and reports ChaosMetrics, until chaos was seen (FoundChaos).
+// workersToCorrupt get single-bit flips in the durable blocks of their storage files (which the storage
+// checksums must catch). Every periodicBroadcastInterval it re-sends the commands to the chosen workers
+// (a reboot forgets them) and reads their ChaosMetrics (DiskDelays, BitFlips), until chaos was seen
+// (FoundChaos).
 import { defineWorkload, opt } from '../../src/index.js';
 
 /** The Poisson mean between picks of a storage worker, seconds (FoundationDB's poisson(&lastTime, 1)). */
@@ -51,7 +52,7 @@ export default defineWorkload({
     }),
     corruptFile: opt.bool({
       default: false,
-      doc: 'Flip bits in the durable blocks of chosen storage workers.',
+      doc: 'Flip bits in the durable blocks of the storage files of chosen storage workers.',
     }),
     workersToCorrupt: opt.int({
       default: 1,
@@ -64,7 +65,7 @@ export default defineWorkload({
       min: 0,
       max: 100,
       unit: '%',
-      doc: 'Percentage of a worker’s durable blocks that get one flipped bit per command.',
+      doc: 'Percentage of the durable blocks of a worker’s storage files that get one flipped bit per command.',
     }),
     periodicBroadcastInterval: opt.number({
       default: 5,
@@ -80,10 +81,6 @@ export default defineWorkload({
 
     /** Chosen workers in the order they were chosen (FoundationDB's chosenWorkers). */
     const chosen: string[] = [];
-    /** Bits flipped per worker address, as the surface reported them. */
-    const bitFlips = new Map<string, number>();
-    /** Workers that got a disk-failure command. */
-    const throttled = new Set<string>();
 
     /** Runs one fault command; a failure is FoundationDB's SevError DiskFailureInjectionFailed. */
     const command = (address: string, what: string, f: () => void): void => {
@@ -104,13 +101,11 @@ export default defineWorkload({
           stallPeriod: o.stallPeriod,
           throttlePeriod: o.throttlePeriod,
         });
-        throttled.add(address);
       });
     };
     const injectBitFlips = (address: string): void => {
       command(address, 'FlipBits', () => {
-        const n = chaos.flipBits(address, o.percentBitFlips);
-        bitFlips.set(address, (bitFlips.get(address) ?? 0) + n);
+        chaos.flipBits(address, o.percentBitFlips);
       });
     };
 
@@ -176,18 +171,23 @@ export default defineWorkload({
         };
 
         /**
-         * FoundationDB's chaosGetStatus: ChaosMetrics of the chosen workers, summed. Bit flips are counted
-         * as the surface reported them. The surface does not report delayed I/Os (FoundationDB's
-         * DiskDelays), so for throttling a worker that received the command counts once (DiskFailureSet).
+         * FoundationDB's chaosGetStatus: the ChaosMetrics (DiskDelays, BitFlips) of the chosen workers that
+         * are alive, summed over the kinds of chaos this instance injects.
          */
         const chaosGetStatus = (): number => {
+          const alive = new Set(
+            chaos
+              .processes()
+              .filter((p) => p.alive && !p.isTester)
+              .map((p) => p.address),
+          );
           let found = 0;
           for (const address of chosen) {
-            const flips = bitFlips.get(address) ?? 0;
-            const throttledHere = throttled.has(address) ? 1 : 0;
-            ctx.trace('ChaosMetrics', { Address: address, DiskFailureSet: throttledHere, BitFlips: flips });
-            if (o.throttleDisk) found += throttledHere;
-            if (o.corruptFile) found += flips;
+            if (!alive.has(address)) continue;
+            const m = chaos.chaosMetrics(address);
+            ctx.trace('ChaosMetrics', { Address: address, DiskDelays: m.diskDelays, BitFlips: m.bitFlips });
+            if (o.throttleDisk) found += m.diskDelays;
+            if (o.corruptFile) found += m.bitFlips;
           }
           return found;
         };

@@ -3,7 +3,14 @@
 // at Severity 5 and above for assertions. A fake ChaosSurface that records calls is here too, for tests
 // of a workload's own decisions.
 import { Random } from '../../../src/core/random.js';
-import type { ChaosSurface, KillType, ProcessInfo, WorkloadDefinition } from '../../../src/index.js';
+import type {
+  ChaosMetrics,
+  ChaosSurface,
+  ConfigurationChange,
+  KillType,
+  ProcessInfo,
+  WorkloadDefinition,
+} from '../../../src/index.js';
 import type { RunResult } from '../../../src/run/result.js';
 import { runSpec } from '../../../src/run/run-spec.js';
 import { loadSpecFile, parseSpec } from '../../../src/spec/index.js';
@@ -188,6 +195,11 @@ export class FakeChaos implements ChaosSurface {
     this.record('flipBits', address, percent);
     return 3;
   }
+  /** Three bits per flipBits command and one delayed I/O per setDiskFailure command (not recorded). */
+  chaosMetrics(address: string): ChaosMetrics {
+    const to = (method: string) => this.callsOf(method).filter((c) => c.args[0] === address).length;
+    return { diskDelays: to('setDiskFailure'), bitFlips: 3 * to('flipBits') };
+  }
   setClockSkew(address: string, offsetSeconds: number, driftPpm: number): void {
     this.record('setClockSkew', address, offsetSeconds, driftPpm);
   }
@@ -199,8 +211,9 @@ export class FakeChaos implements ChaosSurface {
     this.coordinatorSet = target === 'auto' ? ['auto:1'] : [...target];
     return [...this.coordinatorSet];
   }
-  async changeConfiguration(change: Parameters<ChaosSurface['changeConfiguration']>[0]): Promise<void> {
+  async changeConfiguration(change: ConfigurationChange): Promise<boolean> {
     this.record('changeConfiguration', change);
+    return true;
   }
 }
 
@@ -217,6 +230,7 @@ export function serverProcess(
     machineId: `m${i}`,
     zoneId: zone,
     dcId: dc,
+    dataHall: dc,
     processClass: 'unset',
     alive: true,
     roles,
@@ -232,6 +246,7 @@ export function testerProcess(i: number): ProcessInfo {
     machineId: `tester-${i}`,
     zoneId: `tester-${i}`,
     dcId: '0',
+    dataHall: '0',
     processClass: 'test',
     alive: true,
     roles: [],

@@ -8,7 +8,9 @@ import { FakeChaos, runSpecFile, runWithFakeChaos, serverProcess, testerProcess 
 
 describe('DiskFailureInjection through the run layer', () => {
   it('stalls disks and flips bits on storage workers, and Cycle still passes', async () => {
-    const run = await runSpecFile('tests/fast/DiskFailureInjection.toml', 1);
+    // Seed 5: the worker chosen for bit flips holds a storage server with data (flips hit only storage
+    // files, and with other seeds the chosen one may hold an almost empty one).
+    const run = await runSpecFile('tests/fast/DiskFailureInjection.toml', 5);
     expect(run.result.outcome).toBe('passed');
     const stalls = run.of('SetDiskFailure');
     expect(stalls.length).toBeGreaterThan(0);
@@ -16,8 +18,13 @@ describe('DiskFailureInjection through the run layer', () => {
     const flips = run.of('CorruptedBlock');
     expect(flips.length).toBeGreaterThan(0);
     expect(new Set(flips.map((e) => e.machine)).size).toBe(1);
+    // Only storage files get flipped bits: logs and coordinators trust what they synced.
+    for (const e of flips) expect(e.details.Filename).toMatch(/^storage-/);
     expect(run.of('FoundChaos')).toHaveLength(1);
-    expect(run.of('ChaosMetrics').some((e) => Number(e.details.BitFlips) > 0)).toBe(true);
+    // The counts are the simulated disks' own: delayed I/Os and flipped bits.
+    const metrics = run.of('ChaosMetrics');
+    expect(metrics.some((e) => Number(e.details.BitFlips) > 0)).toBe(true);
+    expect(metrics.some((e) => Number(e.details.DiskDelays) > 0)).toBe(true);
   }, 60_000);
 });
 
@@ -72,6 +79,26 @@ describe('DiskFailureInjection decisions', () => {
     // After chaos was found, no more re-broadcasts.
     const resends = r.events.filter((e) => e.type === 'ResendChaos');
     for (const e of resends) expect(e.time).toBeLessThanOrEqual(found[0]!.time);
+  });
+
+  it('reads each chosen worker’s ChaosMetrics from the surface and counts only the chaos it injects', async () => {
+    const chaos = new FakeChaos(PROCS);
+    const r = await runWithFakeChaos(diskFailureInjection, chaos, {
+      options: { testDuration: 60, throttleDisk: true, workersToThrottle: 1, periodicBroadcastInterval: 4 },
+    });
+    const metrics = r.events.filter((e) => e.type === 'ChaosMetrics');
+    expect(metrics.length).toBeGreaterThan(0);
+    const throttled = chaos.callsOf('setDiskFailure')[0]!.args[0] as string;
+    for (const e of metrics) {
+      expect(e.details.BitFlips).toBe(0);
+      if (e.details.Address !== throttled) expect(e.details.DiskDelays).toBe(0);
+    }
+    const found = r.events.filter((e) => e.type === 'FoundChaos');
+    expect(found).toHaveLength(1);
+    // The fake counts one delayed I/O per disk-failure command sent to the worker.
+    const last = metrics.filter((e) => e.details.Address === throttled).at(-1)!;
+    expect(last.details.DiskDelays).toBe(chaos.callsOf('setDiskFailure').length);
+    expect(found[0]!.details.ChaosMetricCount).toBe(last.details.DiskDelays);
   });
 
   it('in verificationMode runs past testDuration until chaos is seen', async () => {

@@ -20,7 +20,10 @@ import {
 
 const PROCS = [1, 2, 3, 4, 5].map((i) => serverProcess(i)).concat([testerProcess(1), testerProcess(2)]);
 
-/** Cycle alone or under heavy clogging, for the latency comparison. */
+/**
+ * Cycle alone or under heavy clogging, for the latency comparison. runFailureWorkloads = false: the
+ * comparison needs exactly the chaos declared here, none injected automatically.
+ */
 const cycleSpec = (clogging: boolean) => `
 [configuration]
 machineCount = 5
@@ -28,6 +31,7 @@ config = 'double'
 
 [[test]]
 testTitle = 'ClogLatency'
+runFailureWorkloads = false
 
     [[test.workload]]
     testName = 'Cycle'

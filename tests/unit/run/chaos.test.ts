@@ -1,6 +1,8 @@
 // The ChaosSurface over the world and the cluster: durations in seconds become windows ending at
-// now + seconds, reboot kinds reboot through the lifecycle, the safety policy and faultInjection apply.
+// now + seconds, reboot kinds reboot through the lifecycle, the safety policy and faultInjection apply,
+// bit flips hit storage files only, ChaosMetrics come from the disk's counters.
 import { describe, expect, it } from 'vitest';
+import { bytes } from '../../../src/cluster/bytes.js';
 import { Random } from '../../../src/core/random.js';
 import { seconds } from '../../../src/core/time.js';
 import { ClusterChaos } from '../../../src/run/chaos.js';
@@ -100,5 +102,71 @@ describe('ClusterChaos', () => {
     expect(r.skew1).toBe(seconds(2));
     expect(r.skew2).toBe(seconds(3) + seconds(10) / 1000);
     expect(r.coordinators).toHaveLength(1);
+  });
+
+  it('flips bits only in storage files and reports the disk counters as ChaosMetrics', async () => {
+    const { outcome } = await runScenario(
+      { seed: 9, config: CONFIG },
+      async ({ world, cluster, db, delay }) => {
+        const chaos = new ClusterChaos(world, cluster, {
+          tester: 0,
+          faultInjection: true,
+          random: new Random(3),
+        });
+        for (let i = 0; i < 20; i++) await db.run(async (tr) => tr.set(bytes(`k${i}`), new Uint8Array(3000)));
+        await delay(5);
+        // Durable blocks in storage files, and in others (coordinated state, transaction logs).
+        type Proc = (typeof cluster.servers)[number];
+        const durable = (p: Proc, storage: boolean) =>
+          [...p.folder.files].some(([n, f]) => n.startsWith('storage-') === storage && f.blocks.size > 0);
+        const proc = cluster.servers.find((p) => durable(p, true) && durable(p, false))!;
+        const logOnly = cluster.servers.find((p) => !durable(p, true) && durable(p, false))!;
+        const logFlips = chaos.flipBits(logOnly.address, 100);
+        const before = chaos.chaosMetrics(proc.address);
+        const flipped = chaos.flipBits(proc.address, 100);
+        const hit = world.disks.corruptedBlocks(proc.folder).map((c) => c.file);
+        const afterFlips = chaos.chaosMetrics(proc.address);
+        chaos.setDiskFailure(proc.address, { stallInterval: 0, stallPeriod: 0, throttlePeriod: 10 });
+        for (let i = 0; i < 5; i++) await db.run(async (tr) => tr.set(bytes(`t${i}`), bytes('v')));
+        await delay(2);
+        return {
+          logFlips,
+          before,
+          flipped,
+          hit,
+          afterFlips,
+          afterThrottle: chaos.chaosMetrics(proc.address),
+          dataHalls: chaos.processes().map((p) => p.dataHall === p.dcId),
+        };
+      },
+    );
+    const r = finished(outcome);
+    expect(r.logFlips).toBe(0);
+    expect(r.flipped).toBeGreaterThan(0);
+    expect(r.hit).toHaveLength(r.flipped);
+    for (const file of r.hit) expect(file).toMatch(/^storage-/);
+    expect(r.afterFlips).toEqual({
+      diskDelays: r.before.diskDelays,
+      bitFlips: r.before.bitFlips + r.flipped,
+    });
+    expect(r.afterThrottle.diskDelays).toBeGreaterThan(r.before.diskDelays);
+    expect(r.afterThrottle.bitFlips).toBe(r.afterFlips.bitFlips);
+    expect(r.dataHalls.every((same) => same)).toBe(true);
+  });
+
+  it('changeConfiguration resolves true once the new configuration is in force', async () => {
+    const { outcome, events } = await runScenario(
+      { seed: 10, config: CONFIG },
+      async ({ world, cluster }) => {
+        const chaos = new ClusterChaos(world, cluster, {
+          tester: 0,
+          faultInjection: true,
+          random: new Random(1),
+        });
+        return chaos.changeConfiguration({ logs: 2, commitProxies: 2 });
+      },
+    );
+    expect(finished(outcome)).toBe(true);
+    expect(events.some((e) => e.type === 'ChangeConfigNotInForce')).toBe(false);
   });
 });

@@ -232,7 +232,12 @@ describe('real FoundationDB specs (reference §1.10)', () => {
     const s = parseSpec(CONFLICT_RANGE_CHECK, 'tests/rare/ConflictRangeCheck.toml');
     expect(s.tests[0]!.keys.connectionFailuresDisableDuration).toBe(100000);
     expect(s.tests[0]!.keyLines.connectionFailuresDisableDuration).toBe(6);
-    expect(s.tests[0]!.workloads[0]).toEqual({ testName: 'ConflictRange', line: 8, options: {} });
+    expect(s.tests[0]!.workloads[0]).toEqual({
+      testName: 'ConflictRange',
+      line: 8,
+      testNameLine: 9,
+      options: {},
+    });
   });
 
   it('(e) KillRegionCycle: a global knob and kept data', () => {

@@ -236,6 +236,15 @@ describe('file shape', () => {
     expect(e.message).toBe('a [[test.workload]] has no testName');
   });
 
+  it('records the line of testName, wherever it is among the options', () => {
+    const w = parseSpec(spec('', "testDuration = 10.0\n\n# the workload\ntestName = 'Cycle'"), F).tests[0]!
+      .workloads[0]!;
+    expect(w).toMatchObject({ testName: 'Cycle', line: 4, testNameLine: 8 });
+    expect(w.options.testDuration).toEqual({ value: 10, line: 5 });
+    const blank = caught(() => parseSpec(spec('', "testDuration = 10.0\ntestName = ' '"), F));
+    expect(blank.location).toEqual({ file: F, line: 6, key: 'testName' });
+  });
+
   it('requires a [[test]] with at least one workload', () => {
     expect(caught(() => parseSpec('[configuration]\nbuggify = true\n', F)).message).toBe(
       'the spec has no [[test]]',
@@ -260,6 +269,8 @@ describe('file shape', () => {
       ),
       F,
     ).tests[0]!.workloads[0]!;
+    expect(w.line).toBe(4);
+    expect(w.testNameLine).toBe(5);
     expect(w.options).toEqual({
       weights: { value: [1, 2], line: 6 },
       note: { value: '[[test]]\nx = 1', line: 10 },

@@ -293,6 +293,56 @@ describe('ModelDatabase: read-your-writes', () => {
       ).toEqual(['d', 'e']);
     });
   });
+
+  it('answers a read with the writes issued before it, not those issued while it was outstanding', async () => {
+    await withDb(
+      async (db) => {
+        await put(db, { a: 'db', c: 'db', n: '' });
+        await db.run(async (tr) => tr.set(b('n'), encodeInt64LE(5)));
+        const t = db.createTransaction();
+        t.set(b('b'), b('before'));
+        t.add(b('n'), encodeInt64LE(1));
+        const get = t.get(b('a'));
+        const sum = t.get(b('n'));
+        const range = t.getRange(b('a'), b('z'));
+        const after = t.getKey(firstGreaterThan(b('b')));
+        // Issued while the reads above are outstanding:
+        t.set(b('a'), b('mine'));
+        t.clear(b('b'));
+        t.set(b('bb'), b('mine'));
+        t.add(b('n'), encodeInt64LE(10));
+        t.clearRange(b('c'), b('d'));
+        expect(str((await get)!)).toBe('db');
+        expect(decodeInt64LE(await sum)).toBe(6n);
+        expect(keysOf(await range)).toEqual(['a', 'b', 'c', 'n']);
+        expect(str(await after)).toBe('c');
+        // A read issued after the writes sees them all.
+        expect(str((await t.get(b('a')))!)).toBe('mine');
+        expect(decodeInt64LE(await t.get(b('n')))).toBe(16n);
+        expect(keysOf(await t.getRange(b('a'), b('z')))).toEqual(['a', 'bb', 'n']);
+      },
+      { latency: { grv: 0.001, read: 0.005, commit: 0 } },
+    );
+  });
+
+  it('adds a read conflict for a read issued before the transaction wrote the key', async () => {
+    await withDb(async (db) => {
+      await put(db, { a: '1' });
+      const t1 = db.createTransaction();
+      const read = t1.get(b('a'));
+      t1.set(b('a'), b('t1')); // issued while the read is outstanding: the read still depends on the database
+      expect(str((await read)!)).toBe('1');
+      await put(db, { a: 'other' });
+      expect(await codeOf(t1.commit())).toBe(ErrorCodes.not_committed);
+      // Written first, then read: the read does not depend on the database and adds no conflict.
+      const t2 = db.createTransaction();
+      t2.set(b('a'), b('t2'));
+      expect(str((await t2.get(b('a')))!)).toBe('t2');
+      await put(db, { a: 'other again' });
+      await t2.commit();
+      expect(str(db.rawGet(b('a'))!)).toBe('t2');
+    });
+  });
 });
 
 describe('ModelDatabase: atomic operations', () => {
@@ -374,6 +424,34 @@ describe('ModelDatabase: versionstamps', () => {
     });
   });
 
+  it('applies versionstamped mutations in issue order with the others', async () => {
+    await withDb(async (db, k) => {
+      await k.delay(seconds(1));
+      const t = db.createTransaction();
+      const stampedValue = new Uint8Array([...b('pre'), ...new Uint8Array(10), 3, 0, 0, 0]);
+      const stampedKey = (prefix: string) =>
+        new Uint8Array([...b(prefix), ...new Uint8Array(10), prefix.length, 0, 0, 0]);
+      // A set after a versionstamped value wins; a versionstamped value after a set wins.
+      t.setVersionstampedValue(b('v1'), stampedValue);
+      t.set(b('v1'), b('plain'));
+      t.set(b('v2'), b('plain'));
+      t.setVersionstampedValue(b('v2'), stampedValue);
+      // A clear after a versionstamped key removes it; a clear before it does not.
+      t.setVersionstampedKey(stampedKey('x/'), b('gone'));
+      t.clearRange(b('x/'), b('x0'));
+      t.clearRange(b('y/'), b('y0'));
+      t.setVersionstampedKey(stampedKey('y/'), b('kept'));
+      await t.commit();
+      const stamp = await t.getVersionstamp();
+      expect(str(db.rawGet(b('v1'))!)).toBe('plain');
+      expect(hex(db.rawGet(b('v2')))).toBe(hex(new Uint8Array([...b('pre'), ...stamp])));
+      expect(db.rawDump(b('x/'), b('x0'))).toEqual([]);
+      expect(db.rawDump(b('y/'), b('y0')).map((kv) => [hex(kv.key), str(kv.value)])).toEqual([
+        [hex(new Uint8Array([...b('y/'), ...stamp])), 'kept'],
+      ]);
+    });
+  });
+
   it('rejects a placeholder offset that does not fit', async () => {
     await withDb(async (db) => {
       const t = db.createTransaction();
@@ -451,6 +529,37 @@ describe('ModelDatabase: watches', () => {
       await put(db, { w: 'theirs' });
       await w;
       expect(fired).toBe(true);
+    });
+  });
+
+  it('compares with the value seen at watch(): a later write of the transaction that changes it fires', async () => {
+    await withDb(async (db, k) => {
+      await put(db, { w: '1', s: '1' });
+      const t = db.createTransaction();
+      const changed = t.watch(b('w'));
+      const same = t.watch(b('s'));
+      t.set(b('w'), b('2'));
+      t.set(b('s'), b('1'));
+      const fired = { changed: false, same: false };
+      void changed.then(() => {
+        fired.changed = true;
+      });
+      void same.then(() => {
+        fired.same = true;
+      });
+      await t.commit();
+      await k.delay(seconds(1));
+      expect(fired).toEqual({ changed: true, same: false });
+      await put(db, { s: '3' });
+      await same;
+    });
+  });
+
+  it('fails a watch on a key holding a versionstamped value of its own transaction', async () => {
+    await withDb(async (db) => {
+      const t = db.createTransaction();
+      t.setVersionstampedValue(b('v'), new Uint8Array([...new Uint8Array(10), 0, 0, 0, 0]));
+      expect(await codeOf(t.watch(b('v')))).toBe(1036);
     });
   });
 
