@@ -222,6 +222,20 @@ export function startCommitProxy(
     queue.push({ req, respond: (r) => respond.reply(r) });
     if (!running) void loop();
   });
+  // Like FoundationDB's proxies, commit an empty batch when idle, so that versions and the known-committed
+  // version keep moving: storage servers make data durable and pop the logs only up to what is known
+  // committed, and a rebuilding server fetches at a known-committed version.
+  proc.spawn(`commit proxy ${init.id} idle batches`, async () => {
+    for (;;) {
+      await proc.delay(seconds(rt.knob('COMMIT_IDLE_INTERVAL')));
+      if (dead) return;
+      if (!running && inFlight === 0) {
+        queue.push({ req: { readVersion: 0, mutations: [], readRanges: [], writeRanges: [], versionstamped: false }, respond: () => {} });
+        void loop();
+      }
+    }
+  });
+
   // An empty batch, on request, is the recovery transaction that opens the epoch.
   rpc.serve<Record<string, never>, boolean>(`proxy.recoveryTxn.${init.id}`, (_req, respond) => {
     if (dead) return respond.fail('broken_promise', 1100);

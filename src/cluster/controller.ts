@@ -108,6 +108,8 @@ class Controller {
   private lastRepairAt = -1e18;
   private pendingConfig: DbConfig | undefined;
   private pendingCoordinators: string[] | undefined;
+  /** Storage servers a repair asked to replace, kept until a recovery completes with them. */
+  private pendingReplace: string[] = [];
   private workersGraceUntil = 0;
   private readonly rnd;
 
@@ -140,6 +142,7 @@ class Controller {
       if (info.recoveryState === 'fully_recovered') {
         this.pendingConfig = undefined;
         this.pendingCoordinators = undefined;
+        this.pendingReplace = [];
       }
       this.lastProgressAt = this.rt.world.now();
     });
@@ -155,6 +158,8 @@ class Controller {
     });
     rpc.on<{ reason: string; config?: DbConfig }>(EP.ccTriggerRecovery, (m) => {
       if (this.stopped) return;
+      // A recovery already under way ends the epoch anyway (its lock is what makes old proxies fail).
+      if (!m.config && this.recovering()) return;
       if (m.config) {
         // A repeated request for the change already under way does not restart the recovery.
         if (JSON.stringify(this.pendingConfig) === JSON.stringify(m.config)) return;
@@ -183,7 +188,13 @@ class Controller {
     return w !== undefined && this.proc.localTime() - w.lastSeen <= seconds(this.rt.knob('FAILURE_TIMEOUT'));
   }
 
+  /** True while the current master has not finished its recovery. */
+  private recovering(): boolean {
+    return this.dbInfo.recoveryState !== 'fully_recovered' || this.dbInfo.master?.id !== this.masterId;
+  }
+
   private recruitMaster(reason: string, replaceStorage: string[] = []): void {
+    for (const id of replaceStorage) if (!this.pendingReplace.includes(id)) this.pendingReplace.push(id);
     if (this.rt.buggify('cc.recruitOnStaleWorkers', 0.05)) {
       // Recruit from a worker list that may include just-failed workers: recruitment must cope.
       this.workersGraceUntil = this.rt.world.now() + seconds(2);
@@ -201,7 +212,7 @@ class Controller {
     const init: MasterInit = {
       id,
       cc: this.proc.address,
-      replaceStorage,
+      replaceStorage: [...this.pendingReplace],
       ...(this.pendingConfig ? { newConfig: this.pendingConfig } : {}),
       ...(this.pendingCoordinators ? { newCoordinators: this.pendingCoordinators } : {}),
       initialConfig: this.settings.initialConfig,
@@ -229,8 +240,7 @@ class Controller {
         this.recruitMaster('spurious recovery (BUGGIFY)');
         continue;
       }
-      const recovering = info.recoveryState !== 'fully_recovered' || info.master?.id !== this.masterId;
-      if (recovering) {
+      if (this.recovering()) {
         const stalled = now - this.lastProgressAt > seconds(10);
         if (!this.masterAddress || !this.alive(this.masterAddress) || stalled) {
           this.recruitMaster(stalled ? 'recovery stalled' : 'master failed');

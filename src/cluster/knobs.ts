@@ -29,6 +29,13 @@ export const CLUSTER_KNOBS: readonly KnobDef[] = [
     randomize: (r) => r.pick([0.0005, 0.01, 0.05]),
   },
   {
+    name: 'COMMIT_IDLE_INTERVAL',
+    default: 0.5,
+    unit: 's',
+    doc: 'How often an idle commit proxy commits an empty batch to move versions forward.',
+    randomize: (r) => r.pick([0.05, 2]),
+  },
+  {
     name: 'COMMIT_BATCHES_IN_FLIGHT',
     default: 8,
     unit: 'batches',

@@ -244,7 +244,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     shards.some((s) => s.team.length < config.replication)
   ) {
     // Repair: replace lost storage servers with new ones that fetch from the remaining replicas.
-    ({ storage, shards } = planRepairs(rt, init, config, servers, storage, shards, storageInits, uid));
+    ({ storage, shards } = planRepairs(rt, epoch, init, config, servers, storage, shards, storageInits, uid));
   }
 
   // 5. Seed the new logs with the tail every storage server may still need, durably.
@@ -391,6 +391,7 @@ async function lockOldLogs(
 /** Replaces lost storage servers: a new server in an unused zone fetches each shard from the survivors. */
 function planRepairs(
   rt: ClusterRuntime,
+  epoch: number,
   init: MasterInit,
   config: DbConfig,
   servers: WorkerReport[],
@@ -437,7 +438,7 @@ function planRepairs(
   for (const c of created.values()) {
     newStorage.push(c.ref);
     const shards = c.shards.map(({ begin, end }) => ({ begin, end }));
-    inits.push({ address: c.ref.address, init: { role: 'storage', id: c.ref.id, shards, fetch: { shards: c.shards } } });
+    inits.push({ address: c.ref.address, init: { role: 'storage', id: c.ref.id, shards, fetch: { epoch, shards: c.shards } } });
     const sources = [...new Set(c.shards.flatMap((s) => s.sources.map((r) => r.id)))];
     rt.trace('DataDistributionReplace', { NewStorage: c.ref.id, Address: c.ref.address, Shards: c.shards.length, Sources: sources.join(',') });
   }

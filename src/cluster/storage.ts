@@ -59,6 +59,8 @@ export interface StorageStatus {
 
 /** How a new storage server gets its data: each shard from its own surviving replicas. */
 export interface FetchPlan {
+  /** The epoch this server was created for: its tag exists in the logs only from that epoch on. */
+  readonly epoch: number;
   readonly shards: readonly { readonly begin: BKey; readonly end: BKey; readonly sources: readonly RoleRef[] }[];
 }
 
@@ -79,8 +81,6 @@ export class StorageServer {
   private readonly watches = new Map<BKey, { value: BKey | undefined; wake: () => void }[]>();
   /** Entries pulled while a fetch is in progress; applied once the fetched snapshot is installed. */
   private buffered: LogEntry[] | null = null;
-  /** The version the installed snapshot was fetched at, and the plan, if this server was rebuilt. */
-  private fetched: { at: number; plan: FetchPlan } | undefined;
 
   constructor(
     readonly rt: ClusterRuntime,
@@ -111,27 +111,24 @@ export class StorageServer {
     this.info = info;
     if (info.epoch > this.epoch) {
       this.epoch = info.epoch;
-      if (this.version > info.recoveryVersion) {
+      // Durable versions were known committed when written, so no recovery can discard them; a server
+      // restarted from disk does not know which epoch wrote them and must not treat them as rolled back.
+      const rollbackTo = Math.max(info.recoveryVersion, this.durableVersion);
+      if (this.version > rollbackTo) {
         if (this.rt.bug('storageSkipsRollback')) {
-          this.version = info.recoveryVersion;
+          this.version = rollbackTo;
         } else {
-          const dropped = this.store.rollback(info.recoveryVersion);
-          this.unsynced = this.unsynced.filter((u) => u.v <= info.recoveryVersion);
-          if (this.buffered) this.buffered = this.buffered.filter((e) => e.version <= info.recoveryVersion);
+          const dropped = this.store.rollback(rollbackTo);
+          this.unsynced = this.unsynced.filter((u) => u.v <= rollbackTo);
+          if (this.buffered) this.buffered = this.buffered.filter((e) => e.version <= rollbackTo);
           this.rt.trace(
             'StorageServerRollback',
-            { StorageID: this.id, From: this.version, To: info.recoveryVersion, Entries: dropped, Epoch: info.epoch },
+            { StorageID: this.id, From: this.version, To: rollbackTo, Entries: dropped, Epoch: info.epoch },
             this.proc,
             10,
             this.id,
           );
-          this.version = info.recoveryVersion;
-          // A snapshot fetched above the recovery version may hold versions that were just discarded.
-          if (this.fetched && this.fetched.at > info.recoveryVersion) {
-            const plan = this.fetched.plan;
-            this.fetched = undefined;
-            this.proc.spawn(`storage ${this.id} refetch`, () => this.fetch(plan));
-          }
+          this.version = rollbackTo;
         }
       }
     }
@@ -300,10 +297,15 @@ export class StorageServer {
     this.buffered ??= [];
     this.rt.fetchingStorage.add(this.id);
     const rpc = this.rt.world.rpc(this.proc);
-    // Fetch at a version this server has pulled up to, so buffered versions above it complete the picture.
-    while (this.version === 0 || !this.info) await this.proc.delay(seconds(0.05));
+    // Fetch at a version that is known committed (so the snapshot can be made durable and no recovery
+    // can roll it back) and above this epoch's start (where this server's tag begins in the logs), and
+    // that it has pulled up to, so the buffered versions above it complete the picture.
+    // Versions before the epoch that created this server's tag are only under other servers' tags.
+    while (!this.info || this.info.epoch < plan.epoch || this.knownCommitted <= this.info.recoveryVersion) {
+      await this.proc.delay(seconds(0.05));
+    }
     for (;;) {
-      const at = this.version;
+      const at = Math.min(this.version, this.knownCommitted);
       const kv: [BKey, BKey][] = [];
       let ok = true;
       for (const shard of plan.shards) {
@@ -330,7 +332,6 @@ export class StorageServer {
       }
       if (ok && at >= this.version - this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS')) {
         await this.installFetched(at, kv);
-        this.fetched = { at, plan };
         this.rt.fetchingStorage.delete(this.id);
         const sources = [...new Set(plan.shards.flatMap((s) => s.sources.map((r) => r.id)))];
         this.rt.trace('FetchKeysComplete', { StorageID: this.id, Version: at, Keys: kv.length, Source: sources.join(',') }, this.proc, 10, this.id);

@@ -37,9 +37,11 @@ async function scenario(seed: number): Promise<{ text: string; hash: string; uns
         case 2:
           world.disks.setDiskFailure(p.folder, { stallInterval: 0, stallPeriod: 0.5, throttlePeriod: 1 });
           break;
-        case 3:
-          world.disks.flipBits(p.folder, 5, rnd);
+        case 3: {
+          const ss = world.processes().filter((q) => q.alive && q.roles.has('SS'));
+          if (ss.length > 0) world.disks.flipBits(rnd.pick(ss).folder, 20, rnd);
           break;
+        }
         default:
           world.network.clogPair(m.ip, rnd.pick(servers()).ip, world.now() + seconds(rnd.uniform(0.1, 1)));
       }
