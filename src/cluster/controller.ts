@@ -156,8 +156,10 @@ class Controller {
       this.pendingCoordinators = m.coordinators;
       this.recruitMaster('coordinators change');
     });
-    rpc.on<{ reason: string; config?: DbConfig }>(EP.ccTriggerRecovery, (m) => {
+    rpc.on<{ reason: string; config?: DbConfig; proxy?: string }>(EP.ccTriggerRecovery, (m) => {
       if (this.stopped) return;
+      // A proxy of an epoch that already ended reports the lock that ended it: nothing to do.
+      if (m.proxy !== undefined && !this.dbInfo.commitProxies.some((p) => p.id === m.proxy)) return;
       // A recovery already under way ends the epoch anyway (its lock is what makes old proxies fail).
       if (!m.config && this.recovering()) return;
       if (m.config) {

@@ -5,7 +5,7 @@ import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
 import type { ClusterRuntime } from './runtime.js';
 import { EP, type CoordinatedState } from './protocol.js';
-import { RecordLog, readRecords } from './record-file.js';
+import { openRecordLog, RecordLog } from './record-file.js';
 
 /** A coordinator's durable register. */
 interface RegisterState {
@@ -32,9 +32,8 @@ export interface LeaderInfo {
 /** Starts the coordinator role on `proc`, recovering its register from disk. */
 export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Promise<void> {
   const file: SimFile = rt.world.open(proc, 'coordination');
-  const scan = await readRecords<RegisterState>(file);
+  const scan = await openRecordLog<RegisterState>(file);
   const reg: RegisterState = scan.records.at(-1) ?? { promised: 0, acceptedGen: 0, value: null, forward: null };
-  if (scan.corrupt) rt.trace('CoordinatorCorruptState', { Address: proc.address }, proc, 30);
   const records = new RecordLog(file, scan.end);
   if (rt.coordinatorsOf(proc).includes(proc.address) || reg.value !== null) proc.roles.add('CD');
   const rpc = rt.world.rpc(proc);

@@ -8,13 +8,13 @@ const HEADER = 8;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** What reading a record file found. */
+/** What opening a record log found. */
 export interface RecordScan<T> {
   readonly records: T[];
-  /** Byte offset just after the last good record (where appends continue). */
+  /** Byte offset just after the last good record: the log was cut here and appends continue here. */
   readonly end: number;
-  /** True when a damaged record was found before the end of the file (not just a torn tail). */
-  readonly corrupt: boolean;
+  /** True when something followed the last good record (a torn or dropped tail, or damage) and was cut. */
+  readonly cut: boolean;
 }
 
 /** Encodes a JSON-able value as one record. */
@@ -71,38 +71,34 @@ export class RecordLog {
   }
 }
 
-/** Reads every intact record of a file. Disk checksum failures count as corruption. */
-export async function readRecords<T>(file: SimFile): Promise<RecordScan<T>> {
-  // Read up to the first damaged sector: records before it are intact; a damaged sector followed by
-  // more data is corruption rather than a torn tail.
-  const { data, damaged } = await file.readIntact(0);
-  const damageIsTail = !damaged || data.length + 2 * 512 >= file.size;
+/**
+ * Opens a record log after a restart: reads records up to the first one that is missing, incomplete,
+ * damaged or unreadable, and truncates the file there, so that nothing written after the cut (stale
+ * records from before a crash) can ever be replayed once new records are appended. Every sync is padded
+ * to a sector boundary, so a crash can only cut what was never synced; synced data lost to other damage
+ * (a flipped bit) must be detected by the owner, who knows what it had made durable.
+ */
+export async function openRecordLog<T>(file: SimFile): Promise<RecordScan<T>> {
+  const { data } = await file.readIntact(0);
   const records: T[] = [];
   let off = 0;
-  let corrupt = false;
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   while (off + HEADER <= data.length) {
     const len = dv.getUint32(off, true);
     const sum = dv.getUint32(off + 4, true);
-    if (len === 0 && sum === 0) break; // zero-filled tail
-    if (off + HEADER + len > data.length) {
-      if (damaged && !damageIsTail) corrupt = true;
-      break; // torn tail
-    }
+    if (off + HEADER + len > data.length) break;
     const payload = data.subarray(off + HEADER, off + HEADER + len);
-    if (checksum32(payload) !== sum) {
-      // A bad record followed by more data is corruption rather than a torn tail.
-      corrupt = off + HEADER + len < data.length;
-      break;
-    }
+    if ((len === 0 && sum === 0) || checksum32(payload) !== sum) break;
+    let rec: unknown;
     try {
-      const rec = JSON.parse(decoder.decode(payload)) as unknown;
-      if (typeof rec !== 'string') records.push(rec as T); // strings are sector padding
+      rec = JSON.parse(decoder.decode(payload)) as unknown;
     } catch {
-      corrupt = true;
       break;
     }
+    if (typeof rec !== 'string') records.push(rec as T); // strings are sector padding
     off += HEADER + len;
   }
-  return { records, end: off, corrupt };
+  const cut = off < file.size;
+  if (cut) await file.truncate(off);
+  return { records, end: off, cut };
 }

@@ -5,11 +5,10 @@
 import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
-import { RpcError } from '../sim/rpc.js';
 import type { BKey, KeyRange } from './keys.js';
 import { applyAtomic, type Mutation } from './mutation.js';
 import type { DbInfo, LogEntry, RoleRef } from './protocol.js';
-import { RecordLog, readRecords } from './record-file.js';
+import { openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 import { type PeekReply, tlogEndpoints } from './tlog.js';
 import { VersionedStore } from './versioned-store.js';
@@ -17,7 +16,9 @@ import { VersionedStore } from './versioned-store.js';
 type StorageRecord =
   | { t: 'meta'; id: string; shards: KeyRange[] }
   | { t: 'snap'; v: number; kv: [BKey, BKey][] }
-  | { t: 'v'; v: number; m: Mutation[] };
+  | { t: 'v'; v: number; m: Mutation[] }
+  /** The version made durable by one durability step (even when it carried no mutations). */
+  | { t: 'durable'; v: number };
 
 /** Endpoint names of one storage server. */
 export function storageEndpoints(id: string) {
@@ -31,6 +32,15 @@ export function storageEndpoints(id: string) {
 
 export function storageFileName(id: string): string {
   return `storage-${id}.log`;
+}
+
+/**
+ * The header file of a storage server: after each durability step it records the version made durable,
+ * so that a restart can tell a crash's torn tail (only unsynced data lost) from damage that lost synced
+ * data (a flipped bit), which must not be served. Like a storage engine's commit header.
+ */
+export function storageHeaderName(id: string): string {
+  return `ssheader-${id}.log`;
 }
 
 export interface GetRequest {
@@ -76,6 +86,8 @@ export class StorageServer {
   private info: DbInfo | undefined;
   private unsynced: { v: number; m: Mutation[] }[] = [];
   readonly records: RecordLog;
+  /** Set when the server starts: the log recording its durable version (see storageHeaderName). */
+  header: RecordLog | undefined;
   private logIndex = 0;
   private readonly versionWaiters: { version: number; wake: () => void }[] = [];
   private readonly watches = new Map<BKey, { value: BKey | undefined; wake: () => void }[]>();
@@ -239,12 +251,12 @@ export class StorageServer {
           if (list) list.push(...u.m);
           else byVersion.set(u.v, [...u.m]);
         }
-        let written: Promise<void> = Promise.resolve();
-        for (const [v, m] of byVersion) written = this.append({ t: 'v', v, m });
-        await written;
+        for (const [v, m] of byVersion) void this.append({ t: 'v', v, m });
+        await this.append({ t: 'durable', v: target });
         await this.records.sync();
-        if (this.info?.config?.storageEngine === 'ssd') await this.file.sync(); // page write + header commit
+        if (this.info?.config?.storageEngine === 'ssd') await this.file.sync(); // page write
         this.durableVersion = Math.max(this.durableVersion, target);
+        await this.commitHeader();
         const info = this.info;
         if (info) {
           for (const log of info.logs) rpc.send(log.address, tlogEndpoints(log.id).pop, { tag: this.id, version: target });
@@ -257,6 +269,13 @@ export class StorageServer {
         this.oldestVersion = oldest;
       }
     }
+  }
+
+  /** Records the durable version in the header, durably (after the data it describes was synced). */
+  private async commitHeader(): Promise<void> {
+    if (!this.header) return;
+    void this.header.append({ durable: this.durableVersion });
+    await this.header.sync();
   }
 
   /** Waits until the applied version reaches `v`, or fails with future_version after a bounded wait. */
@@ -287,6 +306,7 @@ export class StorageServer {
     await this.append({ t: 'snap', v: at, kv });
     await this.records.sync();
     this.durableVersion = Math.max(this.durableVersion, at);
+    await this.commitHeader();
     this.oldestVersion = at;
     this.readable = true;
   }
@@ -414,6 +434,7 @@ export async function createStorage(
   const ss = new StorageServer(rt, proc, init.id, init.shards, file, 0);
   await ss.append({ t: 'meta', id: init.id, shards: init.shards });
   await ss.records.sync();
+  ss.header = new RecordLog(rt.world.open(proc, storageHeaderName(init.id)), 0);
   rt.trace('StorageServerStart', { StorageID: init.id, Shards: init.shards.length, Fetch: init.fetch ? 1 : 0 }, proc, 10, init.id);
   serve(rt, ss);
   proc.spawn(`storage ${init.id} pull`, () => ss.pullLoop());
@@ -425,23 +446,30 @@ export async function createStorage(
   return ss;
 }
 
-/** Restarts a storage server from its file. Corrupt or unusable files are discarded (it comes back empty). */
+/**
+ * Restarts a storage server from its files. A server whose log lost data it had made durable (damage,
+ * not a crash) is discarded and comes back empty, to be rebuilt from a replica: it never serves it.
+ */
 export async function restartStorage(rt: ClusterRuntime, proc: SimProcess, fileName: string): Promise<StorageServer | undefined> {
   const file = rt.world.open(proc, fileName);
-  let scan;
-  try {
-    scan = await readRecords<StorageRecord>(file);
-  } catch (e) {
-    if (e instanceof RpcError) throw e;
-    scan = { records: [], end: 0, corrupt: true };
-  }
+  const scan = await openRecordLog<StorageRecord>(file);
   const meta = scan.records[0];
-  if (!meta || meta.t !== 'meta' || scan.corrupt) {
-    rt.trace('StorageServerCorruptFile', { File: fileName, Corrupt: scan.corrupt ? 1 : 0 }, proc, 30);
+  let durable = 0;
+  let headerEnd = 0;
+  if (meta?.t === 'meta') {
+    const header = await openRecordLog<{ durable: number }>(rt.world.open(proc, storageHeaderName(meta.id)));
+    durable = header.records.at(-1)?.durable ?? 0;
+    headerEnd = header.end;
+  }
+  const replayed = scan.records.reduce((v, r) => (r.t === 'meta' ? v : Math.max(v, r.v)), 0);
+  if (!meta || meta.t !== 'meta' || replayed < durable) {
+    rt.trace('StorageServerCorruptFile', { File: fileName, DurableVersion: durable, ReadableVersion: replayed }, proc, 30);
     proc.folder.files.delete(fileName);
+    if (meta?.t === 'meta') proc.folder.files.delete(storageHeaderName(meta.id));
     return undefined;
   }
   const ss = new StorageServer(rt, proc, meta.id, meta.shards, file, scan.end);
+  ss.header = new RecordLog(rt.world.open(proc, storageHeaderName(meta.id)), headerEnd);
   for (const r of scan.records.slice(1)) {
     if (r.t === 'snap') {
       for (const s of ss.shards) ss.store.dropRange(s.begin, s.end);
@@ -449,6 +477,8 @@ export async function restartStorage(rt: ClusterRuntime, proc: SimProcess, fileN
       ss.version = Math.max(ss.version, r.v);
     } else if (r.t === 'v') {
       for (const m of r.m) ss.applyMutation(r.v, m);
+      ss.version = Math.max(ss.version, r.v);
+    } else if (r.t === 'durable') {
       ss.version = Math.max(ss.version, r.v);
     }
   }

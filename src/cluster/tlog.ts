@@ -5,7 +5,7 @@ import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
 import type { LogEntry, TaggedMutations } from './protocol.js';
-import { RecordLog, readRecords } from './record-file.js';
+import { openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 
 type TLogRecord =
@@ -283,10 +283,13 @@ export async function createTLog(
 /** Restarts a TLog from its file after a reboot. Returns it, or undefined if the file was unusable. */
 export async function restartTLog(rt: ClusterRuntime, proc: SimProcess, fileName: string): Promise<HostedTLog | undefined> {
   const file = rt.world.open(proc, fileName);
-  const scan = await readRecords<TLogRecord>(file);
+  // Acknowledged versions were synced, and a crash cannot damage synced records: a cut tail held only
+  // versions nobody was told about.
+  const scan = await openRecordLog<TLogRecord>(file);
   const first = scan.records[0];
-  if (!first || first.t !== 'init' || scan.corrupt) {
-    rt.trace('TLogUnusableFile', { File: fileName, Corrupt: scan.corrupt ? 1 : 0 }, proc, 20);
+  if (!first || first.t !== 'init') {
+    // Its creation never became durable, so no master ever counted on it.
+    rt.trace('TLogUnusableFile', { File: fileName }, proc, 20);
     proc.folder.files.delete(fileName);
     return undefined;
   }

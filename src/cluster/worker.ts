@@ -11,7 +11,7 @@ import { type RoleInit, runMaster } from './master.js';
 import { EP, type DbInfo, type WorkerReport } from './protocol.js';
 import { startResolver } from './resolver.js';
 import type { ClusterRuntime } from './runtime.js';
-import { createStorage, restartStorage, type StorageServer } from './storage.js';
+import { createStorage, restartStorage, type StorageServer, storageHeaderName } from './storage.js';
 import { createTLog, type HostedTLog, restartTLog } from './tlog.js';
 
 /** Boots the worker on a server process. */
@@ -45,6 +45,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         if (!known.has(id) && ss.epoch < next.epoch) {
           storage.delete(id);
           proc.folder.files.delete(ss.file.name);
+          proc.folder.files.delete(storageHeaderName(id));
           rt.trace('StorageServerRemoved', { StorageID: id, Reason: 'no longer in the shard map' }, proc, 10, id);
         }
       }
@@ -132,7 +133,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         startCommitProxy(rt, proc, {
           ...init,
           onFailure: (reason) => {
-            if (cc) rpc.send(cc, EP.ccTriggerRecovery, { reason: `commit proxy failed: ${reason}` });
+            if (cc) rpc.send(cc, EP.ccTriggerRecovery, { reason: `commit proxy failed: ${reason}`, proxy: init.id });
           },
         });
         return;
