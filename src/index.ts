@@ -28,9 +28,9 @@ export type {
 export { ErrorCodes, FdbError, fdbError, Limits } from './cluster/client-api.js';
 export { firstGreaterOrEqual, firstGreaterThan, lastLessOrEqual, lastLessThan } from './cluster/selectors.js';
 export type { Random } from './core/random.js';
-export type { KillType } from './sim/kill-types.js';
-export { KILL_TYPES } from './sim/kill-types.js';
 export type { Details, Severity } from './trace/event.js';
+export type { KillType } from './trace/kill-types.js';
+export { KILL_TYPES } from './trace/kill-types.js';
 export type {
   ChaosMetrics,
   ChaosSurface,

@@ -79,6 +79,8 @@ export function decodeInt64LE(b: Bytes | undefined): bigint {
 /** Hex dump of a byte string, for traces and failure evidence (printable ASCII kept, others as \xNN). */
 export function printable(b: Bytes): string {
   let s = '';
-  for (const c of b) s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  for (const c of b)
+    s +=
+      c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
   return s;
 }

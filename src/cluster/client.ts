@@ -5,8 +5,6 @@ import type { Random } from '../core/random.js';
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { RpcError } from '../sim/rpc.js';
-import { fromB, toB } from './keys.js';
-import type { BKey } from './keys.js';
 import {
   type AtomicOp,
   type AttemptInfo,
@@ -25,8 +23,17 @@ import {
 import { commitEndpoint } from './commit-proxy.js';
 import type { LeaderInfo } from './coordinator.js';
 import { grvEndpoint } from './grv-proxy.js';
+import type { BKey } from './keys.js';
+import { fromB, toB } from './keys.js';
 import { applyAtomic, type Mutation, mutationSize } from './mutation.js';
-import { type CommitReply, type CommitRequest, type DbInfo, EP, type RoleRef, type Shard } from './protocol.js';
+import {
+  type CommitReply,
+  type CommitRequest,
+  type DbInfo,
+  EP,
+  type RoleRef,
+  type Shard,
+} from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 import { type RangeReply, storageEndpoints } from './storage.js';
 
@@ -93,7 +100,14 @@ export class ClusterClient implements Database {
       const coords = this.rt.coordinatorsOf(this.proc);
       const replies = await Promise.all(
         coords.map((c) =>
-          rpc.request<{ leader: LeaderInfo | null; forward: string[] | null }>(c, EP.coordGetLeader, {}, timeout).catch(() => undefined),
+          rpc
+            .request<{ leader: LeaderInfo | null; forward: string[] | null }>(
+              c,
+              EP.coordGetLeader,
+              {},
+              timeout,
+            )
+            .catch(() => undefined),
         ),
       );
       const forward = replies.find((r) => r?.forward)?.forward;
@@ -101,7 +115,9 @@ export class ClusterClient implements Database {
         this.rt.setCoordinatorsOf(this.proc, forward);
         continue;
       }
-      return [...new Set(replies.map((r) => r?.leader?.address).filter((a): a is string => a !== undefined))].sort();
+      return [
+        ...new Set(replies.map((r) => r?.leader?.address).filter((a): a is string => a !== undefined)),
+      ].sort();
     }
     return [];
   }
@@ -223,9 +239,15 @@ class ClientTransaction implements Transaction {
       const info = await this.db.clusterInfo(i > 0);
       const proxy = this.db.random.pick(info.grvProxies);
       try {
-        const v = await rpc.request<number>(proxy.address, grvEndpoint(proxy.id), {}, seconds(this.rt.knob('CLIENT_READ_TIMEOUT')));
+        const v = await rpc.request<number>(
+          proxy.address,
+          grvEndpoint(proxy.id),
+          {},
+          seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
+        );
         // A read version from long ago: reads must fail with transaction_too_old, never serve stale data.
-        if (this.rt.buggify('client.ancientReadVersion', 0.005)) return Math.max(0, v - 2 * this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS'));
+        if (this.rt.buggify('client.ancientReadVersion', 0.005))
+          return Math.max(0, v - 2 * this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS'));
         return v;
       } catch {
         await this.db.proc.delay(seconds(Math.min(0.5, 0.01 * 2 ** i)));
@@ -236,7 +258,12 @@ class ClientTransaction implements Transaction {
   // ---- reads ----------------------------------------------------------------------------------
 
   /** Reads [begin, end) from storage at the read version, across shards, failing over between replicas. */
-  private async storageRange(begin: BKey, end: BKey, limit: number, reverse: boolean): Promise<[BKey, BKey][]> {
+  private async storageRange(
+    begin: BKey,
+    end: BKey,
+    limit: number,
+    reverse: boolean,
+  ): Promise<[BKey, BKey][]> {
     const version = await this.getReadVersion();
     const rpc = this.rt.world.rpc(this.db.proc);
     const out: [BKey, BKey][] = [];
@@ -252,7 +279,12 @@ class ClientTransaction implements Transaction {
         const e = end < sh.end ? end : sh.end;
         const remaining = limit > 0 ? limit - out.length : 0;
         const reply = await this.readFromTeam<RangeReply>(info, sh, (ss) =>
-          rpc.request<RangeReply>(ss.address, storageEndpoints(ss.id).range, { begin: b, end: e, version, limit: remaining, reverse }, seconds(this.rt.knob('CLIENT_READ_TIMEOUT'))),
+          rpc.request<RangeReply>(
+            ss.address,
+            storageEndpoints(ss.id).range,
+            { begin: b, end: e, version, limit: remaining, reverse },
+            seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
+          ),
         );
         if (!reply) {
           failed = true;
@@ -267,14 +299,21 @@ class ClientTransaction implements Transaction {
   }
 
   /** Tries each replica of a shard once, in random order; too-old and future-version errors surface. */
-  private async readFromTeam<R>(info: DbInfo, shard: Shard, read: (ss: RoleRef) => Promise<R>): Promise<R | undefined> {
+  private async readFromTeam<R>(
+    info: DbInfo,
+    shard: Shard,
+    read: (ss: RoleRef) => Promise<R>,
+  ): Promise<R | undefined> {
     for (const id of this.db.random.shuffle(shard.team)) {
       const ss = this.db.storageRef(info, id);
       if (!ss) continue;
       try {
         return await read(ss);
       } catch (e) {
-        if (e instanceof RpcError && (e.errorName === 'transaction_too_old' || e.errorName === 'future_version')) {
+        if (
+          e instanceof RpcError &&
+          (e.errorName === 'transaction_too_old' || e.errorName === 'future_version')
+        ) {
           if (e.errorName === 'transaction_too_old') this.db.stats.tooOld++;
           throw fdbError(e.errorName);
         }
@@ -285,7 +324,8 @@ class ClientTransaction implements Transaction {
 
   private async storageGet(key: BKey): Promise<BKey | undefined> {
     const version = await this.getReadVersion();
-    if (this.rt.buggify('client.slowRead', 0.01)) await this.db.proc.delay(seconds(this.db.random.uniform(0.01, 0.5)));
+    if (this.rt.buggify('client.slowRead', 0.01))
+      await this.db.proc.delay(seconds(this.db.random.uniform(0.01, 0.5)));
     const rpc = this.rt.world.rpc(this.db.proc);
     for (let attempt = 0; ; attempt++) {
       this.checkTimeout();
@@ -293,7 +333,12 @@ class ClientTransaction implements Transaction {
       const shard = this.db.shardsFor(info, key, `${key}\x00`)[0];
       if (!shard) throw fdbError('key_outside_legal_range');
       const r = await this.readFromTeam<{ v: BKey | null }>(info, shard, async (ss) => ({
-        v: await rpc.request<BKey | null>(ss.address, storageEndpoints(ss.id).get, { key, version }, seconds(this.rt.knob('CLIENT_READ_TIMEOUT'))),
+        v: await rpc.request<BKey | null>(
+          ss.address,
+          storageEndpoints(ss.id).get,
+          { key, version },
+          seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
+        ),
       }));
       if (r) return r.v ?? undefined;
       await this.db.proc.delay(seconds(Math.min(0.5, 0.02 * 2 ** attempt)));
@@ -306,7 +351,11 @@ class ClientTransaction implements Transaction {
   }
 
   /** A key's value given its write state and whether a clear covered it, applied to the underlying value. */
-  private static overlay(w: WriteState | undefined, cleared: boolean, underlying: BKey | undefined): BKey | undefined {
+  private static overlay(
+    w: WriteState | undefined,
+    cleared: boolean,
+    underlying: BKey | undefined,
+  ): BKey | undefined {
     if (!w) return cleared ? undefined : underlying;
     if (w.base === 'value') return w.value;
     let v = underlying;
@@ -335,7 +384,13 @@ class ClientTransaction implements Transaction {
   }
 
   /** Range read through the read-your-writes cache, as of when it was issued. */
-  private async rangeB(begin: BKey, end: BKey, limit: number, reverse: boolean, snapshot: boolean): Promise<[BKey, BKey][]> {
+  private async rangeB(
+    begin: BKey,
+    end: BKey,
+    limit: number,
+    reverse: boolean,
+    snapshot: boolean,
+  ): Promise<[BKey, BKey][]> {
     if (begin >= end) return [];
     // Capture the local writes and clears in the range now: later writes must not leak into this read.
     const writes = new Map<BKey, WriteState>();
@@ -386,7 +441,11 @@ class ClientTransaction implements Transaction {
     return fromB(await this.resolveSelector(selector, opts.snapshot ?? false));
   }
 
-  async getRange(begin: Bytes | KeySelector, end: Bytes | KeySelector, opts: RangeOptions = {}): Promise<KeyValue[]> {
+  async getRange(
+    begin: Bytes | KeySelector,
+    end: Bytes | KeySelector,
+    opts: RangeOptions = {},
+  ): Promise<KeyValue[]> {
     const snapshot = opts.snapshot ?? false;
     const b = begin instanceof Uint8Array ? toB(begin) : await this.resolveSelector(begin, snapshot);
     const e = end instanceof Uint8Array ? toB(end) : await this.resolveSelector(end, snapshot);
@@ -438,7 +497,8 @@ class ClientTransaction implements Transaction {
   private clearB(b: BKey, e: BKey): void {
     if (b >= e) return;
     this.addMutation({ type: 'clearRange', key: b, end: e });
-    for (const k of [...this.writes.keys()]) if (k >= b && k < e) this.writes.set(k, { base: 'value', value: undefined });
+    for (const k of [...this.writes.keys()])
+      if (k >= b && k < e) this.writes.set(k, { base: 'value', value: undefined });
     this.clearedRanges.push([b, e]);
     this.writeRanges.push([b, e]);
   }
@@ -453,7 +513,10 @@ class ClientTransaction implements Transaction {
     this.addMutation({ type: 'atomic', op, key: k, value: p });
     const w = this.writes.get(k);
     if (w?.base === 'value' || (!w && this.coveredByClear(k))) {
-      this.writes.set(k, { base: 'value', value: applyAtomic(op, w?.base === 'value' ? w.value : undefined, p) });
+      this.writes.set(k, {
+        base: 'value',
+        value: applyAtomic(op, w?.base === 'value' ? w.value : undefined, p),
+      });
     } else {
       this.writes.set(k, { base: 'underlying', ops: [...(w?.base === 'underlying' ? w.ops : []), [op, p]] });
     }
@@ -566,7 +629,12 @@ class ClientTransaction implements Transaction {
     const rpc = this.rt.world.rpc(this.db.proc);
     let reply: CommitReply;
     try {
-      reply = await rpc.request<CommitReply>(proxy.address, commitEndpoint(proxy.id), req, seconds(this.rt.knob('CLIENT_COMMIT_TIMEOUT')));
+      reply = await rpc.request<CommitReply>(
+        proxy.address,
+        commitEndpoint(proxy.id),
+        req,
+        seconds(this.rt.knob('CLIENT_COMMIT_TIMEOUT')),
+      );
     } catch {
       // The proxy died, the epoch ended, or the reply was lost: the commit may or may not have happened.
       this.db.stats.unknownResults++;
@@ -608,7 +676,12 @@ class ClientTransaction implements Transaction {
       const ss = id ? this.db.storageRef(info, id) : undefined;
       if (ss) {
         try {
-          await rpc.request<boolean>(ss.address, storageEndpoints(ss.id).watch, { key: w.key, value: value ?? null, version }, seconds(30));
+          await rpc.request<boolean>(
+            ss.address,
+            storageEndpoints(ss.id).watch,
+            { key: w.key, value: value ?? null, version },
+            seconds(30),
+          );
           w.resolve();
           return;
         } catch {

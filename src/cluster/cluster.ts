@@ -3,17 +3,17 @@
 // kill-safety question, and runs quiescence waits and the consistency check.
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
-import type { World } from '../sim/world.js';
 import { RpcError } from '../sim/rpc.js';
+import type { World } from '../sim/world.js';
 import { ClusterClient } from './client.js';
 import type { ClusterConfig } from './config.js';
 import { configString } from './config.js';
 import type { ControllerSettings } from './controller.js';
+import { grvEndpoint } from './grv-proxy.js';
 import type { BKey } from './keys.js';
 import { type DbConfig, type DbInfo, EP } from './protocol.js';
 import { ClusterRuntime } from './runtime.js';
 import { type RangeReply, type StorageStatus, storageEndpoints, storageFileName } from './storage.js';
-import { grvEndpoint } from './grv-proxy.js';
 import { tlogFileName } from './tlog.js';
 import { bootWorker } from './worker.js';
 
@@ -49,7 +49,9 @@ export class SimulatedCluster {
     const mixedClasses = this.config.machineCount >= 5 && rnd.chance(0.3);
     for (let m = 0; m < this.config.machineCount; m++) {
       const dc = m % this.config.datacenters;
-      const cls = mixedClasses ? rnd.pick(['unset', 'unset', 'storage', 'transaction', 'stateless'] as const) : 'unset';
+      const cls = mixedClasses
+        ? rnd.pick(['unset', 'unset', 'storage', 'transaction', 'stateless'] as const)
+        : 'unset';
       const machine = w.addMachine(
         { dcId: String(dc), dataHall: String(dc), zoneId: rnd.uid(), machineId: rnd.uid() },
         `2.${dc}.1.${m + 1}`,
@@ -59,12 +61,18 @@ export class SimulatedCluster {
       this.servers.push(...machine.processes);
     }
     for (let t = 0; t < this.config.testerCount; t++) {
-      const machine = w.addMachine({ dcId: '0', dataHall: '0', zoneId: `tester-${t}`, machineId: `tester-${t}` }, `3.4.3.${t + 1}`, 1, 'test');
+      const machine = w.addMachine(
+        { dcId: '0', dataHall: '0', zoneId: `tester-${t}`, machineId: `tester-${t}` },
+        `3.4.3.${t + 1}`,
+        1,
+        'test',
+      );
       this.testers.push(...machine.processes);
     }
     // Coordinators on distinct machines; a random majority of them is protected from destructive kills.
     const machines = rnd.shuffle(w.machines.filter((m) => m.processes[0]?.processClass !== 'test'));
-    for (const m of machines.slice(0, this.config.coordinators)) this.coordinators.push(m.processes[0]!.address);
+    for (const m of machines.slice(0, this.config.coordinators))
+      this.coordinators.push(m.processes[0]!.address);
     this.coordinators.sort();
     const majority = Math.floor(this.coordinators.length / 2) + 1;
     for (const a of rnd.shuffle(this.coordinators).slice(0, majority)) {
@@ -77,7 +85,10 @@ export class SimulatedCluster {
     w.onBoot = (proc) => {
       if (proc.processClass !== 'test') bootWorker(this.rt, proc, this.settings);
     };
-    this.rt.trace('SimulatorConfig', { ConfigString: configString(this.config), Drawn: this.config.drawn.join(',') });
+    this.rt.trace('SimulatorConfig', {
+      ConfigString: configString(this.config),
+      Drawn: this.config.drawn.join(','),
+    });
     this.rt.trace('SimulatedConnectionString', { Coordinators: this.coordinators.join(',') });
     for (const p of [...this.servers, ...this.testers]) w.boot(p);
     this.rt.trace('SimulatedClusterStarted', {
@@ -118,10 +129,12 @@ export class SimulatedCluster {
     this.rt.trace('ChangeConfig', { From: JSON.stringify(current), To: JSON.stringify(next) }, client.proc);
     const deadline = this.world.now() + seconds(60);
     while (this.world.now() < deadline) {
-      for (const cc of await client.leaders()) rpc.send(cc, EP.ccTriggerRecovery, { reason: 'configuration change', config: next });
+      for (const cc of await client.leaders())
+        rpc.send(cc, EP.ccTriggerRecovery, { reason: 'configuration change', config: next });
       await client.proc.delay(seconds(2));
       const info = await client.clusterInfo(true);
-      if (info.recoveryState === 'fully_recovered' && JSON.stringify(info.config) === JSON.stringify(next)) return true;
+      if (info.recoveryState === 'fully_recovered' && JSON.stringify(info.config) === JSON.stringify(next))
+        return true;
     }
     return false;
   }
@@ -136,7 +149,11 @@ export class SimulatedCluster {
     let next: string[];
     if (target === 'auto') {
       const rnd = this.world.random.fork(`autoCoordinators:${this.world.now()}`);
-      const machines = rnd.shuffle(this.world.machines.filter((m) => m.processes.every((p) => p.processClass !== 'test' && p.alive && !p.failed)));
+      const machines = rnd.shuffle(
+        this.world.machines.filter((m) =>
+          m.processes.every((p) => p.processClass !== 'test' && p.alive && !p.failed),
+        ),
+      );
       next = machines.slice(0, this.coordinators.length).map((m) => m.processes[0]!.address);
       this.rt.trace('AutoSelectCoordinators', { New: [...next].sort().join(',') }, client.proc);
     } else next = [...target];
@@ -183,7 +200,8 @@ export class SimulatedCluster {
         const s = byId.get(id);
         return s !== undefined && !this.rt.fetchingStorage.has(id) && holds(s.address, storageFileName(id));
       });
-      if (alive.length === 0) return { ok: false, reason: `would lose every replica of a shard (team ${sh.team.join(',')})` };
+      if (alive.length === 0)
+        return { ok: false, reason: `would lose every replica of a shard (team ${sh.team.join(',')})` };
     }
     // Enough zones must stay alive to hold every shard at full replication again (FoundationDB's
     // "not enough would be left" rule), so that repairs can always complete.
@@ -191,13 +209,17 @@ export class SimulatedCluster {
       this.servers.filter((p) => !p.failed && !gone.has(p.address)).map((p) => p.machine.locality.zoneId),
     );
     if (liveZones.size < state.config.replication) {
-      return { ok: false, reason: `would leave ${liveZones.size} zones for replication ${state.config.replication}` };
+      return {
+        ok: false,
+        reason: `would leave ${liveZones.size} zones for replication ${state.config.replication}`,
+      };
     }
     const coordsLeft = this.coordinators.filter((a) => {
       const p = this.world.process(a);
       return p !== undefined && !p.failed && !gone.has(a);
     }).length;
-    if (coordsLeft <= this.coordinators.length / 2) return { ok: false, reason: 'would lose a majority of coordinators' };
+    if (coordsLeft <= this.coordinators.length / 2)
+      return { ok: false, reason: 'would lose a majority of coordinators' };
     return { ok: true, reason: '' };
   }
 
@@ -205,7 +227,10 @@ export class SimulatedCluster {
    * Waits until the database is quiet: recovered, every shard fully replicated on readable servers, and
    * every replica caught up to a fresh read version. Returns false when `timeoutSeconds` pass first.
    */
-  async waitForQuiescence(tester: number, timeoutSeconds: number): Promise<{ quiet: boolean; waitingOn: string }> {
+  async waitForQuiescence(
+    tester: number,
+    timeoutSeconds: number,
+  ): Promise<{ quiet: boolean; waitingOn: string }> {
     const client = this.client(tester);
     const rpc = this.world.rpc(client.proc);
     const deadline = this.world.now() + seconds(timeoutSeconds);
@@ -239,12 +264,17 @@ export class SimulatedCluster {
     return rpc.request<number>(g.address, grvEndpoint(g.id), {}, seconds(2));
   }
 
-  private async storageStatuses(client: ClusterClient, info: DbInfo): Promise<{ id: string; status: StorageStatus | undefined }[]> {
+  private async storageStatuses(
+    client: ClusterClient,
+    info: DbInfo,
+  ): Promise<{ id: string; status: StorageStatus | undefined }[]> {
     const rpc = this.world.rpc(client.proc);
     return Promise.all(
       info.storage.map(async (s) => ({
         id: s.id,
-        status: await rpc.request<StorageStatus>(s.address, storageEndpoints(s.id).status, {}, seconds(2)).catch(() => undefined),
+        status: await rpc
+          .request<StorageStatus>(s.address, storageEndpoints(s.id).status, {}, seconds(2))
+          .catch(() => undefined),
       })),
     );
   }
@@ -264,20 +294,29 @@ export class SimulatedCluster {
       for (const id of sh.team) {
         const ss = info.storage.find((s) => s.id === id);
         if (!ss) {
-          problems.push(`shard [${printable(sh.begin)}, ${printable(sh.end)}) lists unknown storage server ${id}`);
+          problems.push(
+            `shard [${printable(sh.begin)}, ${printable(sh.end)}) lists unknown storage server ${id}`,
+          );
           continue;
         }
         let reply: RangeReply | undefined;
         for (let attempt = 0; attempt < 20 && !reply; attempt++) {
           try {
-            reply = await rpc.request<RangeReply>(ss.address, storageEndpoints(id).range, { begin: sh.begin, end: sh.end, version, limit: 0, reverse: false }, seconds(5));
+            reply = await rpc.request<RangeReply>(
+              ss.address,
+              storageEndpoints(id).range,
+              { begin: sh.begin, end: sh.end, version, limit: 0, reverse: false },
+              seconds(5),
+            );
           } catch (e) {
             if (!(e instanceof RpcError)) throw e;
             await client.proc.delay(seconds(0.5));
           }
         }
         if (!reply) {
-          problems.push(`storage server ${id} at ${ss.address} did not answer for shard [${printable(sh.begin)}, ${printable(sh.end)})`);
+          problems.push(
+            `storage server ${id} at ${ss.address} did not answer for shard [${printable(sh.begin)}, ${printable(sh.end)})`,
+          );
           continue;
         }
         if (!reference) {

@@ -48,7 +48,8 @@ function clip(ranges: readonly [BKey, BKey][], b: BKey, e: BKey): [BKey, BKey][]
 function stamp(s: BKey, version: number, batchIndex: number): BKey {
   if (s.length < 4) return s;
   const n = s.length - 4;
-  const off = s.charCodeAt(n) | (s.charCodeAt(n + 1) << 8) | (s.charCodeAt(n + 2) << 16) | (s.charCodeAt(n + 3) << 24);
+  const off =
+    s.charCodeAt(n) | (s.charCodeAt(n + 1) << 8) | (s.charCodeAt(n + 2) << 16) | (s.charCodeAt(n + 3) << 24);
   const body = s.slice(0, n);
   if (off < 0 || off + 10 > body.length) return body;
   let vs = '';
@@ -114,7 +115,9 @@ export function startCommitProxy(
     init.onFailure(reason);
   };
 
-  const commitBatch = async (batch: { req: CommitRequest; respond: (r: CommitReply) => void }[]): Promise<void> => {
+  const commitBatch = async (
+    batch: { req: CommitRequest; respond: (r: CommitReply) => void }[],
+  ): Promise<void> => {
     const timeout = seconds(rt.knob('RPC_TIMEOUT'));
     const { prev, version } = await rpc.request<{ prev: number; version: number }>(
       init.master.address,
@@ -130,7 +133,12 @@ export function startCommitProxy(
           readRanges: clip(req.readRanges, r.begin, r.end),
           writeRanges: clip(req.writeRanges, r.begin, r.end),
         }));
-        return rpc.request<ResolveStatus[]>(r.ref.address, resolverEndpoint(r.ref.id), { prevVersion: prev, version, txns }, timeout);
+        return rpc.request<ResolveStatus[]>(
+          r.ref.address,
+          resolverEndpoint(r.ref.id),
+          { prevVersion: prev, version, txns },
+          timeout,
+        );
       }),
     );
     const statuses: ResolveStatus[] = batch.map((_, i) => {
@@ -157,8 +165,10 @@ export function startCommitProxy(
       if (req.versionstamped) {
         muts = muts.map((m): Mutation => {
           if (m.type !== 'atomic') return m;
-          if (m.op === 'setVersionstampedKey') return { type: 'set', key: stamp(m.key, version, idx), value: m.value };
-          if (m.op === 'setVersionstampedValue') return { type: 'set', key: m.key, value: stamp(m.value, version, idx) };
+          if (m.op === 'setVersionstampedKey')
+            return { type: 'set', key: stamp(m.key, version, idx), value: m.value };
+          if (m.op === 'setVersionstampedValue')
+            return { type: 'set', key: m.key, value: stamp(m.value, version, idx) };
           return m;
         });
       }
@@ -168,7 +178,9 @@ export function startCommitProxy(
     const tagged: TaggedMutations[] = [...byTag].map(([t, mutations]) => ({ tag: t, mutations }));
     const push: PushRequest = { prevVersion: prev, version, tagged, knownCommitted };
     if (rt.buggify('proxy.delayPush', 0.02)) await proc.delay(seconds(rt.world.random.uniform(0.005, 0.2)));
-    const acks = init.logs.map((l) => rpc.request<boolean>(l.address, tlogEndpoints(l.id).push, push, timeout));
+    const acks = init.logs.map((l) =>
+      rpc.request<boolean>(l.address, tlogEndpoints(l.id).push, push, timeout),
+    );
     if (rt.bug('proxyAcksAfterFirstTLog')) {
       await Promise.any(acks);
       void Promise.allSettled(acks).then((r) => {
@@ -180,7 +192,12 @@ export function startCommitProxy(
     knownCommitted = Math.max(knownCommitted, version);
     // The master must know the version is committed before any client does: otherwise a read version
     // handed out right after this reply could precede the commit (a stale read).
-    await rpc.request<boolean>(init.master.address, masterEndpoints(init.master.id).reportCommitted, { version }, timeout);
+    await rpc.request<boolean>(
+      init.master.address,
+      masterEndpoints(init.master.id).reportCommitted,
+      { version },
+      timeout,
+    );
     if (rt.buggify('proxy.dropReplies', 0.02)) return; // replies lost after a commit: clients see commit_unknown_result
     for (let i = 0; i < batch.length; i++) batch[i]!.respond(replies[i]!);
   };
@@ -230,7 +247,10 @@ export function startCommitProxy(
       await proc.delay(seconds(rt.knob('COMMIT_IDLE_INTERVAL')));
       if (dead) return;
       if (!running && inFlight === 0) {
-        queue.push({ req: { readVersion: 0, mutations: [], readRanges: [], writeRanges: [], versionstamped: false }, respond: () => {} });
+        queue.push({
+          req: { readVersion: 0, mutations: [], readRanges: [], writeRanges: [], versionstamped: false },
+          respond: () => {},
+        });
         void loop();
       }
     }

@@ -37,10 +37,11 @@ function intOf(input: ClusterConfigInput, key: string, lo: number, hi: number): 
   if (v === undefined) return undefined;
   const n = typeof v.value === 'number' ? v.value : Number(v.value);
   if (!Number.isInteger(n) || n < lo || n > hi) {
-    throw new BadInputError(
-      `${key} must be an integer from ${lo} to ${hi}, got '${String(v.value)}'`,
-      { file: input.file, ...(v.line !== undefined ? { line: v.line } : {}), key },
-    );
+    throw new BadInputError(`${key} must be an integer from ${lo} to ${hi}, got '${String(v.value)}'`, {
+      file: input.file,
+      ...(v.line !== undefined ? { line: v.line } : {}),
+      key,
+    });
   }
   return n;
 }
@@ -67,12 +68,20 @@ export function resolveClusterConfig(input: ClusterConfigInput, random: Random):
         const n = Number(v);
         if (!field || !Number.isInteger(n) || n < 1) {
           const guess = didYouMean(k, Object.keys(CONFIG_TOKENS));
-          throw new BadInputError(`unknown or invalid config token '${tok}'`, loc, guess ? `did you mean '${guess}:=${v}'?` : `use e.g. 'triple logs:=3'`);
+          throw new BadInputError(
+            `unknown or invalid config token '${tok}'`,
+            loc,
+            guess ? `did you mean '${guess}:=${v}'?` : `use e.g. 'triple logs:=3'`,
+          );
         }
         tokens[field] = n;
       } else if (tok !== 'new') {
         const guess = didYouMean(tok, [...Object.keys(REPLICATION), 'memory', 'ssd']);
-        throw new BadInputError(`unknown config token '${tok}'`, loc, guess ? `did you mean '${guess}'?` : 'expected single, double or triple');
+        throw new BadInputError(
+          `unknown config token '${tok}'`,
+          loc,
+          guess ? `did you mean '${guess}'?` : 'expected single, double or triple',
+        );
       }
     }
   }
@@ -81,7 +90,8 @@ export function resolveClusterConfig(input: ClusterConfigInput, random: Random):
   if (replication < minRep) replication = minRep;
   const datacenters = intOf(input, 'datacenters', 1, 3) ?? 1;
   const machineCount =
-    intOf(input, 'machineCount', 1, 64) ?? draw('machineCount', Math.max(replication * 2 + 1, random.int(4, 9)));
+    intOf(input, 'machineCount', 1, 64) ??
+    draw('machineCount', Math.max(replication * 2 + 1, random.int(4, 9)));
   if (machineCount < replication) {
     const v = input.values.get('machineCount');
     throw new BadInputError(
@@ -90,15 +100,29 @@ export function resolveClusterConfig(input: ClusterConfigInput, random: Random):
       `use at least ${replication} machines`,
     );
   }
-  const processesPerMachine = intOf(input, 'processesPerMachine', 1, 8) ?? draw('processesPerMachine', random.int(1, 3));
+  const processesPerMachine =
+    intOf(input, 'processesPerMachine', 1, 8) ?? draw('processesPerMachine', random.int(1, 3));
   const defaultCoords = replication === 1 ? 1 : machineCount >= 5 && random.chance(0.3) ? 5 : 3;
-  const coordinators = Math.min(machineCount, intOf(input, 'coordinators', 1, 9) ?? draw('coordinators', defaultCoords));
+  const coordinators = Math.min(
+    machineCount,
+    intOf(input, 'coordinators', 1, 9) ?? draw('coordinators', defaultCoords),
+  );
   const testerCount = intOf(input, 'testerCount', 1, 64) ?? draw('testerCount', random.int(4, 9));
   const processes = machineCount * processesPerMachine;
-  const logs = Math.min(processes, tokens.logs ?? intOf(input, 'desiredTLogCount', 1, 16) ?? draw('desiredTLogCount', random.int(1, Math.min(4, machineCount) + 1)));
-  const commitProxies = tokens.commitProxies ?? intOf(input, 'commitProxyCount', 1, 16) ?? draw('commitProxyCount', random.int(1, 4));
-  const grvProxies = tokens.grvProxies ?? intOf(input, 'grvProxyCount', 1, 16) ?? draw('grvProxyCount', random.int(1, 3));
-  const resolvers = tokens.resolvers ?? intOf(input, 'resolverCount', 1, 8) ?? draw('resolverCount', random.int(1, 3));
+  const logs = Math.min(
+    processes,
+    tokens.logs ??
+      intOf(input, 'desiredTLogCount', 1, 16) ??
+      draw('desiredTLogCount', random.int(1, Math.min(4, machineCount) + 1)),
+  );
+  const commitProxies =
+    tokens.commitProxies ??
+    intOf(input, 'commitProxyCount', 1, 16) ??
+    draw('commitProxyCount', random.int(1, 4));
+  const grvProxies =
+    tokens.grvProxies ?? intOf(input, 'grvProxyCount', 1, 16) ?? draw('grvProxyCount', random.int(1, 3));
+  const resolvers =
+    tokens.resolvers ?? intOf(input, 'resolverCount', 1, 8) ?? draw('resolverCount', random.int(1, 3));
   const eng = input.values.get('storageEngineType');
   if (eng !== undefined) {
     const s = String(eng.value);

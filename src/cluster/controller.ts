@@ -5,7 +5,7 @@ import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import type { LeaderInfo } from './coordinator.js';
 import type { MasterInit } from './master.js';
-import { EP, type DbConfig, type DbInfo, type WorkerReport } from './protocol.js';
+import { type DbConfig, type DbInfo, EP, type WorkerReport } from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 
 /** An empty DbInfo, before the first recovery. */
@@ -48,14 +48,20 @@ export async function electionLoop(
     const replies = await Promise.all(
       coords.map((c) =>
         rpc
-          .request<{ leader: LeaderInfo | null; forward: string[] | null }>(c, controller ? EP.coordCandidacy : EP.coordGetLeader, { address: proc.address, ballot }, timeout)
+          .request<{ leader: LeaderInfo | null; forward: string[] | null }>(
+            c,
+            controller ? EP.coordCandidacy : EP.coordGetLeader,
+            { address: proc.address, ballot },
+            timeout,
+          )
           .catch(() => undefined),
       ),
     );
     const forward = replies.find((r) => r?.forward)?.forward;
     if (forward) rt.setCoordinatorsOf(proc, forward);
     const counts = new Map<string, number>();
-    for (const r of replies) if (r?.leader) counts.set(r.leader.address, (counts.get(r.leader.address) ?? 0) + 1);
+    for (const r of replies)
+      if (r?.leader) counts.set(r.leader.address, (counts.get(r.leader.address) ?? 0) + 1);
     let leader: string | undefined;
     for (const [a, n] of counts) if (n >= quorum) leader = a;
     if (controller && leader !== proc.address) {
@@ -69,7 +75,12 @@ export async function electionLoop(
       const votes = await Promise.all(
         coords.map((c) =>
           rpc
-            .request<{ leader: LeaderInfo | null }>(c, EP.coordCandidacy, { address: proc.address, ballot }, timeout)
+            .request<{ leader: LeaderInfo | null }>(
+              c,
+              EP.coordCandidacy,
+              { address: proc.address, ballot },
+              timeout,
+            )
             .catch(() => undefined),
         ),
       );
@@ -134,7 +145,9 @@ class Controller {
       if (this.stopped) return respond.fail('not_leader', 1100);
       respond.reply(this.dbInfo);
     });
-    rpc.serve<Record<string, never>, WorkerReport[]>(EP.ccWorkers, (_req, respond) => respond.reply(this.liveWorkers()));
+    rpc.serve<Record<string, never>, WorkerReport[]>(EP.ccWorkers, (_req, respond) =>
+      respond.reply(this.liveWorkers()),
+    );
     rpc.on<DbInfo>(EP.ccRecovered, (info) => {
       if (this.stopped || info.master?.id !== this.masterId) return;
       if (info.epoch < this.dbInfo.epoch) return;
@@ -221,7 +234,11 @@ class Controller {
       shardCount: this.settings.shardCount,
     };
     // Kept until a recovery completes with them: a failed attempt's successor must carry them on.
-    this.rt.trace('ClusterControllerRecruitMaster', { Reason: reason, Master: host.address, MasterID: id }, this.proc);
+    this.rt.trace(
+      'ClusterControllerRecruitMaster',
+      { Reason: reason, Master: host.address, MasterID: id },
+      this.proc,
+    );
     void this.rt.world
       .rpc(this.proc)
       .request(host.address, EP.workerInit, { role: 'master', init }, seconds(this.rt.knob('RPC_TIMEOUT')))
@@ -280,7 +297,11 @@ class Controller {
       if (short && lost.length === 0 && now - this.lastRepairAt > seconds(10)) {
         // A shard stayed short after an earlier repair found no host: try again now that zones may be back.
         this.lastRepairAt = now;
-        this.rt.trace('DataDistributionRepair', { Storage: '', Reason: 'shard short of replicas' }, this.proc);
+        this.rt.trace(
+          'DataDistributionRepair',
+          { Storage: '', Reason: 'shard short of replicas' },
+          this.proc,
+        );
         this.recruitMaster('shard short of replicas');
         continue;
       }

@@ -3,9 +3,9 @@
 import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
-import type { ClusterRuntime } from './runtime.js';
-import { EP, type CoordinatedState } from './protocol.js';
+import { type CoordinatedState, EP } from './protocol.js';
 import { openRecordLog, RecordLog } from './record-file.js';
+import type { ClusterRuntime } from './runtime.js';
 
 /** A coordinator's durable register. */
 interface RegisterState {
@@ -33,7 +33,12 @@ export interface LeaderInfo {
 export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Promise<void> {
   const file: SimFile = rt.world.open(proc, 'coordination');
   const scan = await openRecordLog<RegisterState>(file);
-  const reg: RegisterState = scan.records.at(-1) ?? { promised: 0, acceptedGen: 0, value: null, forward: null };
+  const reg: RegisterState = scan.records.at(-1) ?? {
+    promised: 0,
+    acceptedGen: 0,
+    value: null,
+    forward: null,
+  };
   const records = new RecordLog(file, scan.end);
   if (rt.coordinatorsOf(proc).includes(proc.address) || reg.value !== null) proc.roles.add('CD');
   const rpc = rt.world.rpc(proc);
@@ -43,7 +48,8 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
   const persist = (): Promise<void> => {
     const snapshot = { ...reg };
     chain = chain.then(async () => {
-      if (rt.buggify('coordinator.slowPersist', 0.05)) await proc.delay(seconds(rt.world.random.uniform(0.01, 0.3)));
+      if (rt.buggify('coordinator.slowPersist', 0.05))
+        await proc.delay(seconds(rt.world.random.uniform(0.01, 0.3)));
       rt.guard(proc, records.append(snapshot));
       await records.sync();
     });
@@ -55,29 +61,47 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
     // is bringing it back into the coordinator set.
     if (req.gen > reg.promised && (reg.forward === null || req.join === true)) {
       reg.promised = req.gen;
-      rt.guard(proc, persist().then(() =>
-        respond.reply({ ok: true, promised: reg.promised, acceptedGen: reg.acceptedGen, value: reg.value, forward: reg.forward }),
-      ));
+      rt.guard(
+        proc,
+        persist().then(() =>
+          respond.reply({
+            ok: true,
+            promised: reg.promised,
+            acceptedGen: reg.acceptedGen,
+            value: reg.value,
+            forward: reg.forward,
+          }),
+        ),
+      );
     } else {
-      respond.reply({ ok: false, promised: reg.promised, acceptedGen: reg.acceptedGen, value: reg.value, forward: reg.forward });
+      respond.reply({
+        ok: false,
+        promised: reg.promised,
+        acceptedGen: reg.acceptedGen,
+        value: reg.value,
+        forward: reg.forward,
+      });
     }
   });
 
-  rpc.serve<{ gen: number; value: CoordinatedState; forward?: string[]; join?: boolean }, { ok: boolean; promised: number }>(
-    EP.coordWrite,
-    (req, respond) => {
-      if (req.gen >= reg.promised && (reg.forward === null || req.forward !== undefined || req.join === true)) {
-        proc.roles.add('CD');
-        reg.promised = req.gen;
-        reg.acceptedGen = req.gen;
-        reg.value = req.value;
-        reg.forward = req.forward ?? (req.join === true ? null : reg.forward);
-        rt.guard(proc, persist().then(() => respond.reply({ ok: true, promised: reg.promised })));
-      } else {
-        respond.reply({ ok: false, promised: reg.promised });
-      }
-    },
-  );
+  rpc.serve<
+    { gen: number; value: CoordinatedState; forward?: string[]; join?: boolean },
+    { ok: boolean; promised: number }
+  >(EP.coordWrite, (req, respond) => {
+    if (req.gen >= reg.promised && (reg.forward === null || req.forward !== undefined || req.join === true)) {
+      proc.roles.add('CD');
+      reg.promised = req.gen;
+      reg.acceptedGen = req.gen;
+      reg.value = req.value;
+      reg.forward = req.forward ?? (req.join === true ? null : reg.forward);
+      rt.guard(
+        proc,
+        persist().then(() => respond.reply({ ok: true, promised: reg.promised })),
+      );
+    } else {
+      respond.reply({ ok: false, promised: reg.promised });
+    }
+  });
 
   // Leader election: the register honours one leader while its lease lasts; candidates with a higher
   // ballot take over only after the lease expires. Kept in memory, as FoundationDB's leader register is.

@@ -34,7 +34,12 @@ export function startGrvProxy(
     queue = [];
     const timeout = seconds(rt.knob('RPC_TIMEOUT'));
     try {
-      const version = await rpc.request<number>(init.master.address, masterEndpoints(init.master.id).liveCommitted, {}, timeout);
+      const version = await rpc.request<number>(
+        init.master.address,
+        masterEndpoints(init.master.id).liveCommitted,
+        {},
+        timeout,
+      );
       if (!rt.bug('grvSkipsEpochCheck')) {
         const live = await Promise.all(
           init.logs.map((l) => rpc.request<boolean>(l.address, tlogEndpoints(l.id).confirm, {}, timeout)),

@@ -6,11 +6,20 @@ import { assert } from '../core/errors.js';
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { resolverRanges } from './commit-proxy.js';
-import { type CoordReadReply } from './coordinator.js';
+import type { CoordReadReply } from './coordinator.js';
 import { masterEndpoints } from './grv-proxy.js';
-import { VERSIONS_PER_SECOND } from './knobs.js';
 import type { BKey } from './keys.js';
-import { EP, type CoordinatedState, type DbConfig, type DbInfo, type LogEntry, type RoleRef, type Shard, type WorkerReport } from './protocol.js';
+import { VERSIONS_PER_SECOND } from './knobs.js';
+import {
+  type CoordinatedState,
+  type DbConfig,
+  type DbInfo,
+  EP,
+  type LogEntry,
+  type RoleRef,
+  type Shard,
+  type WorkerReport,
+} from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 import type { FetchPlan } from './storage.js';
 import { type LockReply, tlogEndpoints } from './tlog.js';
@@ -96,7 +105,13 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   };
   const state = async (s: RecoveryState): Promise<void> => {
     if (rt.buggify('master.slowRecoveryPhase', 0.05)) await proc.delay(seconds(rnd.uniform(0.01, 1)));
-    rt.trace('MasterRecoveryState', { StatusCode: RECOVERY_STATES.indexOf(s), Status: s, Epoch: epochForTrace }, proc, 10, init.id);
+    rt.trace(
+      'MasterRecoveryState',
+      { StatusCode: RECOVERY_STATES.indexOf(s), Status: s, Epoch: epochForTrace },
+      proc,
+      10,
+      init.id,
+    );
     await stillCurrent(s);
   };
   const uid = () => rnd.uid();
@@ -105,7 +120,9 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   await state('reading_coordinated_state');
   let coords = rt.coordinatorsOf(proc);
   let quorum = Math.floor(coords.length / 2) + 1;
-  const moveTo = init.newCoordinators?.filter((c) => !coords.includes(c)).length ? [...init.newCoordinators] : undefined;
+  const moveTo = init.newCoordinators?.filter((c) => !coords.includes(c)).length
+    ? [...init.newCoordinators]
+    : undefined;
   const newQuorum = moveTo ? Math.floor(moveTo.length / 2) + 1 : 0;
   let gen = 1;
   let old: CoordinatedState | null = null;
@@ -116,7 +133,14 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     const joining = new Set(moveTo ?? []);
     const answers = await Promise.all(
       targets.map((c) =>
-        rpc.request<CoordReadReply>(c, EP.coordRead, { gen, ...(joining.has(c) ? { join: true } : {}) }, timeout).catch(() => undefined),
+        rpc
+          .request<CoordReadReply>(
+            c,
+            EP.coordRead,
+            { gen, ...(joining.has(c) ? { join: true } : {}) },
+            timeout,
+          )
+          .catch(() => undefined),
       ),
     );
     const byAddress = new Map(targets.map((c, i) => [c, answers[i]]));
@@ -163,22 +187,45 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   let recoveryVersion = 0;
   let seed: LogEntry[] = [];
   if (old) {
-    const locked = await lockOldLogs(rt, proc, old.logs, () => stillCurrent('locking_old_transaction_servers'));
+    const locked = await lockOldLogs(rt, proc, old.logs, () =>
+      stillCurrent('locking_old_transaction_servers'),
+    );
     const ends = locked.map((l) => l.reply.end);
     recoveryVersion = rt.bug('recoveryTakesLargestLogEnd') ? Math.max(...ends) : Math.min(...ends);
     // Every log of an epoch starts at that epoch's recovery version; an end below it is a faultline bug.
-    assert(recoveryVersion >= old.recoveryVersion, () => `recovery version ${recoveryVersion} is below the previous epoch's ${old?.recoveryVersion} (log ends ${ends.join(',')})`);
+    assert(
+      recoveryVersion >= old.recoveryVersion,
+      () =>
+        `recovery version ${recoveryVersion} is below the previous epoch's ${old?.recoveryVersion} (log ends ${ends.join(',')})`,
+    );
     // The tail comes from one locked log; every log holds every version up to its durable end.
     const source = locked[0]!;
-    seed = await rpc.request<LogEntry[]>(source.log.address, tlogEndpoints(source.log.id).tail, { from: 0, to: recoveryVersion }, timeout * 4);
+    seed = await rpc.request<LogEntry[]>(
+      source.log.address,
+      tlogEndpoints(source.log.id).tail,
+      { from: 0, to: recoveryVersion },
+      timeout * 4,
+    );
     const largest = Math.max(...ends);
     if (largest > recoveryVersion) {
       // Versions some log made durable but not all: never acknowledged, so discarded everywhere.
-      rt.trace('TLogRollback', { Epoch: epoch, From: recoveryVersion, To: largest, Versions: largest - recoveryVersion }, proc, 10, init.id);
+      rt.trace(
+        'TLogRollback',
+        { Epoch: epoch, From: recoveryVersion, To: largest, Versions: largest - recoveryVersion },
+        proc,
+        10,
+        init.id,
+      );
     }
     rt.trace(
       'MasterRecoveryVersion',
-      { Epoch: epoch, RecoveryVersion: recoveryVersion, LockedLogs: locked.length, OldLogs: old.logs.length, LogEnds: ends.join(',') },
+      {
+        Epoch: epoch,
+        RecoveryVersion: recoveryVersion,
+        LockedLogs: locked.length,
+        OldLogs: old.logs.length,
+        LogEnds: ends.join(','),
+      },
       proc,
       10,
       init.id,
@@ -219,7 +266,12 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   const storageInits: { address: string; init: RoleInit }[] = [];
   if (!old) {
     // Database creation: one storage server per eligible process (up to a bound), teams in distinct zones.
-    const candidates = pickDistinct(Math.min(servers.length, Math.max(config.replication * 2, 4)), ['storage', 'unset', 'transaction', 'stateless']);
+    const candidates = pickDistinct(Math.min(servers.length, Math.max(config.replication * 2, 4)), [
+      'storage',
+      'unset',
+      'transaction',
+      'stateless',
+    ]);
     storage = candidates.map((w) => ({ id: uid(), address: w.address }));
     const zoneOf = new Map(candidates.map((w, i) => [storage[i]!.id, w.zoneId]));
     shards = initialShardBounds(init.shardCount).map(([b, e], i) => {
@@ -235,7 +287,9 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
       return { begin: b, end: e, team };
     });
     for (const s of storage) {
-      const owned = shards.filter((sh) => sh.team.includes(s.id)).map((sh) => ({ begin: sh.begin, end: sh.end }));
+      const owned = shards
+        .filter((sh) => sh.team.includes(s.id))
+        .map((sh) => ({ begin: sh.begin, end: sh.end }));
       storageInits.push({ address: s.address, init: { role: 'storage', id: s.id, shards: owned } });
     }
   } else if (
@@ -252,7 +306,12 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   const tags = storage.map((s) => s.id);
   await Promise.all([
     ...newLogs.map((l) =>
-      rpc.request<boolean>(l.address, EP.workerInit, { role: 'tlog', id: l.id, epoch, start: recoveryVersion, tags, seed } satisfies RoleInit, timeout * 4),
+      rpc.request<boolean>(
+        l.address,
+        EP.workerInit,
+        { role: 'tlog', id: l.id, epoch, start: recoveryVersion, tags, seed } satisfies RoleInit,
+        timeout * 4,
+      ),
     ),
     ...storageInits.map((s) => rpc.request<boolean>(s.address, EP.workerInit, s.init, timeout * 4)),
   ]);
@@ -262,9 +321,14 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   const next: CoordinatedState = { epoch, recoveryVersion, logs: newLogs, storage, shards, config };
   if (moveTo && moveTo.join() !== coords.join()) {
     const moved = await Promise.all(
-      moveTo.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next, join: true }, timeout).catch(() => undefined)),
+      moveTo.map((c) =>
+        rpc
+          .request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next, join: true }, timeout)
+          .catch(() => undefined),
+      ),
     );
-    if (moved.filter((w) => w?.ok).length < newQuorum) throw new RecoveryAborted('new coordinators did not accept the state');
+    if (moved.filter((w) => w?.ok).length < newQuorum)
+      throw new RecoveryAborted('new coordinators did not accept the state');
     // The old coordinators that leave keep the state and forward everyone to the new set; those that
     // stay already hold it (a coordinator told to forward to a set containing itself would stop serving).
     const movedOk = new Set(moveTo.filter((_, i) => moved[i]?.ok));
@@ -272,18 +336,29 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
       coords.map((c) =>
         movedOk.has(c)
           ? { ok: true }
-          : rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next, forward: moveTo }, timeout).catch(() => undefined),
+          : rpc
+              .request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next, forward: moveTo }, timeout)
+              .catch(() => undefined),
       ),
     );
     if (fwd.filter((w) => w?.ok).length < quorum) throw new RecoveryAborted('fenced by a newer generation');
     rt.setCoordinatorsOf(proc, moveTo);
     rt.onCoordinatorsChanged(moveTo);
-    rt.trace('ChangeQuorumCheckerSetCoordinatorsKey', { CurrentCoordinators: coords.join(','), NewCoordinators: moveTo.join(',') }, proc, 10, init.id);
+    rt.trace(
+      'ChangeQuorumCheckerSetCoordinatorsKey',
+      { CurrentCoordinators: coords.join(','), NewCoordinators: moveTo.join(',') },
+      proc,
+      10,
+      init.id,
+    );
   } else {
     const writes = await Promise.all(
-      coords.map((c) => rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined)),
+      coords.map((c) =>
+        rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined),
+      ),
     );
-    if (writes.filter((w) => w?.ok).length < quorum) throw new RecoveryAborted('fenced by a newer generation');
+    if (writes.filter((w) => w?.ok).length < quorum)
+      throw new RecoveryAborted('fenced by a newer generation');
   }
   rt.observedState = next;
 
@@ -317,15 +392,40 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
     begin: resolverBounds[i]![0],
     end: resolverBounds[i]![1],
   }));
-  const grvs = pickDistinct(config.grvProxies, ['stateless', 'unset', 'transaction']).map((w) => ({ id: uid(), address: w.address }));
-  const cps = pickDistinct(config.commitProxies, ['stateless', 'unset', 'transaction']).map((w) => ({ id: uid(), address: w.address }));
+  const grvs = pickDistinct(config.grvProxies, ['stateless', 'unset', 'transaction']).map((w) => ({
+    id: uid(),
+    address: w.address,
+  }));
+  const cps = pickDistinct(config.commitProxies, ['stateless', 'unset', 'transaction']).map((w) => ({
+    id: uid(),
+    address: w.address,
+  }));
   await Promise.all([
-    ...resolvers.map((r) => rpc.request(r.ref.address, EP.workerInit, { role: 'resolver', id: r.ref.id, start: recoveryVersion } satisfies RoleInit, timeout)),
-    ...grvs.map((g) => rpc.request(g.address, EP.workerInit, { role: 'grvProxy', id: g.id, master: me, logs: newLogs } satisfies RoleInit, timeout)),
+    ...resolvers.map((r) =>
+      rpc.request(
+        r.ref.address,
+        EP.workerInit,
+        { role: 'resolver', id: r.ref.id, start: recoveryVersion } satisfies RoleInit,
+        timeout,
+      ),
+    ),
+    ...grvs.map((g) =>
+      rpc.request(
+        g.address,
+        EP.workerInit,
+        { role: 'grvProxy', id: g.id, master: me, logs: newLogs } satisfies RoleInit,
+        timeout,
+      ),
+    ),
   ]);
   await Promise.all(
     cps.map((c) =>
-      rpc.request(c.address, EP.workerInit, { role: 'commitProxy', id: c.id, master: me, resolvers, logs: newLogs, shards } satisfies RoleInit, timeout),
+      rpc.request(
+        c.address,
+        EP.workerInit,
+        { role: 'commitProxy', id: c.id, master: me, resolvers, logs: newLogs, shards } satisfies RoleInit,
+        timeout,
+      ),
     ),
   );
 
@@ -352,7 +452,13 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   await state('storage_recovered');
   await state('fully_recovered');
   rpc.send(init.cc, EP.ccRecovered, { ...info, recoveryState: 'fully_recovered' });
-  rt.trace('MasterRecoveryDuration', { Epoch: epoch, Duration: (rt.world.now() - started) / 1e6 }, proc, 10, init.id);
+  rt.trace(
+    'MasterRecoveryDuration',
+    { Epoch: epoch, Duration: (rt.world.now() - started) / 1e6 },
+    proc,
+    10,
+    init.id,
+  );
 }
 
 function rank(cls: string, prefer: string[]): number {
@@ -407,7 +513,10 @@ function planRepairs(
   // its members, which may yet come back with their data (deleting them would lose it for good).
   const newStorage = [...storage];
   const newShards: Shard[] = [];
-  const created = new Map<string, { ref: RoleRef; shards: { begin: BKey; end: BKey; sources: RoleRef[] }[] }>();
+  const created = new Map<
+    string,
+    { ref: RoleRef; shards: { begin: BKey; end: BKey; sources: RoleRef[] }[] }
+  >();
   for (const sh of shards) {
     const team = sh.team.filter((id) => !lost.has(id));
     const survivors = team.map((id) => byId.get(id)!).filter(Boolean);
@@ -438,9 +547,17 @@ function planRepairs(
   for (const c of created.values()) {
     newStorage.push(c.ref);
     const shards = c.shards.map(({ begin, end }) => ({ begin, end }));
-    inits.push({ address: c.ref.address, init: { role: 'storage', id: c.ref.id, shards, fetch: { epoch, shards: c.shards } } });
+    inits.push({
+      address: c.ref.address,
+      init: { role: 'storage', id: c.ref.id, shards, fetch: { epoch, shards: c.shards } },
+    });
     const sources = [...new Set(c.shards.flatMap((s) => s.sources.map((r) => r.id)))];
-    rt.trace('DataDistributionReplace', { NewStorage: c.ref.id, Address: c.ref.address, Shards: c.shards.length, Sources: sources.join(',') });
+    rt.trace('DataDistributionReplace', {
+      NewStorage: c.ref.id,
+      Address: c.ref.address,
+      Shards: c.shards.length,
+      Sources: sources.join(','),
+    });
   }
   // Servers that now own nothing are dropped from the map.
   const used = new Set(newShards.flatMap((s) => s.team));

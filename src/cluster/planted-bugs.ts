@@ -4,7 +4,8 @@
 /** The planted bugs and what each breaks. */
 export const PLANTED_BUGS = {
   resolverIgnoresRangeReads: 'the resolver checks only point reads, so phantoms in range reads go undetected',
-  proxyAcksAfterFirstTLog: 'the commit proxy acknowledges once the first transaction log is durable instead of all',
+  proxyAcksAfterFirstTLog:
+    'the commit proxy acknowledges once the first transaction log is durable instead of all',
   recoveryTakesLargestLogEnd: 'recovery picks the largest durable log end instead of the smallest',
   storageSkipsRollback: 'a storage server keeps versions that a recovery rolled back',
   grvSkipsEpochCheck: 'the GRV proxy answers without confirming its epoch is still live',

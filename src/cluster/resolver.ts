@@ -23,7 +23,11 @@ export function resolverEndpoint(id: string): string {
 }
 
 /** Starts a resolver for an epoch; its version chain starts at the recovery version. */
-export function startResolver(rt: ClusterRuntime, proc: SimProcess, init: { id: string; start: number }): void {
+export function startResolver(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  init: { id: string; start: number },
+): void {
   let last = init.start;
   const recent: { version: number; ranges: readonly [BKey, BKey][] }[] = [];
   const waiting = new Map<number, () => void>();
@@ -102,7 +106,8 @@ export function startResolver(rt: ClusterRuntime, proc: SimProcess, init: { id: 
 
   rt.world.rpc(proc).serve<ResolveRequest, ResolveStatus[]>(resolverEndpoint(init.id), (req, respond) =>
     process(req, (s) => {
-      if (rt.buggify('resolver.slowReply', 0.02)) proc.after(seconds(rt.world.random.uniform(0.01, 0.3)), () => respond.reply(s));
+      if (rt.buggify('resolver.slowReply', 0.02))
+        proc.after(seconds(rt.world.random.uniform(0.01, 0.3)), () => respond.reply(s));
       else respond.reply(s);
     }),
   );

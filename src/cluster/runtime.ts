@@ -1,10 +1,10 @@
 // The cluster's view of its world: knobs, BUGGIFY, tracing, the planted bug, and per-machine cluster
 // files. Holds no database state: that lives in roles, on processes, behind messages and disks.
-import type { Severity } from '../trace/event.js';
-import type { Details } from '../trace/event.js';
-import type { SimProcess } from '../sim/process.js';
+
 import { DiskError } from '../sim/disk.js';
+import type { SimProcess } from '../sim/process.js';
 import type { World } from '../sim/world.js';
+import type { Details, Severity } from '../trace/event.js';
 import type { PlantedBug } from './planted-bugs.js';
 import type { CoordinatedState } from './protocol.js';
 

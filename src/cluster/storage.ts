@@ -71,7 +71,11 @@ export interface StorageStatus {
 export interface FetchPlan {
   /** The epoch this server was created for: its tag exists in the logs only from that epoch on. */
   readonly epoch: number;
-  readonly shards: readonly { readonly begin: BKey; readonly end: BKey; readonly sources: readonly RoleRef[] }[];
+  readonly shards: readonly {
+    readonly begin: BKey;
+    readonly end: BKey;
+    readonly sources: readonly RoleRef[];
+  }[];
 }
 
 /** A running storage server. */
@@ -206,13 +210,18 @@ export class StorageServer {
       }
       const log = info.logs[this.logIndex % info.logs.length]!;
       const epoch = info.epoch;
-      if (this.rt.buggify('storage.delayedPull', 0.01)) await this.proc.delay(seconds(this.rt.world.random.uniform(0.1, 1)));
+      if (this.rt.buggify('storage.delayedPull', 0.01))
+        await this.proc.delay(seconds(this.rt.world.random.uniform(0.1, 1)));
       let reply: PeekReply;
       try {
         reply = await rpc.request<PeekReply>(
           log.address,
           tlogEndpoints(log.id).peek,
-          { tag: this.id, from: this.version + 1, ...(this.rt.buggify('storage.smallPeeks', 0.25) ? { limit: 3 } : {}) },
+          {
+            tag: this.id,
+            from: this.version + 1,
+            ...(this.rt.buggify('storage.smallPeeks', 0.25) ? { limit: 3 } : {}),
+          },
           seconds(this.rt.knob('RPC_TIMEOUT')),
         );
       } catch {
@@ -238,7 +247,8 @@ export class StorageServer {
     const rpc = this.rt.world.rpc(this.proc);
     for (;;) {
       await this.proc.delay(seconds(this.rt.knob('STORAGE_DURABILITY_LAG')));
-      if (this.rt.buggify('storage.slowDurability', 0.05)) await this.proc.delay(seconds(this.rt.world.random.uniform(0.5, 3)));
+      if (this.rt.buggify('storage.slowDurability', 0.05))
+        await this.proc.delay(seconds(this.rt.world.random.uniform(0.5, 3)));
       if (this.buffered) continue;
       const target = Math.min(this.version, this.knownCommitted);
       if (target > this.durableVersion) {
@@ -259,7 +269,8 @@ export class StorageServer {
         await this.commitHeader();
         const info = this.info;
         if (info) {
-          for (const log of info.logs) rpc.send(log.address, tlogEndpoints(log.id).pop, { tag: this.id, version: target });
+          for (const log of info.logs)
+            rpc.send(log.address, tlogEndpoints(log.id).pop, { tag: this.id, version: target });
         }
       }
       const window = this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS');
@@ -336,7 +347,13 @@ export class StorageServer {
             got = await rpc.request<RangeReply>(
               src.address,
               storageEndpoints(src.id).range,
-              { begin: shard.begin, end: shard.end, version: at, limit: 0, reverse: false } satisfies RangeRequest,
+              {
+                begin: shard.begin,
+                end: shard.end,
+                version: at,
+                limit: 0,
+                reverse: false,
+              } satisfies RangeRequest,
               seconds(this.rt.knob('RPC_TIMEOUT')),
             );
             break;
@@ -354,16 +371,29 @@ export class StorageServer {
         await this.installFetched(at, kv);
         this.rt.fetchingStorage.delete(this.id);
         const sources = [...new Set(plan.shards.flatMap((s) => s.sources.map((r) => r.id)))];
-        this.rt.trace('FetchKeysComplete', { StorageID: this.id, Version: at, Keys: kv.length, Source: sources.join(',') }, this.proc, 10, this.id);
+        this.rt.trace(
+          'FetchKeysComplete',
+          { StorageID: this.id, Version: at, Keys: kv.length, Source: sources.join(',') },
+          this.proc,
+          10,
+          this.id,
+        );
         return;
       }
       await this.proc.delay(seconds(0.5));
-      if (this.rt.buggify('storage.slowFetchRetry', 0.2)) await this.proc.delay(seconds(this.rt.world.random.uniform(1, 5)));
+      if (this.rt.buggify('storage.slowFetchRetry', 0.2))
+        await this.proc.delay(seconds(this.rt.world.random.uniform(1, 5)));
     }
   }
 
   status(): StorageStatus {
-    return { id: this.id, version: this.version, durableVersion: this.durableVersion, readable: this.readable, epoch: this.epoch };
+    return {
+      id: this.id,
+      version: this.version,
+      durableVersion: this.durableVersion,
+      readable: this.readable,
+      epoch: this.epoch,
+    };
   }
 
   /** Registers a watch: resolves when the key's value differs from `value`. */
@@ -435,7 +465,13 @@ export async function createStorage(
   await ss.append({ t: 'meta', id: init.id, shards: init.shards });
   await ss.records.sync();
   ss.header = new RecordLog(rt.world.open(proc, storageHeaderName(init.id)), 0);
-  rt.trace('StorageServerStart', { StorageID: init.id, Shards: init.shards.length, Fetch: init.fetch ? 1 : 0 }, proc, 10, init.id);
+  rt.trace(
+    'StorageServerStart',
+    { StorageID: init.id, Shards: init.shards.length, Fetch: init.fetch ? 1 : 0 },
+    proc,
+    10,
+    init.id,
+  );
   serve(rt, ss);
   proc.spawn(`storage ${init.id} pull`, () => ss.pullLoop());
   proc.spawn(`storage ${init.id} durability`, () => ss.durabilityLoop());
@@ -450,7 +486,11 @@ export async function createStorage(
  * Restarts a storage server from its files. A server whose log lost data it had made durable (damage,
  * not a crash) is discarded and comes back empty, to be rebuilt from a replica: it never serves it.
  */
-export async function restartStorage(rt: ClusterRuntime, proc: SimProcess, fileName: string): Promise<StorageServer | undefined> {
+export async function restartStorage(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  fileName: string,
+): Promise<StorageServer | undefined> {
   const file = rt.world.open(proc, fileName);
   const scan = await openRecordLog<StorageRecord>(file);
   const meta = scan.records[0];
@@ -463,7 +503,12 @@ export async function restartStorage(rt: ClusterRuntime, proc: SimProcess, fileN
   }
   const replayed = scan.records.reduce((v, r) => (r.t === 'meta' ? v : Math.max(v, r.v)), 0);
   if (!meta || meta.t !== 'meta' || replayed < durable) {
-    rt.trace('StorageServerCorruptFile', { File: fileName, DurableVersion: durable, ReadableVersion: replayed }, proc, 30);
+    rt.trace(
+      'StorageServerCorruptFile',
+      { File: fileName, DurableVersion: durable, ReadableVersion: replayed },
+      proc,
+      30,
+    );
     proc.folder.files.delete(fileName);
     if (meta?.t === 'meta') proc.folder.files.delete(storageHeaderName(meta.id));
     return undefined;
@@ -485,7 +530,13 @@ export async function restartStorage(rt: ClusterRuntime, proc: SimProcess, fileN
   ss.durableVersion = ss.version;
   ss.oldestVersion = ss.version;
   ss.knownCommitted = ss.version;
-  rt.trace('StorageServerRestart', { StorageID: meta.id, DurableVersion: ss.version, Keys: ss.store.size }, proc, 10, meta.id);
+  rt.trace(
+    'StorageServerRestart',
+    { StorageID: meta.id, DurableVersion: ss.version, Keys: ss.store.size },
+    proc,
+    10,
+    meta.id,
+  );
   serve(rt, ss);
   proc.spawn(`storage ${meta.id} pull`, () => ss.pullLoop());
   proc.spawn(`storage ${meta.id} durability`, () => ss.durabilityLoop());

@@ -92,7 +92,8 @@ class TLog {
     try {
       while (this.durableEnd < this.end) {
         const target = this.end;
-        if (this.rt.buggify('tlog.slowSync', 0.05)) await this.proc.delay(seconds(this.rt.world.random.uniform(0.01, 0.5)));
+        if (this.rt.buggify('tlog.slowSync', 0.05))
+          await this.proc.delay(seconds(this.rt.world.random.uniform(0.01, 0.5)));
         await this.records.sync();
         this.durableEnd = Math.max(this.durableEnd, target);
         this.releaseAcks();
@@ -137,7 +138,10 @@ class TLog {
     const entry: LogEntry = { version: req.version, tagged: req.tagged };
     this.entries.push(entry);
     this.end = req.version;
-    this.rt.guard(this.proc, this.appendRecord({ t: 'v', v: req.version, m: req.tagged as TaggedMutations[] }));
+    this.rt.guard(
+      this.proc,
+      this.appendRecord({ t: 'v', v: req.version, m: req.tagged as TaggedMutations[] }),
+    );
     if (this.rt.bug('tlogAcksBeforeFsync')) ack();
     else this.ackWaiters.push({ version: req.version, reply: ack });
     this.rt.guard(this.proc, this.syncLoop());
@@ -235,7 +239,8 @@ function serve(rt: ClusterRuntime, log: TLog): void {
   rpc.serve<{ tag: string; from: number; limit?: number }, PeekReply>(ep.peek, (req, respond) => {
     void log.waitForData(req.from, seconds(0.5)).then(() => {
       const reply = log.peek(req.tag, req.from, req.limit);
-      if (rt.buggify('tlog.slowPeek', 0.01)) log.proc.after(seconds(rt.world.random.uniform(0.01, 0.5)), () => respond.reply(reply));
+      if (rt.buggify('tlog.slowPeek', 0.01))
+        log.proc.after(seconds(rt.world.random.uniform(0.01, 0.5)), () => respond.reply(reply));
       else respond.reply(reply);
     });
   });
@@ -255,7 +260,9 @@ function serve(rt: ClusterRuntime, log: TLog): void {
     );
   });
   rpc.serve<Record<string, never>, boolean>(ep.confirm, (_req, respond) => respond.reply(!log.locked));
-  rpc.serve<{ from: number; to: number }, LogEntry[]>(ep.tail, (req, respond) => respond.reply(log.tail(req.from, req.to)));
+  rpc.serve<{ from: number; to: number }, LogEntry[]>(ep.tail, (req, respond) =>
+    respond.reply(log.tail(req.from, req.to)),
+  );
 }
 
 /** Creates a new TLog for an epoch, seeded with the previous epochs' tail, durably, then serves it. */
@@ -266,7 +273,13 @@ export async function createTLog(
 ): Promise<HostedTLog> {
   const file = rt.world.open(proc, tlogFileName(init.id));
   const log = new TLog(rt, proc, init.id, init.epoch, init.tags, file, init.start, 0);
-  let written = log.appendRecord({ t: 'init', id: init.id, epoch: init.epoch, start: init.start, tags: init.tags });
+  let written = log.appendRecord({
+    t: 'init',
+    id: init.id,
+    epoch: init.epoch,
+    start: init.start,
+    tags: init.tags,
+  });
   for (const e of init.seed) {
     log.entries.push(e);
     written = log.appendRecord({ t: 'v', v: e.version, m: e.tagged as TaggedMutations[] });
@@ -275,13 +288,23 @@ export async function createTLog(
   await log.records.sync();
   log.durableEnd = init.start;
   log.end = init.start;
-  rt.trace('TLogStart', { TLogID: init.id, Epoch: init.epoch, StartVersion: init.start, SeedVersions: init.seed.length }, proc, 10, init.id);
+  rt.trace(
+    'TLogStart',
+    { TLogID: init.id, Epoch: init.epoch, StartVersion: init.start, SeedVersions: init.seed.length },
+    proc,
+    10,
+    init.id,
+  );
   serve(rt, log);
   return hosted(log);
 }
 
 /** Restarts a TLog from its file after a reboot. Returns it, or undefined if the file was unusable. */
-export async function restartTLog(rt: ClusterRuntime, proc: SimProcess, fileName: string): Promise<HostedTLog | undefined> {
+export async function restartTLog(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  fileName: string,
+): Promise<HostedTLog | undefined> {
   const file = rt.world.open(proc, fileName);
   // Acknowledged versions were synced, and a crash cannot damage synced records: a cut tail held only
   // versions nobody was told about.
@@ -302,7 +325,13 @@ export async function restartTLog(rt: ClusterRuntime, proc: SimProcess, fileName
     } else if (r.t === 'lock') log.locked = true;
   }
   log.durableEnd = log.end;
-  rt.trace('TLogRestart', { TLogID: first.id, Epoch: first.epoch, DurableEnd: log.end, Locked: log.locked ? 1 : 0 }, proc, 10, first.id);
+  rt.trace(
+    'TLogRestart',
+    { TLogID: first.id, Epoch: first.epoch, DurableEnd: log.end, Locked: log.locked ? 1 : 0 },
+    proc,
+    10,
+    first.id,
+  );
   serve(rt, log);
   return hosted(log);
 }

@@ -3,12 +3,12 @@
 // cluster controller, passes epoch changes to its roles, and starts roles the master recruits.
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
-import { type ControllerSettings, electionLoop } from './controller.js';
 import { startCommitProxy } from './commit-proxy.js';
+import { type ControllerSettings, electionLoop } from './controller.js';
 import { startCoordinator } from './coordinator.js';
 import { startGrvProxy } from './grv-proxy.js';
 import { type RoleInit, runMaster } from './master.js';
-import { EP, type DbInfo, type WorkerReport } from './protocol.js';
+import { type DbInfo, EP, type WorkerReport } from './protocol.js';
 import { startResolver } from './resolver.js';
 import type { ClusterRuntime } from './runtime.js';
 import { createStorage, restartStorage, type StorageServer, storageHeaderName } from './storage.js';
@@ -22,7 +22,11 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
   let info: DbInfo | undefined;
   const rpc = rt.world.rpc(proc);
   proc.failureHandler = (e) => rt.processFailed(proc, e);
-  rt.trace('WorkerStart', { Address: proc.address, Class: proc.processClass, Incarnation: proc.incarnation }, proc);
+  rt.trace(
+    'WorkerStart',
+    { Address: proc.address, Class: proc.processClass, Incarnation: proc.incarnation },
+    proc,
+  );
 
   const learn = (next: DbInfo): void => {
     if (info && next.epoch < info.epoch) return;
@@ -46,7 +50,13 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
           storage.delete(id);
           proc.folder.files.delete(ss.file.name);
           proc.folder.files.delete(storageHeaderName(id));
-          rt.trace('StorageServerRemoved', { StorageID: id, Reason: 'no longer in the shard map' }, proc, 10, id);
+          rt.trace(
+            'StorageServerRemoved',
+            { StorageID: id, Reason: 'no longer in the shard map' },
+            proc,
+            10,
+            id,
+          );
         }
       }
     }
@@ -109,7 +119,13 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
           try {
             await runMaster(rt, proc, init.init);
           } catch (e) {
-            rt.trace('MasterTerminated', { MasterID: init.init.id, Reason: e instanceof Error ? e.message : String(e) }, proc, 20, init.init.id);
+            rt.trace(
+              'MasterTerminated',
+              { MasterID: init.init.id, Reason: e instanceof Error ? e.message : String(e) },
+              proc,
+              20,
+              init.init.id,
+            );
             proc.roles.delete('MS');
           }
         });
@@ -118,7 +134,11 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         tlogs.set(init.id, await createTLog(rt, proc, init));
         return;
       case 'storage': {
-        const ss = await createStorage(rt, proc, init.fetch ? { id: init.id, shards: init.shards, fetch: init.fetch } : init);
+        const ss = await createStorage(
+          rt,
+          proc,
+          init.fetch ? { id: init.id, shards: init.shards, fetch: init.fetch } : init,
+        );
         storage.set(init.id, ss);
         if (info) ss.setDbInfo(info);
         return;
@@ -133,7 +153,11 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         startCommitProxy(rt, proc, {
           ...init,
           onFailure: (reason) => {
-            if (cc) rpc.send(cc, EP.ccTriggerRecovery, { reason: `commit proxy failed: ${reason}`, proxy: init.id });
+            if (cc)
+              rpc.send(cc, EP.ccTriggerRecovery, {
+                reason: `commit proxy failed: ${reason}`,
+                proxy: init.id,
+              });
           },
         });
         return;

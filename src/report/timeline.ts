@@ -1,20 +1,12 @@
 // The chaos part of the report, from trace events alone (ours or FoundationDB's): the Timeline of Chaos
 // Events, summarized when long, and the Chaos Summary (counts and extremes).
+
 import type { TraceEvent } from '../trace/event.js';
+import { KILL_TYPES } from '../trace/kill-types.js';
 import { formatTime, plural, round } from './format.js';
 
 /** FoundationDB's kill types by their traced number (KillType fields). */
-const KILL_TYPE_NAMES = [
-  'KillInstantly',
-  'InjectFaults',
-  'FailDisk',
-  'RebootAndDelete',
-  'RebootProcessAndDelete',
-  'RebootProcessAndSwitch',
-  'Reboot',
-  'RebootProcess',
-  'None',
-] as const;
+const KILL_TYPE_NAMES = KILL_TYPES;
 
 /** Kill types that bring the process back. */
 const REBOOTS = new Set([

@@ -6,10 +6,10 @@ import type { SimulatedCluster } from '../cluster/cluster.js';
 import type { ClusterConfig } from '../cluster/config.js';
 import type { Random } from '../core/random.js';
 import { seconds } from '../core/time.js';
-import { type KillType, killTypeNumber } from '../sim/kill-types.js';
 import type { SimProcess } from '../sim/process.js';
 import type { World } from '../sim/world.js';
 import { type Details, type Severity, SevWarn, SevWarnAlways } from '../trace/event.js';
+import { type KillType, killTypeNumber } from '../trace/kill-types.js';
 import type {
   ChaosMetrics,
   ChaosSurface,

@@ -15,7 +15,7 @@ import type { AddedWorkload, FailureInjectionResult } from './result.js';
 export interface FailureInjector {
   /** The workload's `testName`. */
   readonly name: string;
-  /** FoundationDB's probability rule, for the reference and the report (e.g. `0.25/(1+k)`). */
+  /** FoundationDB's probability rule as text (e.g. `0.25/(1+k)`; k = instances already present). */
   readonly rule: string;
   /**
    * FoundationDB's `shouldInject`: whether to add one more instance when `present` instances of this

@@ -1,6 +1,6 @@
 // BUGGIFY: named fault sites that, when enabled for a run, are activated with 25% probability the first
 // time they are evaluated, and then fire with their own probability (25% by default) each time.
-import { Random } from '../core/random.js';
+import type { Random } from '../core/random.js';
 
 /** Whether BUGGIFY is on for a run. */
 export type BuggifyMode = 'on' | 'off';

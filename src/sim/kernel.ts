@@ -6,7 +6,7 @@
 // instant they were woken, `now()` is always right, and the order of everything is fixed by (time, seq).
 import { FaultlineError, InternalError } from '../core/errors.js';
 import { Random } from '../core/random.js';
-import { type Time, seconds, formatTime } from '../core/time.js';
+import { formatTime, seconds, type Time } from '../core/time.js';
 import { EventQueue, type SimEvent } from './event-queue.js';
 
 /** Limits that end a run that would otherwise not end. */

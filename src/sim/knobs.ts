@@ -60,8 +60,14 @@ export class Knobs {
         const guess = didYouMean(key, this.defs.keys());
         throw new BadInputError(
           `unknown knob '${o.name}'`,
-          { file: o.file ?? '<command line>', ...(o.line !== undefined ? { line: o.line } : {}), key: o.name },
-          guess ? `did you mean '${guess}'? 'faultline knobs' lists them` : "run 'faultline knobs' to list knobs",
+          {
+            file: o.file ?? '<command line>',
+            ...(o.line !== undefined ? { line: o.line } : {}),
+            key: o.name,
+          },
+          guess
+            ? `did you mean '${guess}'? 'faultline knobs' lists them`
+            : "run 'faultline knobs' to list knobs",
         );
       }
       this.values.set(key, coerce(def, o));
@@ -95,11 +101,19 @@ export class Knobs {
 
 function coerce(def: KnobDef, o: KnobOverride): KnobValue {
   const v = o.value;
-  const where = { file: o.file ?? '<command line>', ...(o.line !== undefined ? { line: o.line } : {}), key: o.name };
+  const where = {
+    file: o.file ?? '<command line>',
+    ...(o.line !== undefined ? { line: o.line } : {}),
+    key: o.name,
+  };
   if (typeof def.default === 'number') {
     const n = typeof v === 'number' ? v : Number(v);
     if (typeof v === 'boolean' || Number.isNaN(n)) {
-      throw new BadInputError(`knob ${def.name} takes a number, got '${String(v)}'`, where, `e.g. ${def.default}`);
+      throw new BadInputError(
+        `knob ${def.name} takes a number, got '${String(v)}'`,
+        where,
+        `e.g. ${def.default}`,
+      );
     }
     return n;
   }

@@ -9,7 +9,7 @@
 import type { Random } from '../core/random.js';
 import { seconds } from '../core/time.js';
 import { type Details, type Severity, SevWarn } from '../trace/event.js';
-import { isDestructive, type KillType, killTypeNumber } from './kill-types.js';
+import { isDestructive, type KillType, killTypeNumber } from '../trace/kill-types.js';
 import type { KnobDef } from './knobs.js';
 import type { SimMachine, SimProcess } from './process.js';
 import type { World } from './world.js';

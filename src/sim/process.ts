@@ -4,8 +4,8 @@
 // current incarnation. When the process is killed or rebooted the incarnation ends and none of that
 // work ever runs again, exactly as FoundationDB never runs a failed process's tasks.
 import type { Time } from '../core/time.js';
-import type { Future, Kernel, Task } from './kernel.js';
 import type { DataFolder } from './disk.js';
+import type { Future, Kernel, Task } from './kernel.js';
 
 /** FoundationDB process classes. */
 export type ProcessClass = 'unset' | 'storage' | 'transaction' | 'stateless' | 'test';

@@ -40,7 +40,10 @@ const REPLY_ENDPOINT = '__reply';
 /** Per-process request/reply machinery. Create one per process incarnation. */
 export class Rpc {
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  >();
 
   constructor(
     readonly proc: SimProcess,
@@ -67,7 +70,8 @@ export class Rpc {
     const env: RequestEnvelope = { id, replyTo: this.proc.address, body };
     this.network.send(this.proc, to, endpoint, env);
     this.proc.after(timeout, () => {
-      if (this.waiting.delete(id)) f.reject(new RpcError('timed_out', 1004, `${endpoint} at ${to} timed out`));
+      if (this.waiting.delete(id))
+        f.reject(new RpcError('timed_out', 1004, `${endpoint} at ${to} timed out`));
     });
     return f.promise;
   }
@@ -91,7 +95,11 @@ export class Rpc {
         fail: (name, code) => {
           if (answered) return;
           answered = true;
-          this.network.send(this.proc, env.replyTo, REPLY_ENDPOINT, { id: env.id, ok: false, body: [name, code] });
+          this.network.send(this.proc, env.replyTo, REPLY_ENDPOINT, {
+            id: env.id,
+            ok: false,
+            body: [name, code],
+          });
         },
       };
       handler(env.body as Q, respond, from);

@@ -1,6 +1,6 @@
 // The fault surface that chaos workloads use: clogs, kills, reboots, disk faults, recoveries and the
 // cluster's current shape. Implemented by `run/` over `sim/` and `cluster/`.
-import type { KillType } from '../sim/kill-types.js';
+import type { KillType } from '../trace/kill-types.js';
 
 /** Direction of an interface clog. */
 export type ClogMode = 'send' | 'receive' | 'all';

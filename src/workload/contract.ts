@@ -1,7 +1,8 @@
 // The workload contract: what a workload declares and what it is given. This is the public API that
 // built-in workloads and users' plugins are both written against.
-import type { Random } from '../core/random.js';
+
 import type { Database } from '../cluster/client-api.js';
+import type { Random } from '../core/random.js';
 import type { Details, Severity } from '../trace/event.js';
 import type { ChaosSurface } from './chaos-surface.js';
 import type { OptionSchema, OptionValues } from './options.js';

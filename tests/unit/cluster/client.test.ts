@@ -6,55 +6,64 @@ import { finished, runScenario } from '../../support/cluster-scenario.js';
 
 describe('cluster client', () => {
   it('does not let a write issued during an outstanding read leak into that read', async () => {
-    const { outcome } = await runScenario({ seed: 8, config: { config: 'single', machineCount: 3 } }, async ({ db }) => {
-      await db.run(async (tr) => {
-        tr.set(bytes('a1'), bytes('stored'));
-      });
-      return db.run(async (tr) => {
-        const range = tr.getRange(bytes('a'), bytes('b'));
-        const point = tr.get(bytes('a2'));
-        tr.set(bytes('a2'), bytes('later'));
-        const rows = (await range).map((r) => `${str(r.key)}=${str(r.value)}`);
-        const p = await point;
-        const after = await tr.get(bytes('a2'));
-        return { rows, point: p ? str(p) : null, after: after ? str(after) : null };
-      });
-    });
+    const { outcome } = await runScenario(
+      { seed: 8, config: { config: 'single', machineCount: 3 } },
+      async ({ db }) => {
+        await db.run(async (tr) => {
+          tr.set(bytes('a1'), bytes('stored'));
+        });
+        return db.run(async (tr) => {
+          const range = tr.getRange(bytes('a'), bytes('b'));
+          const point = tr.get(bytes('a2'));
+          tr.set(bytes('a2'), bytes('later'));
+          const rows = (await range).map((r) => `${str(r.key)}=${str(r.value)}`);
+          const p = await point;
+          const after = await tr.get(bytes('a2'));
+          return { rows, point: p ? str(p) : null, after: after ? str(after) : null };
+        });
+      },
+    );
     expect(finished(outcome)).toEqual({ rows: ['a1=stored'], point: null, after: 'later' });
   });
 
   it('answers getVersionstamp called before commit once the commit succeeds', async () => {
-    const { outcome } = await runScenario({ seed: 9, config: { config: 'single', machineCount: 3 } }, async ({ db }) => {
-      const tr = db.createTransaction();
-      tr.set(bytes('k'), bytes('v'));
-      const stamp = tr.getVersionstamp();
-      await tr.commit();
-      const s = await stamp;
-      const version = new DataView(s.buffer, s.byteOffset, 8).getBigUint64(0, false);
-      return { length: s.length, matches: version === BigInt(tr.getCommittedVersion()) };
-    });
+    const { outcome } = await runScenario(
+      { seed: 9, config: { config: 'single', machineCount: 3 } },
+      async ({ db }) => {
+        const tr = db.createTransaction();
+        tr.set(bytes('k'), bytes('v'));
+        const stamp = tr.getVersionstamp();
+        await tr.commit();
+        const s = await stamp;
+        const version = new DataView(s.buffer, s.byteOffset, 8).getBigUint64(0, false);
+        return { length: s.length, matches: version === BigInt(tr.getCommittedVersion()) };
+      },
+    );
     expect(finished(outcome)).toEqual({ length: 10, matches: true });
   });
 
   it('fires a watch when another transaction changes the watched value', async () => {
-    const { outcome } = await runScenario({ seed: 10, config: { config: 'single', machineCount: 3 } }, async ({ db, delay }) => {
-      await db.run(async (tr) => {
-        tr.set(bytes('w'), bytes('1'));
-      });
-      let fired = false;
-      // Wrapped: returning the promise itself would make run() wait for it before committing.
-      const { watch } = await db.run(async (tr) => ({ watch: tr.watch(bytes('w')) }));
-      void watch.then(() => {
-        fired = true;
-      });
-      await delay(2);
-      const before = fired;
-      await db.run(async (tr) => {
-        tr.set(bytes('w'), bytes('2'));
-      });
-      await watch;
-      return { before, after: fired };
-    });
+    const { outcome } = await runScenario(
+      { seed: 10, config: { config: 'single', machineCount: 3 } },
+      async ({ db, delay }) => {
+        await db.run(async (tr) => {
+          tr.set(bytes('w'), bytes('1'));
+        });
+        let fired = false;
+        // Wrapped: returning the promise itself would make run() wait for it before committing.
+        const { watch } = await db.run(async (tr) => ({ watch: tr.watch(bytes('w')) }));
+        void watch.then(() => {
+          fired = true;
+        });
+        await delay(2);
+        const before = fired;
+        await db.run(async (tr) => {
+          tr.set(bytes('w'), bytes('2'));
+        });
+        await watch;
+        return { before, after: fired };
+      },
+    );
     expect(finished(outcome)).toEqual({ before: false, after: true });
   });
 });

@@ -1,41 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { bytes, str } from '../../../src/cluster/bytes.js';
-import { FdbError } from '../../../src/cluster/client-api.js';
+import type { FdbError } from '../../../src/cluster/client-api.js';
 import { finished, runScenario } from '../../support/cluster-scenario.js';
 
 const key = (i: number) => bytes(`k${String(i).padStart(4, '0')}`);
 
 describe('cluster under faults', () => {
   it('aborts conflicting transactions and commits non-conflicting ones (OCC)', async () => {
-    const { outcome } = await runScenario({ seed: 3, config: { config: 'double', machineCount: 4 } }, async ({ db }) => {
-      const a = db.createTransaction();
-      const b = db.createTransaction();
-      const c = db.createTransaction();
-      await a.get(key(1));
-      await b.get(key(1));
-      await c.get(key(2));
-      a.set(key(1), bytes('a'));
-      b.set(key(1), bytes('b'));
-      c.set(key(3), bytes('c'));
-      await a.commit();
-      let bErr: unknown;
-      await b.commit().catch((e) => {
-        bErr = e;
-      });
-      await c.commit();
-      // A range read conflicts with an insert into the range (phantom).
-      const r = db.createTransaction();
-      await r.getRange(bytes('p'), bytes('q'));
-      const w = db.createTransaction();
-      w.set(bytes('pz'), bytes('1'));
-      await w.commit();
-      r.set(bytes('other'), bytes('x'));
-      let rErr: unknown;
-      await r.commit().catch((e) => {
-        rErr = e;
-      });
-      return { b: (bErr as FdbError)?.code, r: (rErr as FdbError)?.code, c: c.getCommittedVersion() > 0 };
-    });
+    const { outcome } = await runScenario(
+      { seed: 3, config: { config: 'double', machineCount: 4 } },
+      async ({ db }) => {
+        const a = db.createTransaction();
+        const b = db.createTransaction();
+        const c = db.createTransaction();
+        await a.get(key(1));
+        await b.get(key(1));
+        await c.get(key(2));
+        a.set(key(1), bytes('a'));
+        b.set(key(1), bytes('b'));
+        c.set(key(3), bytes('c'));
+        await a.commit();
+        let bErr: unknown;
+        await b.commit().catch((e) => {
+          bErr = e;
+        });
+        await c.commit();
+        // A range read conflicts with an insert into the range (phantom).
+        const r = db.createTransaction();
+        await r.getRange(bytes('p'), bytes('q'));
+        const w = db.createTransaction();
+        w.set(bytes('pz'), bytes('1'));
+        await w.commit();
+        r.set(bytes('other'), bytes('x'));
+        let rErr: unknown;
+        await r.commit().catch((e) => {
+          rErr = e;
+        });
+        return { b: (bErr as FdbError)?.code, r: (rErr as FdbError)?.code, c: c.getCommittedVersion() > 0 };
+      },
+    );
     expect(finished(outcome)).toEqual({ b: 1020, r: 1020, c: true });
   });
 
@@ -60,19 +63,29 @@ describe('cluster under faults', () => {
         await delay(30);
         const values = await db.run(async (tr) => Promise.all(acked.map((i) => tr.get(key(i)))));
         const check = await cluster.consistencyCheck(0);
-        return { values: values.map((v) => (v ? str(v) : null)), consistent: check.ok, problems: check.problems };
+        return {
+          values: values.map((v) => (v ? str(v) : null)),
+          consistent: check.ok,
+          problems: check.problems,
+        };
       },
     );
     const r = finished(outcome);
     expect(r.values).toEqual(Array.from({ length: 40 }, (_, i) => `v${i}`));
     expect(r.problems).toEqual([]);
-    const recoveries = events.filter((e) => e.type === 'MasterRecoveryState' && e.details.Status === 'fully_recovered');
+    const recoveries = events.filter(
+      (e) => e.type === 'MasterRecoveryState' && e.details.Status === 'fully_recovered',
+    );
     expect(recoveries.length).toBeGreaterThanOrEqual(2);
   });
 
   it('rebuilds a storage server that comes back empty and serves the same data', async () => {
     const { outcome, events } = await runScenario(
-      { seed: 5, config: { config: 'double', machineCount: 5, processesPerMachine: 1 }, knobs: { STORAGE_REPLACE_DELAY: 2 } },
+      {
+        seed: 5,
+        config: { config: 'double', machineCount: 5, processesPerMachine: 1 },
+        knobs: { STORAGE_REPLACE_DELAY: 2 },
+      },
       async ({ db, world, cluster, delay }) => {
         for (let i = 0; i < 30; i++) {
           await db.run(async (tr) => {
@@ -83,7 +96,13 @@ describe('cluster under faults', () => {
         // A storage server whose machine holds no log and no protected coordinator: deleting it is allowed.
         const ss = world
           .processes()
-          .find((p) => p.roles.has('SS') && !p.machine.processes.some((q) => q.roles.has('TL') || world.lifecycle.protectedAddresses.has(q.address)));
+          .find(
+            (p) =>
+              p.roles.has('SS') &&
+              !p.machine.processes.some(
+                (q) => q.roles.has('TL') || world.lifecycle.protectedAddresses.has(q.address),
+              ),
+          );
         expect(ss).toBeDefined();
         const applied = world.lifecycle.killMachine(ss!.machine, 'RebootAndDelete');
         await delay(60);
@@ -117,7 +136,14 @@ describe('cluster under faults', () => {
           tr.set(key(2), bytes('after'));
         });
         const v = await db.run(async (tr) => [await tr.get(key(1)), await tr.get(key(2))]);
-        return { before, after, back, again, now: [...cluster.coordinators], v: v.map((x) => (x ? str(x) : null)) };
+        return {
+          before,
+          after,
+          back,
+          again,
+          now: [...cluster.coordinators],
+          v: v.map((x) => (x ? str(x) : null)),
+        };
       },
     );
     const r = finished(outcome);
@@ -132,34 +158,41 @@ describe('cluster under faults', () => {
 
 describe('transactions across a recovery', () => {
   it('aborts a read-write transaction whose reads predate the new epoch', async () => {
-    const { outcome } = await runScenario({ seed: 21, config: { config: 'double', machineCount: 5, testerCount: 2 }, knobs: { MAX_VERSIONS_IN_FLIGHT: 10 } }, async ({ cluster, delay }) => {
-      const a = cluster.client(0);
-      const b = cluster.client(1);
-      await a.run(async (tr) => {
-        tr.set(key(1), bytes('0'));
-      });
-      const t = a.createTransaction();
-      const seen = await t.get(key(1));
-      // Another client changes the key in the old epoch, after t read it; then the epoch ends.
-      await b.run(async (tr) => {
-        tr.set(key(1), bytes('1'));
-      });
-      const before = (await a.clusterInfo(true)).epoch;
-      await cluster.triggerRecovery('test');
-      for (let i = 0; i < 40; i++) {
-        await delay(0.25);
-        const info = await a.clusterInfo(true);
-        if (info.epoch > before && info.recoveryState === 'fully_recovered') break;
-      }
-      t.set(key(2), seen ?? bytes('none'));
-      await a.clusterInfo(true); // commit through the new epoch's proxies
-      try {
-        await t.commit();
-        return 'committed';
-      } catch (e) {
-        return (e as FdbError).errorName;
-      }
-    });
+    const { outcome } = await runScenario(
+      {
+        seed: 21,
+        config: { config: 'double', machineCount: 5, testerCount: 2 },
+        knobs: { MAX_VERSIONS_IN_FLIGHT: 10 },
+      },
+      async ({ cluster, delay }) => {
+        const a = cluster.client(0);
+        const b = cluster.client(1);
+        await a.run(async (tr) => {
+          tr.set(key(1), bytes('0'));
+        });
+        const t = a.createTransaction();
+        const seen = await t.get(key(1));
+        // Another client changes the key in the old epoch, after t read it; then the epoch ends.
+        await b.run(async (tr) => {
+          tr.set(key(1), bytes('1'));
+        });
+        const before = (await a.clusterInfo(true)).epoch;
+        await cluster.triggerRecovery('test');
+        for (let i = 0; i < 40; i++) {
+          await delay(0.25);
+          const info = await a.clusterInfo(true);
+          if (info.epoch > before && info.recoveryState === 'fully_recovered') break;
+        }
+        t.set(key(2), seen ?? bytes('none'));
+        await a.clusterInfo(true); // commit through the new epoch's proxies
+        try {
+          await t.commit();
+          return 'committed';
+        } catch (e) {
+          return (e as FdbError).errorName;
+        }
+      },
+    );
     // Either answer means "retry"; what must never happen is a commit based on the stale read.
     expect(['not_committed', 'transaction_too_old']).toContain(finished(outcome));
   });

@@ -20,50 +20,59 @@ async function both<T>(
   return { withBug: finished(a.outcome), without: finished(b.outcome) };
 }
 
-const procWith = (ctx: ScenarioContext, role: string): SimProcess[] => ctx.world.processes().filter((p) => p.alive && p.roles.has(role));
+const procWith = (ctx: ScenarioContext, role: string): SimProcess[] =>
+  ctx.world.processes().filter((p) => p.alive && p.roles.has(role));
 
 describe('planted bugs', () => {
   it('resolverIgnoresRangeReads lets a phantom through (write skew)', async () => {
-    const r = await both('resolverIgnoresRangeReads', { seed: 2, config: { config: 'single', machineCount: 3 } }, async ({ db }) => {
-      const reader = db.createTransaction();
-      const seen = await reader.getRange(k('p'), k('q'));
-      const writer = db.createTransaction();
-      writer.set(k('pz'), k('1'));
-      await writer.commit();
-      reader.set(k('count'), k(String(seen.length)));
-      try {
-        await reader.commit();
-        return 'committed';
-      } catch (e) {
-        return (e as FdbError).errorName;
-      }
-    });
+    const r = await both(
+      'resolverIgnoresRangeReads',
+      { seed: 2, config: { config: 'single', machineCount: 3 } },
+      async ({ db }) => {
+        const reader = db.createTransaction();
+        const seen = await reader.getRange(k('p'), k('q'));
+        const writer = db.createTransaction();
+        writer.set(k('pz'), k('1'));
+        await writer.commit();
+        reader.set(k('count'), k(String(seen.length)));
+        try {
+          await reader.commit();
+          return 'committed';
+        } catch (e) {
+          return (e as FdbError).errorName;
+        }
+      },
+    );
     expect(r.withBug).toBe('committed'); // serializability anomaly: it read an empty range that was not empty
     expect(r.without).toBe('not_committed');
   });
 
   it('grvSkipsEpochCheck serves a stale read version from a dead epoch', async () => {
-    const r = await both('grvSkipsEpochCheck', { seed: 4, config: { config: 'double', machineCount: 5, processesPerMachine: 1, testerCount: 2 } }, async (ctx) => {
-      const a = ctx.cluster.client(0);
-      const b = ctx.cluster.client(1);
-      await a.run(async (tr) => {
-        tr.set(k('x'), k('old'));
-      });
-      const staleInfo = await a.clusterInfo();
-      await ctx.cluster.triggerRecovery('test');
-      for (let i = 0; i < 100; i++) {
-        const info = await b.clusterInfo(true);
-        if (info.epoch > staleInfo.epoch && info.recoveryState === 'fully_recovered') break;
-        await ctx.delay(0.5);
-      }
-      await b.run(async (tr) => {
-        tr.set(k('x'), k('new'));
-      });
-      // Client a still caches the old epoch's proxies, as a client does until something fails.
-      a.info = staleInfo;
-      const v = await a.run(async (tr) => tr.get(k('x')));
-      return v ? str(v) : null;
-    });
+    const r = await both(
+      'grvSkipsEpochCheck',
+      { seed: 4, config: { config: 'double', machineCount: 5, processesPerMachine: 1, testerCount: 2 } },
+      async (ctx) => {
+        const a = ctx.cluster.client(0);
+        const b = ctx.cluster.client(1);
+        await a.run(async (tr) => {
+          tr.set(k('x'), k('old'));
+        });
+        const staleInfo = await a.clusterInfo();
+        await ctx.cluster.triggerRecovery('test');
+        for (let i = 0; i < 100; i++) {
+          const info = await b.clusterInfo(true);
+          if (info.epoch > staleInfo.epoch && info.recoveryState === 'fully_recovered') break;
+          await ctx.delay(0.5);
+        }
+        await b.run(async (tr) => {
+          tr.set(k('x'), k('new'));
+        });
+        // Client a still caches the old epoch's proxies, as a client does until something fails.
+        a.info = staleInfo;
+        const v = await a.run(async (tr) => tr.get(k('x')));
+        return v ? str(v) : null;
+      },
+    );
     expect(r.withBug).toBe('old'); // a read that began after 'new' was acknowledged returned 'old'
     expect(r.without).toBe('new');
   });
@@ -71,20 +80,25 @@ describe('planted bugs', () => {
   it('tlogAcksBeforeFsync loses an acknowledged commit when the log machine crashes', async () => {
     const lost: Record<string, number> = { withBug: 0, without: 0 };
     for (let seed = 1; seed <= 6; seed++) {
-      const r = await both('tlogAcksBeforeFsync', { seed, config: { config: 'single', machineCount: 3, processesPerMachine: 1, desiredTLogCount: 1 } }, async (ctx) => {
-        await ctx.db.run(async (tr) => {
-          tr.set(k('a'), k('1'));
-        });
-        await ctx.delay(1);
-        await ctx.db.run(async (tr) => {
-          tr.set(k('b'), k('acked'));
-        });
-        // Crash the log's machine the instant the commit is acknowledged.
-        for (const p of procWith(ctx, 'TL')) ctx.world.lifecycle.killMachine(p.machine, 'Reboot', { forced: true });
-        await ctx.delay(40);
-        const v = await ctx.db.run(async (tr) => tr.get(k('b')));
-        return v ? str(v) : null;
-      });
+      const r = await both(
+        'tlogAcksBeforeFsync',
+        { seed, config: { config: 'single', machineCount: 3, processesPerMachine: 1, desiredTLogCount: 1 } },
+        async (ctx) => {
+          await ctx.db.run(async (tr) => {
+            tr.set(k('a'), k('1'));
+          });
+          await ctx.delay(1);
+          await ctx.db.run(async (tr) => {
+            tr.set(k('b'), k('acked'));
+          });
+          // Crash the log's machine the instant the commit is acknowledged.
+          for (const p of procWith(ctx, 'TL'))
+            ctx.world.lifecycle.killMachine(p.machine, 'Reboot', { forced: true });
+          await ctx.delay(40);
+          const v = await ctx.db.run(async (tr) => tr.get(k('b')));
+          return v ? str(v) : null;
+        },
+      );
       if (r.withBug !== 'acked') lost.withBug!++;
       if (r.without !== 'acked') lost.without!++;
     }
@@ -121,7 +135,13 @@ async function rollbackScenario(ctx: ScenarioContext): Promise<'skip' | 'consist
 }
 
 describe('planted bugs that break rollback', () => {
-  const config = { config: 'triple', machineCount: 7, processesPerMachine: 1, desiredTLogCount: 2, commitProxyCount: 1 };
+  const config = {
+    config: 'triple',
+    machineCount: 7,
+    processesPerMachine: 1,
+    desiredTLogCount: 2,
+    commitProxyCount: 1,
+  };
 
   for (const bug of ['storageSkipsRollback', 'recoveryTakesLargestLogEnd'] as const) {
     it(`${bug} leaves replicas that disagree after a rollback`, async () => {
@@ -147,7 +167,8 @@ describe('planted bugs that break rollback', () => {
         const durable = ctx.world.process(state.logs[1]!.address)!;
         const cps = procWith(ctx, 'CP');
         if (cps.some((cp) => cp.ip === lagging.ip)) return 'skip';
-        for (const cp of cps) ctx.world.network.disconnectPair(cp.ip, lagging.ip, ctx.world.now() + 30_000_000);
+        for (const cp of cps)
+          ctx.world.network.disconnectPair(cp.ip, lagging.ip, ctx.world.now() + 30_000_000);
         await ctx.db.run(async (tr) => {
           tr.set(k('acked'), k('yes'));
         });

@@ -1,8 +1,8 @@
 // Determinism is the product: one seed gives a byte-identical trace for a randomized scenario that
 // exercises the network, clogs, disks, kills and BUGGIFY, and different seeds give different traces.
 import { describe, expect, it } from 'vitest';
-import { SimulatedCluster } from '../../../src/cluster/cluster.js';
 import { bytes, encodeInt64LE } from '../../../src/cluster/bytes.js';
+import { SimulatedCluster } from '../../../src/cluster/cluster.js';
 import { resolveClusterConfig } from '../../../src/cluster/config.js';
 import { CLUSTER_KNOBS } from '../../../src/cluster/knobs.js';
 import { seconds } from '../../../src/core/time.js';
@@ -12,8 +12,17 @@ import { TraceWriter } from '../../../src/trace/writer.js';
 /** Runs a chaos scenario from a seed and returns the trace text, its hash and the unseed. */
 async function scenario(seed: number): Promise<{ text: string; hash: string; unseed: number }> {
   const writer = new TraceWriter({ verbose: true });
-  const world = new World({ seed, buggify: true, sink: writer, knobs: CLUSTER_KNOBS, limits: { maxTime: seconds(600) } });
-  const config = resolveClusterConfig({ file: '<determinism>', values: new Map() }, world.random.fork('config'));
+  const world = new World({
+    seed,
+    buggify: true,
+    sink: writer,
+    knobs: CLUSTER_KNOBS,
+    limits: { maxTime: seconds(600) },
+  });
+  const config = resolveClusterConfig(
+    { file: '<determinism>', values: new Map() },
+    world.random.fork('config'),
+  );
   const cluster = new SimulatedCluster(world, config);
   const outcome = await world.kernel.run(async () => {
     cluster.start();
@@ -29,7 +38,11 @@ async function scenario(seed: number): Promise<{ text: string; hash: string; uns
       const p = rnd.pick(m.processes);
       switch (rnd.int(0, 5)) {
         case 0:
-          world.network.clogInterface(m.ip, world.now() + seconds(rnd.uniform(0.1, 2)), rnd.pick(['send', 'receive', 'all'] as const));
+          world.network.clogInterface(
+            m.ip,
+            world.now() + seconds(rnd.uniform(0.1, 2)),
+            rnd.pick(['send', 'receive', 'all'] as const),
+          );
           break;
         case 1:
           world.lifecycle.killMachine(m, rnd.pick(['Reboot', 'RebootAndDelete', 'KillInstantly'] as const));
@@ -60,7 +73,14 @@ describe('determinism', () => {
     const b = await scenario(4242);
     const c = await scenario(4243);
     expect(a.text.length).toBeGreaterThan(10_000);
-    for (const t of ['ClogInterface', 'KillMachine', 'SetDiskFailure', 'CorruptedBlock', 'BuggifySection', 'MasterRecoveryState']) {
+    for (const t of [
+      'ClogInterface',
+      'KillMachine',
+      'SetDiskFailure',
+      'CorruptedBlock',
+      'BuggifySection',
+      'MasterRecoveryState',
+    ]) {
       expect(a.text).toContain(`"Type":"${t}"`);
     }
     expect(b.text).toBe(a.text);

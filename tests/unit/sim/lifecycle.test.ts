@@ -2,10 +2,10 @@
 // kill-safety policy (speed-up refusals, protected addresses, rebooting machines, canSurvive, testers).
 import { describe, expect, it } from 'vitest';
 import { seconds, type Time } from '../../../src/core/time.js';
-import { killTypeNumber } from '../../../src/sim/kill-types.js';
 import type { ProcessClass, SimMachine, SimProcess } from '../../../src/sim/process.js';
 import { World } from '../../../src/sim/world.js';
 import type { TraceEvent, TraceSink } from '../../../src/trace/event.js';
+import { killTypeNumber } from '../../../src/trace/kill-types.js';
 
 class Sink implements TraceSink {
   readonly events: TraceEvent[] = [];

@@ -1,4 +1,5 @@
 // FoundationDB's kill types, ordered from most to least destructive; code compares them by that order.
+// Part of the trace dialect (KillType fields carry their numbers), so the simulator and reporters share it.
 
 /** Kill types in FoundationDB's order (0 most destructive). */
 export const KILL_TYPES = [
