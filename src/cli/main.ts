@@ -34,7 +34,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description('run one spec with one seed (the built-in CycleWithAttrition default without SPEC)')
     .argument('[spec]', 'a TOML test spec (FoundationDB format)')
     .option('--seed <n>', 'the seed (decimal or 0x hex); random and printed when not given')
-    .addOption(new Option('--buggify <on|off>', "BUGGIFY on or off (a spec's [configuration] buggify wins)"))
+    .addOption(
+      new Option(
+        '--buggify <on|off|random>',
+        "BUGGIFY on, off, or random (80 % on, decided by the seed); a spec's [configuration] buggify wins",
+      ),
+    )
     .option('--trace-dir <dir>', 'where the trace file goes', 'traces')
     .option(
       '--knob <name=value>',

@@ -1,8 +1,10 @@
 // `faultline run [SPEC]`: one spec with one seed (random and printed when not given). Prints the report,
 // writes the trace, and with --check-determinism runs the seed twice and compares.
+
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { BadInputError } from '../core/errors.js';
+import { Random } from '../core/random.js';
 import { jsonReport, renderJson } from '../report/json.js';
 import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
 import { colorEnabled } from '../report/style.js';
@@ -51,12 +53,16 @@ export function parseSeed(text: string): number {
   return n;
 }
 
-/** `on`/`off` (or `true`/`false`). */
-export function parseBuggify(text: string): boolean {
+/**
+ * `on`/`off` (or `true`/`false`), or `random`: decided by the seed, on with FoundationDB's harness odds
+ * (80 %), so the same seed always makes the same choice and the reproduce command names it.
+ */
+export function parseBuggify(text: string, seed: number): boolean {
   const t = text.trim().toLowerCase();
   if (t === 'on' || t === 'true') return true;
   if (t === 'off' || t === 'false') return false;
-  throw flagError('--buggify', `expected on or off, got '${text}'`);
+  if (t === 'random') return new Random(seed).fork('buggify-choice').chance(0.8);
+  throw flagError('--buggify', `expected on, off or random, got '${text}'`);
 }
 
 /** `NAME=VALUE` knob settings; values are read by the knob's own type. */
@@ -93,7 +99,7 @@ export async function runCommand(
   }
   const seedGiven = flags.seed !== undefined;
   const seed = seedGiven ? parseSeed(flags.seed!) : io.randomSeed();
-  const buggify = flags.buggify !== undefined ? parseBuggify(flags.buggify) : undefined;
+  const buggify = flags.buggify !== undefined ? parseBuggify(flags.buggify, seed) : undefined;
   const knobOverrides = parseKnobs(flags.knob);
 
   let spec: TestSpec;
