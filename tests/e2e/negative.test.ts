@@ -1,0 +1,142 @@
+// The negative specs: every planted bug has a spec in tests/negative/ that catches it. For each spec,
+// seeds 1..8 are run in-process (runSpec, much faster than the command line) until one run fails; the
+// same spec with its `plantedBug` line removed must then pass on that seed, so the failure is the
+// bug's doing and not the chaos's or a workload's false alarm. One command-line run checks that a
+// caught bug exits with code 1, as a user or CI sees it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPlantedBug, PLANTED_BUGS } from '../../src/cluster/planted-bugs.js';
+import type { RunResult } from '../../src/run/result.js';
+import { runSpec } from '../../src/run/run-spec.js';
+import { parseSpec } from '../../src/spec/index.js';
+import { TraceWriter } from '../../src/trace/writer.js';
+import { Registry } from '../../src/workload/registry.js';
+import { builtinWorkloads } from '../../workloads/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const NEGATIVE = path.join(ROOT, 'tests', 'negative');
+const BIN = path.join(ROOT, 'bin', 'faultline.js');
+/** Seeds tried per spec, in order, until one run fails. */
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+/** A `plantedBug = '...'` line of `[configuration]`. */
+const PLANTED_LINE = /^[ \t]*plantedBug[ \t]*=[ \t]*'([^']*)'[ \t]*(#.*)?$/gm;
+
+interface NegativeSpec {
+  /** File name, e.g. `StorageSkipsRollback.toml`. */
+  readonly name: string;
+  /** Path relative to the repository root (as a user names it). */
+  readonly file: string;
+  readonly text: string;
+  /** The bug the spec switches on. */
+  readonly bug: string;
+  /** The same spec without its plantedBug line. */
+  readonly withoutBug: string;
+}
+
+function loadNegativeSpecs(): NegativeSpec[] {
+  return readdirSync(NEGATIVE)
+    .filter((f) => f.endsWith('.toml'))
+    .sort()
+    .map((name) => {
+      const file = path.join('tests', 'negative', name);
+      const text = readFileSync(path.join(ROOT, file), 'utf8');
+      const bugs = [...text.matchAll(PLANTED_LINE)].map((m) => m[1]!);
+      if (bugs.length !== 1) throw new Error(`${file}: expected one plantedBug line, found ${bugs.length}`);
+      return { name, file, text, bug: bugs[0]!, withoutBug: text.replace(PLANTED_LINE, '') };
+    });
+}
+
+/** Runs spec text as `file` with `seed`, in-process, with every built-in workload. */
+function run(text: string, file: string, seed: number): Promise<RunResult> {
+  return runSpec({
+    spec: parseSpec(text, file),
+    specPath: file,
+    seed,
+    registry: new Registry(builtinWorkloads),
+    traceSink: new TraceWriter({ memory: false }),
+    // Healthy runs of these specs end within a few hundred simulated seconds; a hang fails fast.
+    maxSimSeconds: 1500,
+  });
+}
+
+/** One line per failure, for assertion messages. */
+function reasons(r: RunResult): string {
+  const lines = r.failures.slice(0, 5).map((f) => `${f.type}${f.workload ? ` (${f.workload})` : ''}: ${f.reason}`);
+  if (r.didNotFinish) lines.push(`did not finish: ${r.didNotFinish.reason}`);
+  return lines.join('; ') || '(none)';
+}
+
+const specs = loadNegativeSpecs();
+/** The first failing seed of each spec, for the command-line check. */
+const caughtAt = new Map<string, number>();
+
+describe('tests/negative', () => {
+  it('holds one spec per planted bug, each naming a real bug', () => {
+    for (const s of specs) expect(isPlantedBug(s.bug), `${s.file}: unknown bug '${s.bug}'`).toBe(true);
+    expect(specs.map((s) => s.bug).sort()).toEqual(Object.keys(PLANTED_BUGS).sort());
+  });
+
+  for (const s of specs) {
+    it(`${s.name} catches ${s.bug}, and passes on the same seed without it`, async () => {
+      const tried: string[] = [];
+      let caught: { seed: number; result: RunResult } | undefined;
+      for (const seed of SEEDS) {
+        const r = await run(s.text, s.file, seed);
+        expect(r.config.plantedBug).toBe(s.bug);
+        if (r.outcome === 'failed') {
+          caught = { seed, result: r };
+          break;
+        }
+        tried.push(`seed ${seed}: ${r.outcome}${r.didNotFinish ? ` (${r.didNotFinish.reason})` : ''}`);
+      }
+      expect(caught, `${s.file} did not catch ${s.bug} on seeds ${SEEDS.join(',')}: ${tried.join('; ')}`).toBeDefined();
+      const { seed, result } = caught!;
+      expect(result.failures.length).toBeGreaterThan(0);
+      caughtAt.set(s.name, seed);
+
+      const clean = await run(s.withoutBug, s.file, seed);
+      expect(clean.config.plantedBug).toBeUndefined();
+      expect(
+        clean.outcome,
+        `${s.file} without ${s.bug} must pass on seed ${seed} (with the bug it failed: ${reasons(result)}); ` +
+          `without it: ${reasons(clean)}`,
+      ).toBe('passed');
+    });
+  }
+});
+
+describe('faultline run on a negative spec', () => {
+  let dir = '';
+  beforeAll(() => {
+    if (!existsSync(path.join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+      throw new Error('the package is not built: run `npm run build` before the e2e tests');
+    }
+    dir = mkdtempSync(path.join(tmpdir(), 'faultline-negative-'));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 1 when the planted bug is caught', () => {
+    // The cheapest spec that caught its bug above (the in-process runs come first in file order).
+    const name = 'TLogAcksBeforeFsync.toml';
+    const seed = caughtAt.get(name);
+    expect(seed, `${name} was not caught in-process, so there is no seed to run`).toBeDefined();
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'run', path.join('tests', 'negative', name), '--seed', String(seed), '--trace-dir', dir],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+        timeout: 120_000,
+      },
+    );
+    expect(r.stdout).toContain('FAIL');
+    expect(r.status).toBe(1);
+  });
+});

@@ -1,0 +1,48 @@
+// Every spec in tests/fast/ (application workload specs and chaos workload specs alike) must pass on
+// several seeds, exactly as `faultline run tests/fast/<Spec>.toml --seed N` runs it: automatic failure
+// injection as the spec says, every built-in workload registered. A failing run names its seed and the
+// reasons of its Severity-40 events, so it can be reproduced from the command line.
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../src/run/result.js';
+import { runSpecFile } from '../chaos/chaos-run.js';
+
+/** Seeds each spec runs on: 1 .. SEEDS. */
+const SEEDS = 3;
+
+const specs = readdirSync('tests/fast')
+  .filter((f) => f.endsWith('.toml'))
+  .sort();
+
+/** Why a run did not pass: its outcome, what did not finish, and its failure reasons. */
+function explain(result: RunResult): string {
+  const lines = [`${result.specPath} --seed ${result.seed}: ${result.outcome}`];
+  if (result.didNotFinish !== undefined) {
+    const stuck = result.didNotFinish.stuck.map((s) => `${s.name} (${s.waitingOn})`).join(', ');
+    lines.push(`  did not finish: ${result.didNotFinish.reason}; stuck: ${stuck}`);
+  }
+  for (const f of result.failures) {
+    lines.push(`  ${f.time.toFixed(3)} s ${f.type} [${f.workload ?? f.machine}]: ${f.reason}`);
+  }
+  for (const t of result.tests) {
+    for (const c of t.cluster)
+      if (c.status === 'fail') lines.push(`  ${t.title}: ${c.name}: ${c.reason ?? ''}`);
+  }
+  return lines.join('\n');
+}
+
+describe('tests/fast specs', () => {
+  it('finds the application and chaos specs', () => {
+    expect(specs).toContain('CycleTest.toml');
+    expect(specs).toContain('AtomicOps.toml');
+    expect(specs).toContain('Attrition.toml');
+  });
+
+  const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
+  for (const spec of specs) {
+    it.each(seeds)(`${spec} passes with seed %i`, async (seed) => {
+      const { result } = await runSpecFile(`tests/fast/${spec}`, seed);
+      expect(result.outcome, explain(result)).toBe('passed');
+    });
+  }
+});
