@@ -151,6 +151,12 @@ export class ClusterClient implements Database {
   }
 }
 
+/** A transaction's writes and clears at one moment, for reads issued then. */
+interface LocalView {
+  readonly writes: ReadonlyMap<BKey, WriteState>;
+  readonly clears: readonly (readonly [BKey, BKey])[];
+}
+
 /** A watch set in a transaction, registered with storage once the transaction commits. */
 interface PendingWatch {
   readonly key: BKey;
@@ -383,19 +389,24 @@ class ClientTransaction implements Transaction {
     return v === undefined ? undefined : fromB(v);
   }
 
-  /** Range read through the read-your-writes cache, as of when it was issued. */
+  /** This transaction's writes and clears as they stand now (read-your-writes is as of issue time). */
+  private localView(): LocalView {
+    return { writes: new Map(this.writes), clears: [...this.clearedRanges] };
+  }
+
+  /** Range read through the read-your-writes cache, as of `view` (when the read was issued). */
   private async rangeB(
     begin: BKey,
     end: BKey,
     limit: number,
     reverse: boolean,
     snapshot: boolean,
+    view: LocalView = this.localView(),
   ): Promise<[BKey, BKey][]> {
     if (begin >= end) return [];
-    // Capture the local writes and clears in the range now: later writes must not leak into this read.
     const writes = new Map<BKey, WriteState>();
-    for (const [k, w] of this.writes) if (k >= begin && k < end) writes.set(k, w);
-    const clears = this.clearedRanges.filter(([b, e]) => b < end && begin < e);
+    for (const [k, w] of view.writes) if (k >= begin && k < end) writes.set(k, w);
+    const clears = view.clears.filter(([b, e]) => b < end && begin < e);
     const local = writes.size > 0 || clears.length > 0;
     const rows = await this.storageRange(begin, end, local ? 0 : limit, reverse);
     let result = rows;
@@ -425,20 +436,21 @@ class ClientTransaction implements Transaction {
     return result;
   }
 
-  private async resolveSelector(sel: KeySelector, snapshot: boolean): Promise<BKey> {
+  /** Resolves a key selector by scanning from its key, through `view`. */
+  private async resolveSelector(sel: KeySelector, snapshot: boolean, view: LocalView): Promise<BKey> {
     const k = toB(sel.key);
     const start = sel.orEqual ? `${k}\x00` : k;
     if (sel.offset >= 1) {
-      const rows = await this.rangeB(start, MAX_KEY, sel.offset, false, snapshot);
+      const rows = await this.rangeB(start, MAX_KEY, sel.offset, false, snapshot, view);
       return rows.length >= sel.offset ? rows[sel.offset - 1]![0] : MAX_KEY;
     }
     const n = 1 - sel.offset;
-    const rows = await this.rangeB('', start, n, true, snapshot);
+    const rows = await this.rangeB('', start, n, true, snapshot, view);
     return rows.length >= n ? rows[n - 1]![0] : '';
   }
 
   async getKey(selector: KeySelector, opts: ReadOptions = {}): Promise<Bytes> {
-    return fromB(await this.resolveSelector(selector, opts.snapshot ?? false));
+    return fromB(await this.resolveSelector(selector, opts.snapshot ?? false, this.localView()));
   }
 
   async getRange(
@@ -447,10 +459,15 @@ class ClientTransaction implements Transaction {
     opts: RangeOptions = {},
   ): Promise<KeyValue[]> {
     const snapshot = opts.snapshot ?? false;
-    const b = begin instanceof Uint8Array ? toB(begin) : await this.resolveSelector(begin, snapshot);
-    const e = end instanceof Uint8Array ? toB(end) : await this.resolveSelector(end, snapshot);
+    // Everything below sees this transaction's writes as they stand now, however long it takes.
+    const view = this.localView();
+    // Resolving a selector reads the keys it scans over (their presence decides where the range starts
+    // or ends), so those scans add read conflicts too: conservative (a write to the resolved end key
+    // conflicts) but never missing a conflict that changes the result.
+    const b = begin instanceof Uint8Array ? toB(begin) : await this.resolveSelector(begin, snapshot, view);
+    const e = end instanceof Uint8Array ? toB(end) : await this.resolveSelector(end, snapshot, view);
     const clippedEnd = e > MAX_KEY ? MAX_KEY : e;
-    const rows = await this.rangeB(b, clippedEnd, opts.limit ?? 0, opts.reverse ?? false, snapshot);
+    const rows = await this.rangeB(b, clippedEnd, opts.limit ?? 0, opts.reverse ?? false, snapshot, view);
     return rows.map(([k, v]) => ({ key: fromB(k), value: fromB(v) }));
   }
 
