@@ -302,7 +302,10 @@ export class StorageServer {
   readError(version: number, keys: BKey[]): string | undefined {
     if (!this.readable) return 'process_behind';
     for (const k of keys) if (!this.owns(k)) return 'wrong_shard_server';
-    if (version < this.oldestVersion) return 'transaction_too_old';
+    // Reads older than the MVCC window are refused even where history happens not to be compacted yet:
+    // the window is a promise to clients, not an accident of compaction.
+    const window = this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS');
+    if (version < this.oldestVersion || version < this.version - window) return 'transaction_too_old';
     return undefined;
   }
 
