@@ -187,8 +187,20 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   let recoveryVersion = 0;
   let seed: LogEntry[] = [];
   if (old) {
-    const locked = await lockOldLogs(rt, proc, old.logs, () =>
-      stillCurrent('locking_old_transaction_servers'),
+    // Where the old logs are now: a log whose folder moved (disk swap) may boot at another address while
+    // this recovery waits for it, so locations are asked for again on every retry.
+    const locate = async (): Promise<ReadonlyMap<string, string>> => {
+      const reports = await rpc.request<WorkerReport[]>(init.cc, EP.ccWorkers, {}, timeout).catch(() => []);
+      const at = new Map<string, string>();
+      for (const w of reports) for (const id of w.tlogs) at.set(id, w.address);
+      return at;
+    };
+    const locked = await lockOldLogs(
+      rt,
+      proc,
+      old.logs,
+      () => stillCurrent('locking_old_transaction_servers'),
+      locate,
     );
     const ends = locked.map((l) => l.reply.end);
     recoveryVersion = rt.bug('recoveryTakesLargestLogEnd') ? Math.max(...ends) : Math.min(...ends);
@@ -470,9 +482,11 @@ function rank(cls: string, prefer: string[]): number {
 async function lockOldLogs(
   rt: ClusterRuntime,
   proc: SimProcess,
-  logs: readonly RoleRef[],
+  initial: readonly RoleRef[],
   stillCurrent: () => Promise<void>,
+  locate: () => Promise<ReadonlyMap<string, string>>,
 ): Promise<{ log: RoleRef; reply: LockReply }[]> {
+  let logs = initial;
   const rpc = rt.world.rpc(proc);
   const timeout = seconds(rt.knob('RPC_TIMEOUT'));
   for (;;) {
@@ -487,10 +501,18 @@ async function lockOldLogs(
         .catch(() => undefined),
     );
     await Promise.all(all);
-    if (got.length > 0) return got.sort((a, b) => logs.indexOf(a.log) - logs.indexOf(b.log));
+    if (got.length > 0)
+      return got.sort(
+        (a, b) => logs.findIndex((l) => l.id === a.log.id) - logs.findIndex((l) => l.id === b.log.id),
+      );
     rt.trace('MasterRecoveryWaitingForLogs', { Logs: logs.map((l) => l.address).join(',') }, proc, 20);
     await proc.delay(seconds(1));
     await stillCurrent();
+    const at = await locate();
+    logs = logs.map((l) => {
+      const a = at.get(l.id);
+      return a && a !== l.address ? { id: l.id, address: a } : l;
+    });
   }
 }
 
