@@ -112,7 +112,6 @@ class Controller {
   private dbInfo: DbInfo = NO_DB_INFO;
   private masterAddress: string | undefined;
   private masterId: string | undefined;
-  private recoveryStartedAt = 0;
   private lastProgressAt = 0;
   private stopped = false;
   private readonly missingSince = new Map<string, number>();
@@ -221,8 +220,7 @@ class Controller {
     const id = this.rnd.uid();
     this.masterAddress = host.address;
     this.masterId = id;
-    this.recoveryStartedAt = this.rt.world.now();
-    this.lastProgressAt = this.recoveryStartedAt;
+    this.lastProgressAt = this.rt.world.now();
     this.dbInfo = { ...this.dbInfo, recoveryState: 'reading_coordinated_state' };
     const init: MasterInit = {
       id,

@@ -21,14 +21,6 @@ export function fromB(s: BKey): Bytes {
   return out;
 }
 
-/** The end of the whole user key space (FoundationDB's `\xff`); system keys are not modelled. */
-export const KEY_SPACE_END: BKey = '\xff';
-
-/** The smallest key after k. */
-export function bKeyAfter(k: BKey): BKey {
-  return `${k}\x00`;
-}
-
 /** Index of the first element of sorted `keys` that is >= k. */
 export function lowerBound(keys: readonly BKey[], k: BKey): number {
   let lo = 0;
