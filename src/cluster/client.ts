@@ -35,7 +35,7 @@ import {
   type Shard,
 } from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
-import { type RangeReply, storageEndpoints } from './storage.js';
+import { type RangeReply, storageEndpoints, type WatchReply } from './storage.js';
 
 const MAX_KEY: BKey = '\xff';
 
@@ -138,6 +138,35 @@ export class ClusterClient implements Database {
         }
       }
       await this.proc.delay(seconds(0.2));
+    }
+  }
+
+  /**
+   * A committed version at least `version`, with the epoch it was committed in (FoundationDB's
+   * waitForCommittedVersion): asks GRV proxies until one hands out a read version that high.
+   */
+  async committedVersionAtLeast(version: number): Promise<{ version: number; epoch: number }> {
+    const rpc = this.rt.world.rpc(this.proc);
+    let failures = 0;
+    for (;;) {
+      const info = await this.clusterInfo(failures > 0);
+      const proxy = this.random.pick(info.grvProxies);
+      try {
+        const v = await rpc.request<number>(
+          proxy.address,
+          grvEndpoint(proxy.id),
+          {},
+          seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
+        );
+        // A GRV proxy belongs to one epoch and answers only while that epoch is live (none of its logs
+        // is locked), so `v` is committed in the epoch of the layout the proxy was picked from.
+        if (v >= version) return { version: v, epoch: info.epoch };
+        failures = 0;
+        await this.proc.delay(seconds(0.01));
+      } catch {
+        failures++;
+        await this.proc.delay(seconds(Math.min(0.5, 0.01 * 2 ** failures)));
+      }
     }
   }
 
@@ -394,14 +423,13 @@ class ClientTransaction implements Transaction {
     return { writes: new Map(this.writes), clears: [...this.clearedRanges] };
   }
 
-  /** Range read through the read-your-writes cache, as of `view` (when the read was issued). */
-  private async rangeB(
+  /** Range read through the read-your-writes cache, as of `view`, adding no read conflicts. */
+  private async scanB(
     begin: BKey,
     end: BKey,
     limit: number,
     reverse: boolean,
-    snapshot: boolean,
-    view: LocalView = this.localView(),
+    view: LocalView,
   ): Promise<[BKey, BKey][]> {
     if (begin >= end) return [];
     const writes = new Map<BKey, WriteState>();
@@ -409,48 +437,53 @@ class ClientTransaction implements Transaction {
     const clears = view.clears.filter(([b, e]) => b < end && begin < e);
     const local = writes.size > 0 || clears.length > 0;
     const rows = await this.storageRange(begin, end, local ? 0 : limit, reverse);
-    let result = rows;
-    if (local) {
-      const covered = (k: BKey) => clears.some(([b, e]) => k >= b && k < e);
-      const merged = new Map<BKey, BKey>();
-      for (const [k, v] of rows) {
-        const o = ClientTransaction.overlay(writes.get(k), covered(k), v);
-        if (o !== undefined) merged.set(k, o);
-      }
-      for (const [k, w] of writes) {
-        if (merged.has(k)) continue;
-        const o = ClientTransaction.overlay(w, covered(k), undefined);
-        if (o !== undefined) merged.set(k, o);
-      }
-      const keys = [...merged.keys()].sort();
-      if (reverse) keys.reverse();
-      result = keys.map((k) => [k, merged.get(k)!] as [BKey, BKey]);
-      if (limit > 0 && result.length > limit) result = result.slice(0, limit);
+    if (!local) return rows;
+    const covered = (k: BKey) => clears.some(([b, e]) => k >= b && k < e);
+    const merged = new Map<BKey, BKey>();
+    for (const [k, v] of rows) {
+      const o = ClientTransaction.overlay(writes.get(k), covered(k), v);
+      if (o !== undefined) merged.set(k, o);
     }
-    if (!snapshot) {
-      if (limit > 0 && result.length >= limit) {
-        const last = result[result.length - 1]![0];
-        this.readRanges.push(reverse ? [last, end] : [begin, `${last}\x00`]);
-      } else this.readRanges.push([begin, end]);
+    for (const [k, w] of writes) {
+      if (merged.has(k)) continue;
+      const o = ClientTransaction.overlay(w, covered(k), undefined);
+      if (o !== undefined) merged.set(k, o);
     }
-    return result;
+    const keys = [...merged.keys()].sort();
+    if (reverse) keys.reverse();
+    const result = keys.map((k) => [k, merged.get(k)!] as [BKey, BKey]);
+    return limit > 0 && result.length > limit ? result.slice(0, limit) : result;
   }
 
-  /** Resolves a key selector by scanning from its key, through `view`. */
-  private async resolveSelector(sel: KeySelector, snapshot: boolean, view: LocalView): Promise<BKey> {
+  /**
+   * Resolves a key selector by scanning from its key, through `view`, adding no read conflicts: the key
+   * it names (MAX_KEY or '' when it runs off the end or the beginning) and the range whose contents
+   * decided that.
+   */
+  private async resolveSelector(sel: KeySelector, view: LocalView): Promise<ResolvedSelector> {
     const k = toB(sel.key);
     const start = sel.orEqual ? `${k}\x00` : k;
     if (sel.offset >= 1) {
-      const rows = await this.rangeB(start, MAX_KEY, sel.offset, false, snapshot, view);
-      return rows.length >= sel.offset ? rows[sel.offset - 1]![0] : MAX_KEY;
+      const rows = await this.scanB(start, MAX_KEY, sel.offset, false, view);
+      const key = rows.length >= sel.offset ? rows[sel.offset - 1]![0] : MAX_KEY;
+      return {
+        start,
+        offset: sel.offset,
+        key,
+        scanned: scannedRange(start, MAX_KEY, sel.offset, false, rows),
+      };
     }
     const n = 1 - sel.offset;
-    const rows = await this.rangeB('', start, n, true, snapshot, view);
-    return rows.length >= n ? rows[n - 1]![0] : '';
+    const rows = await this.scanB('', start, n, true, view);
+    const key = rows.length >= n ? rows[n - 1]![0] : '';
+    return { start, offset: sel.offset, key, scanned: scannedRange('', start, n, true, rows) };
   }
 
   async getKey(selector: KeySelector, opts: ReadOptions = {}): Promise<Bytes> {
-    return fromB(await this.resolveSelector(selector, opts.snapshot ?? false, this.localView()));
+    const r = await this.resolveSelector(selector, this.localView());
+    // The key depends on exactly the keys the resolving scan covered (FoundationDB's getKey conflict).
+    if (!opts.snapshot && r.scanned) this.readRanges.push(r.scanned);
+    return fromB(r.key);
   }
 
   async getRange(
@@ -459,15 +492,18 @@ class ClientTransaction implements Transaction {
     opts: RangeOptions = {},
   ): Promise<KeyValue[]> {
     const snapshot = opts.snapshot ?? false;
+    const limit = opts.limit ?? 0;
+    const reverse = opts.reverse ?? false;
     // Everything below sees this transaction's writes as they stand now, however long it takes.
     const view = this.localView();
-    // Resolving a selector reads the keys it scans over (their presence decides where the range starts
-    // or ends), so those scans add read conflicts too: conservative (a write to the resolved end key
-    // conflicts) but never missing a conflict that changes the result.
-    const b = begin instanceof Uint8Array ? toB(begin) : await this.resolveSelector(begin, snapshot, view);
-    const e = end instanceof Uint8Array ? toB(end) : await this.resolveSelector(end, snapshot, view);
-    const clippedEnd = e > MAX_KEY ? MAX_KEY : e;
-    const rows = await this.rangeB(b, clippedEnd, opts.limit ?? 0, opts.reverse ?? false, snapshot, view);
+    // A plain key is the selector firstGreaterOrEqual(key), which needs no scan to resolve.
+    const plain = (key: BKey): ResolvedSelector => ({ start: key, offset: 1, key, scanned: undefined });
+    const b = begin instanceof Uint8Array ? plain(toB(begin)) : await this.resolveSelector(begin, view);
+    const e = end instanceof Uint8Array ? plain(toB(end)) : await this.resolveSelector(end, view);
+    const clippedEnd = e.key > MAX_KEY ? MAX_KEY : e.key;
+    const rows = await this.scanB(b.key, clippedEnd, limit, reverse, view);
+    if (!snapshot)
+      this.readRanges.push(...selectorRangeConflicts(b, { ...e, key: clippedEnd }, limit, reverse, rows));
     return rows.map(([k, v]) => ({ key: fromB(k), value: fromB(v) }));
   }
 
@@ -683,27 +719,47 @@ class ClientTransaction implements Transaction {
     for (const w of watches) void this.runWatch(w, version);
   }
 
+  /**
+   * Registers a watch with a replica and resolves it once the change it reports is committed. A storage
+   * server compares against the versions it has applied, which may be ahead of what is committed (the
+   * client's next read version could precede the change) or be rolled back by a recovery (the change
+   * never happened). So, as FoundationDB's watchValue does, wait for a committed version at least the
+   * change's; and if that version comes from a later epoch than the one the server applied the change
+   * in, a recovery came between and may have discarded it: watch again from the committed version.
+   */
   private async runWatch(w: PendingWatch, version: number): Promise<void> {
     const rpc = this.rt.world.rpc(this.db.proc);
     const value = await w.value;
+    let from = version;
     for (let attempt = 0; ; attempt++) {
       const info = await this.db.clusterInfo(attempt > 0);
       const shard = this.db.shardsFor(info, w.key, `${w.key}\x00`)[0];
       const id = shard ? this.db.random.pick(shard.team) : undefined;
       const ss = id ? this.db.storageRef(info, id) : undefined;
+      let fired: WatchReply | undefined;
       if (ss) {
         try {
-          await rpc.request<boolean>(
+          fired = await rpc.request<WatchReply>(
             ss.address,
             storageEndpoints(ss.id).watch,
-            { key: w.key, value: value ?? null, version },
+            { key: w.key, value: value ?? null, version: from },
             seconds(30),
           );
-          w.resolve();
-          return;
         } catch {
           // re-register with another replica
         }
+      }
+      if (fired) {
+        const committed = await this.db.committedVersionAtLeast(fired.version);
+        // Committed in the epoch the server applied it from: every log of that epoch holds it, so no
+        // recovery can roll it back, and reads at read versions from now on see it.
+        if (committed.epoch === fired.epoch) {
+          w.resolve();
+          return;
+        }
+        // The server may compare again at a version it has not rolled back yet: give it time to learn
+        // of the recovery (the backoff below) before asking again.
+        from = Math.max(from, committed.version);
       }
       await this.db.proc.delay(seconds(Math.min(1, 0.05 * 2 ** attempt)));
     }
@@ -745,5 +801,95 @@ function versionstampBytes(version: number, batchIndex: number): Bytes {
   const dv = new DataView(out.buffer);
   dv.setBigUint64(0, BigInt(version), false);
   dv.setUint16(8, batchIndex, false);
+  return out;
+}
+
+/** A key selector resolved by scanning: its normalized base key and offset, and what the scan found. */
+export interface ResolvedSelector {
+  /** Where the scan started: the selector's key, or the key after it when orEqual. */
+  readonly start: BKey;
+  readonly offset: number;
+  /** The key it names: MAX_KEY when it ran off the end, '' when it ran off the beginning. */
+  readonly key: BKey;
+  /** The range whose contents decided `key`; undefined when no scan was needed. */
+  readonly scanned: [BKey, BKey] | undefined;
+}
+
+/** The keys a scan of [begin, end) observed: all of them, or up to the last row when the limit cut it. */
+function scannedRange(
+  begin: BKey,
+  end: BKey,
+  limit: number,
+  reverse: boolean,
+  rows: readonly [BKey, BKey][],
+): [BKey, BKey] | undefined {
+  if (begin >= end) return undefined;
+  if (limit > 0 && rows.length >= limit) {
+    const last = rows[rows.length - 1]![0];
+    return reverse ? [last, end] : [begin, `${last}\x00`];
+  }
+  return [begin, end];
+}
+
+/**
+ * The read conflicts of a range read between resolved selectors `b` and `e` that returned `rows`: the
+ * keys whose change, alone or together with others, could change the result. Like FoundationDB's
+ * read-your-writes addConflictRange, never narrower than needed and in two places narrower than every
+ * key the scans happened to look at:
+ *
+ * - End selector with offset >= 1 that found its key E: the result ends at the largest returned key
+ *   `top`, and no key lies between `top` and E. If nothing in [e.start, top] changes, the keys from
+ *   e.start up to `top` still number fewer than the offset, so the new end is still above `top`, and
+ *   any keys inserted above `top` land at or past the new end. So neither the rest of the end selector's
+ *   scan nor the scan of (top, E) matters beyond max(e.start, top + 1) (below e.start, a key inserted
+ *   after `top` would be returned). When the end ran off the end of the database (E is MAX_KEY) this
+ *   holds only for a forward read cut by its limit (the end still lands above `top`, and the rows are
+ *   still the first `limit` keys); otherwise an insert past `top` can fall inside the range and be
+ *   returned, so everything to the end counts.
+ * - Reverse read cut by its limit with a begin selector of offset <= 1: the rows are the highest keys
+ *   below the end, down to `low`. If nothing in [low, end) changes, the begin still resolves at or
+ *   below `low` (offset 1: `low` itself still qualifies; offset <= 0: counting back from the begin key
+ *   passes `low` no earlier than before), so keys below `low` cannot change the result. With an offset
+ *   of 2 or more this is not so: clearing keys the begin selector counted could move it above `low`.
+ *
+ * Everything else is kept as scanned: the begin selector's scan (it fixes where the rows start), the
+ * end selector's scan when its offset is <= 0 (clearing keys it counted moves the end down into the
+ * rows), and the rows' own range. When nothing was returned, the whole of every scan counts.
+ */
+export function selectorRangeConflicts(
+  b: ResolvedSelector,
+  e: ResolvedSelector,
+  limit: number,
+  reverse: boolean,
+  rows: readonly [BKey, BKey][],
+): [BKey, BKey][] {
+  const out: [BKey, BKey][] = [];
+  const add = (range: readonly [BKey, BKey] | undefined): void => {
+    if (range && range[0] < range[1]) out.push([range[0], range[1]]);
+  };
+  if (rows.length === 0) {
+    add(b.scanned);
+    add(e.scanned);
+    add([b.key, e.key]);
+    return out;
+  }
+  const limited = limit > 0 && rows.length >= limit;
+  const first = rows[0]![0];
+  const last = rows[rows.length - 1]![0];
+  const low = reverse ? last : first;
+  const top = reverse ? first : last;
+  const afterTop = `${top}\x00`;
+  const trimEnd = e.offset >= 1 && (e.key < MAX_KEY || (limited && !reverse));
+  const endBound = trimEnd ? (e.start > afterTop ? e.start : afterTop) : e.key;
+  // The rows' range.
+  if (reverse) add([limited ? low : b.key, endBound]);
+  else add([b.key, limited ? afterTop : endBound]);
+  // The end selector's scan.
+  if (e.scanned) add(trimEnd ? [e.scanned[0], e.scanned[1] < endBound ? e.scanned[1] : endBound] : e.scanned);
+  // The begin selector's scan.
+  if (b.scanned) {
+    const trimBegin = reverse && limited && b.offset <= 1 && b.scanned[0] < low;
+    add(trimBegin ? [low, b.scanned[1]] : b.scanned);
+  }
   return out;
 }

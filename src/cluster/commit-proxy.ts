@@ -76,9 +76,9 @@ export function startCommitProxy(
     shards: readonly Shard[];
     onFailure: (reason: string) => void;
   },
-): void {
+): () => void {
   const rpc = rt.world.rpc(proc);
-  proc.roles.add('CP');
+  proc.addRole('CP', init.id);
   const shardBegins = init.shards.map((s) => s.begin);
   let queue: { req: CommitRequest; respond: (r: CommitReply) => void }[] = [];
   let running = false;
@@ -112,6 +112,7 @@ export function startCommitProxy(
     rt.trace('CommitProxyTerminated', { ProxyID: init.id, Reason: reason }, proc, 20, init.id);
     // Clients of queued commits never hear back: they time out with commit_unknown_result.
     queue = [];
+    proc.removeRole(init.id);
     init.onFailure(reason);
   };
 
@@ -265,4 +266,14 @@ export function startCommitProxy(
     });
     if (!running) void loop();
   });
+
+  // Stopped by its worker once a newer epoch is known: it commits nothing more (its logs are locked
+  // anyway), and its queued clients time out with commit_unknown_result as they would if it died.
+  return () => {
+    dead = true;
+    queue = [];
+    proc.unlisten(commitEndpoint(init.id));
+    proc.unlisten(`proxy.recoveryTxn.${init.id}`);
+    proc.removeRole(init.id);
+  };
 }

@@ -12,6 +12,7 @@ import type { ClusterRuntime } from './runtime.js';
 export const NO_DB_INFO: DbInfo = {
   epoch: 0,
   recoveryVersion: 0,
+  epochStarts: [],
   recoveryState: 'reading_coordinated_state',
   master: undefined,
   grvProxies: [],
@@ -134,7 +135,7 @@ class Controller {
 
   start(): void {
     const rpc = this.rt.world.rpc(this.proc);
-    this.proc.roles.add('CC');
+    this.proc.addRole('CC');
     rpc.serve<WorkerReport, DbInfo>(EP.ccRegister, (report, respond) => {
       if (this.stopped) return respond.fail('not_leader', 1100);
       this.workers.set(report.address, { report, lastSeen: this.proc.localTime() });
@@ -186,7 +187,7 @@ class Controller {
 
   stop(reason: string): void {
     this.stopped = true;
-    this.proc.roles.delete('CC');
+    this.proc.removeRole('CC');
     this.rt.trace('ClusterControllerStopped', { Reason: reason }, this.proc, 10);
   }
 

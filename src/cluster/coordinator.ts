@@ -40,7 +40,7 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
     forward: null,
   };
   const records = new RecordLog(file, scan.end);
-  if (rt.coordinatorsOf(proc).includes(proc.address) || reg.value !== null) proc.roles.add('CD');
+  if (rt.coordinatorsOf(proc).includes(proc.address) || reg.value !== null) proc.addRole('CD');
   const rpc = rt.world.rpc(proc);
 
   // Serialize durable writes of the register: each change is appended and synced before the reply.
@@ -89,7 +89,7 @@ export async function startCoordinator(rt: ClusterRuntime, proc: SimProcess): Pr
     { ok: boolean; promised: number }
   >(EP.coordWrite, (req, respond) => {
     if (req.gen >= reg.promised && (reg.forward === null || req.forward !== undefined || req.join === true)) {
-      proc.roles.add('CD');
+      proc.addRole('CD');
       reg.promised = req.gen;
       reg.acceptedGen = req.gen;
       reg.value = req.value;

@@ -17,19 +17,22 @@ export function masterEndpoints(id: string) {
   };
 }
 
-/** Starts a GRV proxy for an epoch. */
+/** Starts a GRV proxy for an epoch. Returns its stop. */
 export function startGrvProxy(
   rt: ClusterRuntime,
   proc: SimProcess,
   init: { id: string; master: RoleRef; logs: readonly RoleRef[] },
-): void {
+): () => void {
   const rpc = rt.world.rpc(proc);
-  proc.roles.add('GP');
+  proc.addRole('GP', init.id);
   let queue: { reply: (v: number) => void; fail: () => void }[] = [];
   let scheduled = false;
 
+  let stopped = false;
+
   const flush = async (): Promise<void> => {
     scheduled = false;
+    if (stopped) return;
     const batch = queue;
     queue = [];
     const timeout = seconds(rt.knob('RPC_TIMEOUT'));
@@ -60,4 +63,12 @@ export function startGrvProxy(
       proc.after(seconds(rt.knob('GRV_BATCH_INTERVAL')), () => void flush());
     }
   });
+  return () => {
+    stopped = true;
+    proc.unlisten(grvEndpoint(init.id));
+    proc.removeRole(init.id);
+    const waiting = queue;
+    queue = [];
+    for (const b of waiting) b.fail();
+  };
 }

@@ -63,11 +63,12 @@ export interface MasterInit {
 export type RoleInit =
   | { role: 'tlog'; id: string; epoch: number; start: number; tags: string[]; seed: LogEntry[] }
   | { role: 'storage'; id: string; shards: { begin: BKey; end: BKey }[]; fetch?: FetchPlan }
-  | { role: 'resolver'; id: string; start: number }
-  | { role: 'grvProxy'; id: string; master: RoleRef; logs: RoleRef[] }
+  | { role: 'resolver'; id: string; epoch: number; start: number }
+  | { role: 'grvProxy'; id: string; epoch: number; master: RoleRef; logs: RoleRef[] }
   | {
       role: 'commitProxy';
       id: string;
+      epoch: number;
       master: RoleRef;
       resolvers: { ref: RoleRef; begin: BKey; end: BKey }[];
       logs: RoleRef[];
@@ -88,20 +89,41 @@ function initialShardBounds(n: number): [BKey, BKey][] {
 
 class RecoveryAborted extends Error {}
 
-/** Runs a master on `proc`: recovery, then sequencing. Returns when the master gives up (fenced). */
-export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: MasterInit): Promise<void> {
+/** What the hosting worker knows of a master: the epoch it recovers (once known), and whether it stopped. */
+export interface MasterLife {
+  epoch: number | undefined;
+  stopped: boolean;
+}
+
+/** The endpoints a master serves once its epoch is open. */
+export function masterServedEndpoints(id: string): string[] {
+  return Object.values(masterEndpoints(id));
+}
+
+/**
+ * Runs a master on `proc`: recovery, then sequencing. Returns once the epoch is fully recovered (its
+ * endpoints serve on until the worker stops it); throws when the master gives up (fenced, superseded).
+ */
+export async function runMaster(
+  rt: ClusterRuntime,
+  proc: SimProcess,
+  init: MasterInit,
+  life: MasterLife = { epoch: undefined, stopped: false },
+): Promise<void> {
   const rpc = rt.world.rpc(proc);
   const rnd = rt.world.random.fork(`master:${init.id}`);
   const timeout = seconds(rt.knob('RPC_TIMEOUT'));
-  proc.roles.add('MS');
+  proc.addRole('MS', init.id);
   const started = rt.world.now();
   let epochForTrace = 0;
   // A master the controller has replaced stops at once, so that masters never duel for the coordinators.
   const stillCurrent = async (s: RecoveryState): Promise<void> => {
+    if (life.stopped) throw new RecoveryAborted(`stopped during ${s}`);
     const reply = await rpc
       .request<{ current: boolean }>(init.cc, EP.ccRecoveryState, { master: init.id, state: s }, timeout)
       .catch(() => ({ current: true }));
     if (!reply.current) throw new RecoveryAborted(`superseded during ${s}`);
+    if (life.stopped) throw new RecoveryAborted(`stopped during ${s}`);
   };
   const state = async (s: RecoveryState): Promise<void> => {
     if (rt.buggify('master.slowRecoveryPhase', 0.05)) await proc.delay(seconds(rnd.uniform(0.01, 1)));
@@ -181,6 +203,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   const epoch = (old?.epoch ?? 0) + 1;
   epochForTrace = epoch;
   rt.trace('MasterRecovering', { Epoch: epoch, Generation: gen, Existing: old ? 1 : 0 }, proc, 10, init.id);
+  life.epoch = epoch;
 
   // 3. Lock the old epoch's logs: they accept no more pushes and report their durable ends.
   await state('locking_old_transaction_servers');
@@ -330,7 +353,16 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
 
   // 6. Write the new coordinated state; a newer master's higher generation fences us out here.
   await state('writing_coordinated_state');
-  const next: CoordinatedState = { epoch, recoveryVersion, logs: newLogs, storage, shards, config };
+  const epochStarts = [...(old?.epochStarts ?? []), { epoch, recoveryVersion }];
+  const next: CoordinatedState = {
+    epoch,
+    recoveryVersion,
+    epochStarts,
+    logs: newLogs,
+    storage,
+    shards,
+    config,
+  };
   if (moveTo && moveTo.join() !== coords.join()) {
     const moved = await Promise.all(
       moveTo.map((c) =>
@@ -381,6 +413,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   const firstVersion = recoveryVersion + rt.knob('MAX_VERSIONS_IN_FLIGHT');
   const me: RoleRef = { id: init.id, address: proc.address };
   const ep = masterEndpoints(init.id);
+  if (life.stopped) throw new RecoveryAborted('stopped before sequencing');
   rpc.serve<Record<string, never>, { prev: number; version: number }>(ep.getVersion, (_req, respond) => {
     const now = rt.world.now();
     const prev = lastVersion;
@@ -417,7 +450,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
       rpc.request(
         r.ref.address,
         EP.workerInit,
-        { role: 'resolver', id: r.ref.id, start: recoveryVersion } satisfies RoleInit,
+        { role: 'resolver', id: r.ref.id, epoch, start: recoveryVersion } satisfies RoleInit,
         timeout,
       ),
     ),
@@ -425,7 +458,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
       rpc.request(
         g.address,
         EP.workerInit,
-        { role: 'grvProxy', id: g.id, master: me, logs: newLogs } satisfies RoleInit,
+        { role: 'grvProxy', id: g.id, epoch, master: me, logs: newLogs } satisfies RoleInit,
         timeout,
       ),
     ),
@@ -435,7 +468,15 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
       rpc.request(
         c.address,
         EP.workerInit,
-        { role: 'commitProxy', id: c.id, master: me, resolvers, logs: newLogs, shards } satisfies RoleInit,
+        {
+          role: 'commitProxy',
+          id: c.id,
+          epoch,
+          master: me,
+          resolvers,
+          logs: newLogs,
+          shards,
+        } satisfies RoleInit,
         timeout,
       ),
     ),
@@ -448,6 +489,7 @@ export async function runMaster(rt: ClusterRuntime, proc: SimProcess, init: Mast
   const info: DbInfo = {
     epoch,
     recoveryVersion,
+    epochStarts,
     recoveryState: 'accepting_commits',
     master: me,
     grvProxies: grvs,

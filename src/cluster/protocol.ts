@@ -26,11 +26,24 @@ export interface DbConfig {
   readonly storageEngine: 'memory' | 'ssd';
 }
 
+/** Where an epoch began: the versions of earlier epochs up to `recoveryVersion` survived its recovery. */
+export interface EpochStart {
+  readonly epoch: number;
+  readonly recoveryVersion: number;
+}
+
 /** The coordinated state: what a majority of coordinators agree the current epoch is. */
 export interface CoordinatedState {
   readonly epoch: number;
   /** Versions up to here survive from earlier epochs; the epoch's first version is above it. */
   readonly recoveryVersion: number;
+  /**
+   * The recovery version of every epoch so far, oldest first (the last is this epoch's): where each
+   * epoch's predecessor ended. A storage server that missed whole epochs needs where the epoch it
+   * pulled from ended, which a later epoch's recovery version does not tell (FoundationDB keeps the
+   * old log generations with their epoch ends in the log system configuration for the same reason).
+   */
+  readonly epochStarts: readonly EpochStart[];
   readonly logs: readonly RoleRef[];
   /** Every storage server, by id (the tag) and address. */
   readonly storage: readonly RoleRef[];
@@ -42,6 +55,8 @@ export interface CoordinatedState {
 export interface DbInfo {
   readonly epoch: number;
   readonly recoveryVersion: number;
+  /** As in the coordinated state: the recovery version of every epoch so far, oldest first. */
+  readonly epochStarts: readonly EpochStart[];
   readonly recoveryState: string;
   readonly master: RoleRef | undefined;
   readonly grvProxies: readonly RoleRef[];

@@ -22,17 +22,17 @@ export function resolverEndpoint(id: string): string {
   return `resolver.resolve.${id}`;
 }
 
-/** Starts a resolver for an epoch; its version chain starts at the recovery version. */
+/** Starts a resolver for an epoch; its version chain starts at the recovery version. Returns its stop. */
 export function startResolver(
   rt: ClusterRuntime,
   proc: SimProcess,
   init: { id: string; start: number },
-): void {
+): () => void {
   let last = init.start;
   const recent: { version: number; ranges: readonly [BKey, BKey][] }[] = [];
   const waiting = new Map<number, () => void>();
   const done = new Map<number, ResolveStatus[]>();
-  proc.roles.add('RV');
+  proc.addRole('RV', init.id);
   const ignoreRanges = rt.bug('resolverIgnoresRangeReads');
 
   const conflicts = (t: ResolveTxn): boolean => {
@@ -111,4 +111,10 @@ export function startResolver(
       else respond.reply(s);
     }),
   );
+  return () => {
+    proc.unlisten(resolverEndpoint(init.id));
+    proc.removeRole(init.id);
+    waiting.clear();
+    done.clear();
+  };
 }

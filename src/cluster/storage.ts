@@ -59,6 +59,16 @@ export interface RangeReply {
   /** True when the limit cut the range short. */
   readonly more: boolean;
 }
+/**
+ * A watch's answer: the version at which this server saw the value differ from the watched one, and the
+ * epoch whose logs it had applied that version from. The version may not be committed yet (a server
+ * applies what the logs give it before it knows it is committed), and a recovery may still roll it back:
+ * the client waits for a committed version at least this one before reporting the change.
+ */
+export interface WatchReply {
+  readonly version: number;
+  readonly epoch: number;
+}
 export interface StorageStatus {
   readonly id: string;
   readonly version: number;
@@ -87,6 +97,8 @@ export class StorageServer {
   knownCommitted = 0;
   epoch = 0;
   readable = true;
+  /** Removed from the shard map and stopped by its worker: it pulls, writes and serves nothing more. */
+  stopped = false;
   private info: DbInfo | undefined;
   private unsynced: { v: number; m: Mutation[] }[] = [];
   readonly records: RecordLog;
@@ -94,7 +106,7 @@ export class StorageServer {
   header: RecordLog | undefined;
   private logIndex = 0;
   private readonly versionWaiters: { version: number; wake: () => void }[] = [];
-  private readonly watches = new Map<BKey, { value: BKey | undefined; wake: () => void }[]>();
+  private readonly watches = new Map<BKey, { value: BKey | undefined; wake: (r: WatchReply) => void }[]>();
   /** Entries pulled while a fetch is in progress; applied once the fetched snapshot is installed. */
   private buffered: LogEntry[] | null = null;
 
@@ -112,6 +124,13 @@ export class StorageServer {
     this.logIndex = rt.world.random.fork(`storage-log:${id}`).int(0, 1000);
   }
 
+  /** Stops this server for good (its worker removes its files): endpoints, loops and role label go. */
+  stop(): void {
+    this.stopped = true;
+    for (const ep of Object.values(storageEndpoints(this.id))) this.proc.unlisten(ep);
+    this.proc.removeRole(this.id);
+  }
+
   /** Appends a record to this server's file (durable at the next sync). */
   append(rec: StorageRecord): Promise<void> {
     return this.records.append(rec);
@@ -126,10 +145,18 @@ export class StorageServer {
     if (this.info && info.epoch <= this.info.epoch) return;
     this.info = info;
     if (info.epoch > this.epoch) {
+      // What this server pulled came from the logs of its epoch, which ended where the next epoch's
+      // recovery began. A server that missed whole epochs (cut off from the controller while they came and
+      // went) must roll back to that point, not to the newest recovery version: versions its old epoch's
+      // logs held above where that epoch ended were discarded, even where a later epoch's recovery version
+      // lies above them. Recovery versions only grow, so the next epoch's is the smallest of the ones it
+      // missed. (Were it ever missing from the history, only durable data would be certainly committed.)
+      const next = info.epochStarts.find((s) => s.epoch === this.epoch + 1);
+      const ended = next ? next.recoveryVersion : this.durableVersion;
       this.epoch = info.epoch;
       // Durable versions were known committed when written, so no recovery can discard them; a server
       // restarted from disk does not know which epoch wrote them and must not treat them as rolled back.
-      const rollbackTo = Math.max(info.recoveryVersion, this.durableVersion);
+      const rollbackTo = Math.max(ended, this.durableVersion);
       if (this.version > rollbackTo) {
         if (this.rt.bug('storageSkipsRollback')) {
           this.version = rollbackTo;
@@ -176,7 +203,7 @@ export class StorageServer {
       const now = value ?? undefined;
       const keep = ws.filter((w) => {
         if (w.value !== now) {
-          w.wake();
+          w.wake({ version: v, epoch: this.epoch });
           return false;
         }
         return true;
@@ -202,7 +229,7 @@ export class StorageServer {
   /** Pulls this server's tag from the current epoch's logs, forever. */
   async pullLoop(): Promise<void> {
     const rpc = this.rt.world.rpc(this.proc);
-    for (;;) {
+    while (!this.stopped) {
       const info = this.info;
       if (!info || info.logs.length === 0) {
         await this.proc.delay(seconds(0.1));
@@ -229,6 +256,7 @@ export class StorageServer {
         await this.proc.delay(seconds(0.05));
         continue;
       }
+      if (this.stopped) return;
       if (this.epoch !== epoch || !this.info || this.info.epoch !== epoch) continue; // stale epoch's answer
       for (const e of reply.entries) {
         if (e.version <= this.version) continue;
@@ -247,6 +275,7 @@ export class StorageServer {
     const rpc = this.rt.world.rpc(this.proc);
     for (;;) {
       await this.proc.delay(seconds(this.rt.knob('STORAGE_DURABILITY_LAG')));
+      if (this.stopped) return;
       if (this.rt.buggify('storage.slowDurability', 0.05))
         await this.proc.delay(seconds(this.rt.world.random.uniform(0.5, 3)));
       if (this.buffered) continue;
@@ -345,7 +374,10 @@ export class StorageServer {
       for (const shard of plan.shards) {
         let got: RangeReply | undefined;
         // Any one surviving replica of the shard will do; try them in turn.
-        for (const src of shard.sources) {
+        for (const planned of shard.sources) {
+          // A source may have moved since the plan was made (a rebooted machine's folder can come back
+          // on another process): ask where the newest layout this server knows places it.
+          const src = this.info?.storage.find((r) => r.id === planned.id) ?? planned;
           try {
             got = await rpc.request<RangeReply>(
               src.address,
@@ -399,15 +431,18 @@ export class StorageServer {
     };
   }
 
-  /** Registers a watch: resolves when the key's value differs from `value`. */
-  watch(key: BKey, value: BKey | undefined): Promise<void> {
-    const f = this.proc.future<void>('watch');
+  /**
+   * Registers a watch: resolves when the key's value, in the versions this server has applied, differs
+   * from `value`, with the version where it does (see WatchReply: not necessarily committed).
+   */
+  watch(key: BKey, value: BKey | undefined): Promise<WatchReply> {
+    const f = this.proc.future<WatchReply>('watch');
     if (this.store.latest(key) !== value) {
-      f.resolve();
+      f.resolve({ version: this.version, epoch: this.epoch });
       return f.promise;
     }
     const list = this.watches.get(key) ?? [];
-    list.push({ value, wake: () => f.resolve() });
+    list.push({ value, wake: (r) => f.resolve(r) });
     this.watches.set(key, list);
     return f.promise;
   }
@@ -416,7 +451,7 @@ export class StorageServer {
 function serve(rt: ClusterRuntime, ss: StorageServer): void {
   const rpc = rt.world.rpc(ss.proc);
   const ep = storageEndpoints(ss.id);
-  ss.proc.roles.add('SS');
+  ss.proc.addRole('SS', ss.id);
   rpc.serve<GetRequest, BKey | null>(ep.get, (req, respond) => {
     const early = ss.readError(req.version, [req.key]);
     if (early) return respond.fail(early, early === 'transaction_too_old' ? 1007 : 1037);
@@ -446,12 +481,12 @@ function serve(rt: ClusterRuntime, ss: StorageServer): void {
       respond.reply({ kv, more });
     });
   });
-  rpc.serve<{ key: BKey; value: BKey | null; version: number }, boolean>(ep.watch, (req, respond) => {
+  rpc.serve<{ key: BKey; value: BKey | null; version: number }, WatchReply>(ep.watch, (req, respond) => {
     if (!ss.owns(req.key) || !ss.readable) return respond.fail('wrong_shard_server', 1037);
     // Compare only once this replica has caught up to the version the watcher saw.
     void ss.waitForVersion(req.version).then((ok) => {
       if (!ok) return respond.fail('future_version', 1009);
-      void ss.watch(req.key, req.value ?? undefined).then(() => respond.reply(true));
+      void ss.watch(req.key, req.value ?? undefined).then((r) => respond.reply(r));
     });
   });
   rpc.serve<Record<string, never>, StorageStatus>(ep.status, (_req, respond) => respond.reply(ss.status()));

@@ -217,6 +217,7 @@ function hosted(log: TLog): HostedTLog {
     epoch: log.epoch,
     discard: () => {
       for (const ep of Object.values(tlogEndpoints(log.id))) log.proc.unlisten(ep);
+      log.proc.removeRole(log.id);
       log.entries = [];
       log.proc.folder.files.delete(log.file.name);
     },
@@ -227,7 +228,7 @@ function hosted(log: TLog): HostedTLog {
 function serve(rt: ClusterRuntime, log: TLog): void {
   const rpc = rt.world.rpc(log.proc);
   const ep = tlogEndpoints(log.id);
-  log.proc.roles.add('TL');
+  log.proc.addRole('TL', log.id);
   rpc.serve<PushRequest, boolean>(ep.push, (req, respond) => {
     if (rt.buggify('tlog.dropPushReply', 0.001)) return; // the reply is lost; the proxy must cope
     log.push(

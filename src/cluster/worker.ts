@@ -7,7 +7,7 @@ import { startCommitProxy } from './commit-proxy.js';
 import { type ControllerSettings, electionLoop } from './controller.js';
 import { startCoordinator } from './coordinator.js';
 import { startGrvProxy } from './grv-proxy.js';
-import { type RoleInit, runMaster } from './master.js';
+import { type MasterLife, masterServedEndpoints, type RoleInit, runMaster } from './master.js';
 import { type DbInfo, EP, type WorkerReport } from './protocol.js';
 import { startResolver } from './resolver.js';
 import type { ClusterRuntime } from './runtime.js';
@@ -20,6 +20,12 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
   const tlogs = new Map<string, HostedTLog>();
   let cc: string | undefined;
   let info: DbInfo | undefined;
+  /**
+   * The epoch-scoped roles running here (master, resolvers, proxies), with the epoch each serves once
+   * known and how to stop it. Like FoundationDB's, they end when a newer epoch is known: otherwise an
+   * ended epoch's proxies would linger, and chaos that targets roles would hit them.
+   */
+  const epochRoles = new Map<string, { epoch: () => number | undefined; stop: () => void }>();
   const rpc = rt.world.rpc(proc);
   proc.failureHandler = (e) => rt.processFailed(proc, e);
   rt.trace(
@@ -33,6 +39,13 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
     if (info && next.epoch === info.epoch && next.recoveryState === info.recoveryState) return;
     info = next;
     for (const ss of storage.values()) ss.setDbInfo(next);
+    for (const [id, role] of epochRoles) {
+      const epoch = role.epoch();
+      if (epoch !== undefined && epoch < next.epoch) {
+        epochRoles.delete(id);
+        role.stop();
+      }
+    }
     // Storage servers no longer in the map (replaced while this process was away) are deleted, and so are
     // logs of older epochs: the new epoch's logs were seeded with everything they held.
     if (next.recoveryState === 'fully_recovered') {
@@ -48,6 +61,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
       for (const [id, ss] of storage) {
         if (!known.has(id) && ss.epoch < next.epoch) {
           storage.delete(id);
+          ss.stop();
           proc.folder.files.delete(ss.file.name);
           proc.folder.files.delete(storageHeaderName(id));
           rt.trace(
@@ -105,19 +119,49 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
   };
   const roleEvent = (as: string, id: string, transition: 'Begin' | 'End') =>
     rt.trace('Role', { As: as, Transition: transition, RoleID: id }, proc, 10, id);
-  const began = (role: RoleInit['role'], id: string): void => {
+  /** Traces the Begin of a role; returns what traces its End (once: at its stop or when the process goes down). */
+  const began = (role: RoleInit['role'], id: string): (() => void) => {
     roleEvent(roleNames[role], id, 'Begin');
-    proc.whenDown(() => roleEvent(roleNames[role], id, 'End'));
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      roleEvent(roleNames[role], id, 'End');
+    };
+    proc.whenDown(end);
+    return end;
+  };
+  /** Registers an epoch-scoped role, stopped (and its End traced) once a newer epoch is known. */
+  const scoped = (id: string, epoch: () => number | undefined, stop: () => void, end: () => void): void => {
+    epochRoles.set(id, {
+      epoch,
+      stop: () => {
+        stop();
+        end();
+      },
+    });
   };
 
   const startRole = async (init: RoleInit): Promise<void> => {
-    began(init.role, init.role === 'master' ? init.init.id : init.id);
+    const end = began(init.role, init.role === 'master' ? init.init.id : init.id);
     switch (init.role) {
-      case 'master':
+      case 'master': {
         // The master runs on; the recruiter only needs to know it started.
-        proc.spawn(`master ${init.init.id}`, async () => {
+        const id = init.init.id;
+        const life: MasterLife = { epoch: undefined, stopped: false };
+        scoped(
+          id,
+          () => life.epoch,
+          () => {
+            life.stopped = true;
+            for (const ep of masterServedEndpoints(id)) proc.unlisten(ep);
+            proc.removeRole(id);
+          },
+          end,
+        );
+        proc.spawn(`master ${id}`, async () => {
           try {
-            await runMaster(rt, proc, init.init);
+            await runMaster(rt, proc, init.init, life);
           } catch (e) {
             rt.trace(
               'MasterTerminated',
@@ -126,10 +170,13 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
               20,
               init.init.id,
             );
-            proc.roles.delete('MS');
+            proc.removeRole(id);
+            epochRoles.delete(id);
+            end();
           }
         });
         return;
+      }
       case 'tlog':
         tlogs.set(init.id, await createTLog(rt, proc, init));
         return;
@@ -144,13 +191,13 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         return;
       }
       case 'resolver':
-        startResolver(rt, proc, init);
+        scoped(init.id, () => init.epoch, startResolver(rt, proc, init), end);
         return;
       case 'grvProxy':
-        startGrvProxy(rt, proc, init);
+        scoped(init.id, () => init.epoch, startGrvProxy(rt, proc, init), end);
         return;
-      case 'commitProxy':
-        startCommitProxy(rt, proc, {
+      case 'commitProxy': {
+        const stop = startCommitProxy(rt, proc, {
           ...init,
           onFailure: (reason) => {
             if (cc)
@@ -160,7 +207,9 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
               });
           },
         });
+        scoped(init.id, () => init.epoch, stop, end);
         return;
+      }
     }
   };
 

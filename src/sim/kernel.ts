@@ -1,8 +1,8 @@
 // The deterministic kernel: virtual clock, event loop, simulated promises, tasks, limits, global redirects.
 //
-// Callback events run in a tight synchronous loop. When an event wakes a task (resolves a kernel future),
-// the loop finishes the current simulated instant and then lets the microtask queue drain completely
-// (see afterDrain) before time advances. So continuations always run at the
+// Callback events run in a tight synchronous loop. After an instant's events, the loop lets the microtask
+// queue drain completely (see afterDrain) before time advances, so promise work that an event started or
+// woke finishes at that instant. So continuations always run at the
 // instant they were woken, `now()` is always right, and the order of everything is fixed by (time, seq).
 import { FaultlineError, InternalError } from '../core/errors.js';
 import { Random } from '../core/random.js';
@@ -234,6 +234,10 @@ export class Kernel {
             }
             this.time = ev!.time;
             this.eventCount++;
+            // A callback may start promise work (a message handler awaiting an already-settled promise,
+            // say) without resolving any kernel future: its continuations must still run at this instant,
+            // not at whatever later instant happens to drain the microtask queue next.
+            this.woke = true;
             ev!.fn();
           }
         } catch (e) {

@@ -51,8 +51,8 @@ export class SimProcess {
   faultInjection = false;
   /** Disk never completes I/O (FailDisk kill type). */
   diskFailed = false;
-  /** Role abbreviations for the trace `Roles` field (CC, MS, CP, GP, RV, TL, SS, CD, TS...). */
-  readonly roles = new Set<string>();
+  /** Who holds which role here: holder id (a role's id, or the abbreviation itself) to abbreviation. */
+  private readonly roleHolders = new Map<string, string>();
   /**
    * What happens when a task of this process fails and the spawner gave no handler: installed by the
    * code that boots the process (the cluster's worker crashes and restarts the process on disk errors).
@@ -75,6 +75,25 @@ export class SimProcess {
 
   get ip(): string {
     return this.machine.ip;
+  }
+
+  /**
+   * Role abbreviations held now, for the trace `Roles` field and chaos targeting (CC, MS, CP, GP, RV, TL,
+   * SS, CD...). A role counts while any holder of it runs here: a process may host an ended epoch's
+   * log while it serves the new epoch's.
+   */
+  get roles(): ReadonlySet<string> {
+    return new Set(this.roleHolders.values());
+  }
+
+  /** Records that `holder` (a role's id; by default the role itself) runs role `role` here. */
+  addRole(role: string, holder: string = role): void {
+    this.roleHolders.set(holder, role);
+  }
+
+  /** Records that `holder` stopped. */
+  removeRole(holder: string): void {
+    this.roleHolders.delete(holder);
   }
 
   /**
@@ -180,7 +199,7 @@ export class SimProcess {
     for (const t of this.tasks) this.kernel.forget(t);
     this.tasks.clear();
     this.handlers = new Map();
-    this.roles.clear();
+    this.roleHolders.clear();
     this.failureHandler = undefined;
     const downs = this.onDown;
     this.onDown = [];

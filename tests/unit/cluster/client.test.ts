@@ -1,5 +1,6 @@
 // Client semantics users rely on: reads see the transaction's writes as of when they were issued,
-// versionstamps can be requested before commit, and watches compare against what the transaction saw.
+// versionstamps can be requested before commit, and watches compare against what the transaction saw
+// and fire only for changes a read that follows can see.
 import { describe, expect, it } from 'vitest';
 import { bytes, str } from '../../../src/cluster/bytes.js';
 import { finished, runScenario } from '../../support/cluster-scenario.js';
@@ -65,5 +66,55 @@ describe('cluster client', () => {
       },
     );
     expect(finished(outcome)).toEqual({ before: false, after: true });
+  });
+
+  it('fires a watch only for a change that a transaction started afterwards can read', async () => {
+    // The logs' acknowledgements to the commit proxy are held back: the logs make the new version
+    // durable and the storage server applies it (and fires the watch), but the master does not yet know
+    // it is committed, so read versions stay below it. The watch must not resolve until a read can see
+    // the change.
+    const { outcome } = await runScenario(
+      { seed: 11, config: { config: 'single', machineCount: 8 } },
+      async ({ db, cluster, world, delay }) => {
+        const ip = (address: string) => address.split(':')[0]!;
+        const info = await db.clusterInfo();
+        const proxyIps = new Set(info.commitProxies.map((p) => ip(p.address)));
+        const logIps = new Set(info.logs.map((l) => ip(l.address)));
+        const pipeline = new Set([
+          ...proxyIps,
+          ip(info.master!.address),
+          ...info.resolvers.map((r) => ip(r.address)),
+        ]);
+        const shard = db.shardsFor(info, 'w', 'w\x00')[0]!;
+        const replicaIps = shard.team.map((id) => ip(db.storageRef(info, id)!.address));
+        // The held-back links must touch nothing else the commit, the watch and the read use.
+        const layout = {
+          logsApart: [...logIps].every((l) => !pipeline.has(l)),
+          replicaApart: replicaIps.every((r) => !proxyIps.has(r) && !logIps.has(r)),
+          grvApart: info.grvProxies.every((g) => !proxyIps.has(ip(g.address))),
+        };
+        const writer = cluster.client(1);
+        await writer.run(async (tr) => {
+          tr.set(bytes('w'), bytes('old'));
+        });
+        const { fired } = await db.run(async (tr) => ({ fired: tr.watch(bytes('w')) }));
+        await delay(0.1);
+        const heldUntil = world.now() + 500_000;
+        for (const l of logIps) for (const p of proxyIps) world.network.clogPair(l, p, heldUntil);
+        const write = writer.run(async (tr) => {
+          tr.set(bytes('w'), bytes('new'));
+        });
+        await fired;
+        const firedAfterHold = world.now() >= heldUntil;
+        const seen = await db.run(async (tr) => tr.get(bytes('w')));
+        await write;
+        return { layout, firedAfterHold, seen: seen ? str(seen) : null };
+      },
+    );
+    expect(finished(outcome)).toEqual({
+      layout: { logsApart: true, replicaApart: true, grvApart: true },
+      firedAfterHold: true,
+      seen: 'new',
+    });
   });
 });

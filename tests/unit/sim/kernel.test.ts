@@ -38,6 +38,21 @@ describe('kernel', () => {
     expect(log).toEqual(['a:1000000', 'b:1000000', 'c:2000000']);
   });
 
+  it("runs promise work a plain callback started at that callback's instant", async () => {
+    // A message handler that awaits an already-settled promise resolves no kernel future; its
+    // continuation must still run before time moves on (it used to wait for the next wake-up elsewhere).
+    const k = new Kernel(1);
+    const log: string[] = [];
+    await k.run(async () => {
+      k.at(seconds(1), () => {
+        void Promise.resolve(true).then(() => log.push(`handler:${k.now()}`));
+      });
+      k.at(seconds(1.5), () => log.push(`later:${k.now()}`));
+      await k.delay(seconds(2));
+    });
+    expect(log).toEqual(['handler:1000000', 'later:1500000']);
+  });
+
   it('drains arbitrarily deep promise chains before time advances', async () => {
     const k = new Kernel(1);
     const seen: number[] = [];

@@ -11,14 +11,7 @@ import { runSpecFile } from '../chaos/chaos-run.js';
 const SEEDS = 3;
 
 /** (spec#seed) pairs that fail today because of open bugs, with what they show. */
-const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([
-  ['ApiCorrectness.toml#2', 'one client never finishes a database call'],
-  ['ApiCorrectness.toml#3', 'one client never finishes a database call'],
-  ['ReadWrite.toml#2', 'the check never finishes a database call'],
-  ['ReadWrite.toml#3', 'the check never finishes a database call'],
-  ['ConflictRange.toml#1', 'selector scans add read conflicts wider than FoundationDB (false conflict)'],
-  ['Watches.toml#2', 'a watch fires for a change not yet committed'],
-]);
+const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([]);
 
 const specs = readdirSync('tests/fast')
   .filter((f) => f.endsWith('.toml'))
