@@ -21,6 +21,7 @@ import randomSelector from './random-selector.js';
 import readWrite from './read-write.js';
 import selectorCorrectness from './selector-correctness.js';
 import serializability from './serializability.js';
+import sideband from './sideband.js';
 import storefront from './storefront.js';
 import versionStamp from './version-stamp.js';
 import watches from './watches.js';
@@ -40,6 +41,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   readWrite,
   selectorCorrectness,
   serializability,
+  sideband,
   storefront,
   versionStamp,
   watches,

@@ -288,37 +288,60 @@ export class SimulatedCluster {
    * read in parallel: storage servers refuse reads older than the MVCC window, and one version held for
    * the whole check expires on a slow network long before the last shard is read. A shard whose replicas
    * do not all answer at one version is tried again at a newer version.
+   *
+   * The check follows the cluster like any client: a recovery during the check ends the epoch whose GRV
+   * proxy it was asking (workers stop an ended epoch's proxies), and a repair may change a shard's team or
+   * a storage server's address. So every retry asks the controller for the current layout again, and
+   * reads the shard's current team through the current epoch's GRV proxy.
    */
   async consistencyCheck(tester: number): Promise<ConsistencyReport> {
     const client = this.client(tester);
     const rpc = this.world.rpc(client.proc);
     const problems: { reason: string; version: number }[] = [];
-    const info = await client.clusterInfo(true);
+    const shards = (await client.clusterInfo(true)).shards.map(({ begin, end }) => ({ begin, end }));
     let version = 0;
-    for (const sh of info.shards) {
-      const shard = `[${printable(sh.begin)}, ${printable(sh.end)})`;
-      const team: { id: string; address: string }[] = [];
-      for (const id of sh.team) {
-        const ss = info.storage.find((s) => s.id === id);
-        if (ss) team.push(ss);
-        else problems.push({ reason: `shard ${shard} lists unknown storage server ${id}`, version });
-      }
+    for (const { begin, end } of shards) {
+      const shard = `[${printable(begin)}, ${printable(end)})`;
+      let team: { id: string; address: string }[] = [];
+      let unknown: string[] = [];
       let replies: (RangeReply | undefined)[] = [];
+      /** Whether the last attempt got a read version (so its replies are the replicas' own answers). */
+      let gotVersion = false;
       for (let attempt = 0; attempt < 20; attempt++) {
         if (attempt > 0) await client.proc.delay(seconds(0.5));
+        const info = await client.clusterInfo(attempt > 0);
+        const sh = info.shards.find((s) => s.begin === begin && s.end === end);
+        if (!sh) {
+          // The shard map changed its boundaries: nothing to compare for this range in this layout.
+          team = [];
+          unknown = [];
+          replies = [];
+          gotVersion = false;
+          continue;
+        }
+        team = [];
+        unknown = [];
+        for (const id of sh.team) {
+          const ss = info.storage.find((s) => s.id === id);
+          if (ss) team.push(ss);
+          else unknown.push(id);
+        }
+        replies = [];
+        gotVersion = false;
         const v = await this.readVersion(client, info).catch((e: unknown) => {
           if (!(e instanceof RpcError)) throw e;
           return undefined;
         });
         if (v === undefined) continue;
         version = v;
+        gotVersion = true;
         replies = await Promise.all(
           team.map((ss) =>
             rpc
               .request<RangeReply>(
                 ss.address,
                 storageEndpoints(ss.id).range,
-                { begin: sh.begin, end: sh.end, version, limit: 0, reverse: false },
+                { begin, end, version, limit: 0, reverse: false },
                 seconds(5),
               )
               .catch((e: unknown) => {
@@ -327,7 +350,17 @@ export class SimulatedCluster {
               }),
           ),
         );
-        if (replies.every((r) => r !== undefined)) break;
+        if (unknown.length === 0 && team.length > 0 && replies.every((r) => r !== undefined)) break;
+      }
+      for (const id of unknown)
+        problems.push({ reason: `shard ${shard} lists unknown storage server ${id}`, version });
+      if (team.length === 0) {
+        problems.push({ reason: `shard ${shard} has no replica in the current shard map`, version });
+        continue;
+      }
+      if (!gotVersion) {
+        problems.push({ reason: `no read version could be obtained to check shard ${shard}`, version });
+        continue;
       }
       let reference: { id: string; kv: [BKey, BKey][] } | undefined;
       for (let i = 0; i < team.length; i++) {
@@ -358,7 +391,7 @@ export class SimulatedCluster {
     return {
       ok: problems.length === 0,
       version,
-      shardsChecked: info.shards.length,
+      shardsChecked: shards.length,
       problems: problems.map((p) => p.reason),
     };
   }

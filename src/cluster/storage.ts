@@ -14,7 +14,9 @@ import { type PeekReply, tlogEndpoints } from './tlog.js';
 import { VersionedStore } from './versioned-store.js';
 
 type StorageRecord =
-  | { t: 'meta'; id: string; shards: KeyRange[] }
+  /** The first record. `fetch` is set for a server created to be rebuilt from replicas. */
+  | { t: 'meta'; id: string; shards: KeyRange[]; fetch?: FetchPlan }
+  /** A fetched snapshot; for a server with a fetch plan, its presence means the fetch completed. */
   | { t: 'snap'; v: number; kv: [BKey, BKey][] }
   | { t: 'v'; v: number; m: Mutation[] }
   /** The version made durable by one durability step (even when it carried no mutations). */
@@ -370,14 +372,12 @@ export class StorageServer {
     for (;;) {
       const at = Math.min(this.version, this.knownCommitted);
       const kv: [BKey, BKey][] = [];
+      const used = new Set<string>();
       let ok = true;
       for (const shard of plan.shards) {
         let got: RangeReply | undefined;
-        // Any one surviving replica of the shard will do; try them in turn.
-        for (const planned of shard.sources) {
-          // A source may have moved since the plan was made (a rebooted machine's folder can come back
-          // on another process): ask where the newest layout this server knows places it.
-          const src = this.info?.storage.find((r) => r.id === planned.id) ?? planned;
+        // Any one complete replica of the shard will do; try them in turn (one still fetching refuses).
+        for (const src of this.fetchSources(shard)) {
           try {
             got = await rpc.request<RangeReply>(
               src.address,
@@ -391,6 +391,7 @@ export class StorageServer {
               } satisfies RangeRequest,
               seconds(this.rt.knob('RPC_TIMEOUT')),
             );
+            used.add(src.id);
             break;
           } catch {
             // next replica
@@ -405,10 +406,9 @@ export class StorageServer {
       if (ok && at >= this.version - this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS')) {
         await this.installFetched(at, kv);
         this.rt.fetchingStorage.delete(this.id);
-        const sources = [...new Set(plan.shards.flatMap((s) => s.sources.map((r) => r.id)))];
         this.rt.trace(
           'FetchKeysComplete',
-          { StorageID: this.id, Version: at, Keys: kv.length, Source: sources.join(',') },
+          { StorageID: this.id, Version: at, Keys: kv.length, Source: [...used].join(',') },
           this.proc,
           10,
           this.id,
@@ -419,6 +419,25 @@ export class StorageServer {
       if (this.rt.buggify('storage.slowFetchRetry', 0.2))
         await this.proc.delay(seconds(this.rt.world.random.uniform(1, 5)));
     }
+  }
+
+  /**
+   * Where to fetch a shard from: the replicas the plan named, then the shard's other current replicas.
+   * A fetch resumed after a restart may run epochs after its plan was made, when the named replicas
+   * may have been replaced or moved; the current shard map knows where the shard lives now.
+   */
+  private fetchSources(shard: FetchPlan['shards'][number]): RoleRef[] {
+    const info = this.info;
+    // A planned source may have moved too (a rebooted machine's folder can come back on another
+    // process): ask where the newest layout this server knows places it.
+    const sources = shard.sources.map((p) => info?.storage.find((r) => r.id === p.id) ?? p);
+    const current = info?.shards.find((s) => s.begin === shard.begin && s.end === shard.end);
+    for (const id of current?.team ?? []) {
+      const ref = info?.storage.find((r) => r.id === id);
+      if (ref && id !== this.id && !sources.some((r) => r.id === id && r.address === ref.address))
+        sources.push(ref);
+    }
+    return sources;
   }
 
   status(): StorageStatus {
@@ -500,7 +519,14 @@ export async function createStorage(
 ): Promise<StorageServer> {
   const file = rt.world.open(proc, storageFileName(init.id));
   const ss = new StorageServer(rt, proc, init.id, init.shards, file, 0);
-  await ss.append({ t: 'meta', id: init.id, shards: init.shards });
+  // The fetch plan is durable with the server's identity: a server that crashes before its fetch
+  // completes must resume it after a restart, not come back readable with an empty store.
+  await ss.append({
+    t: 'meta',
+    id: init.id,
+    shards: init.shards,
+    ...(init.fetch ? { fetch: init.fetch } : {}),
+  });
   await ss.records.sync();
   ss.header = new RecordLog(rt.world.open(proc, storageHeaderName(init.id)), 0);
   rt.trace(
@@ -568,9 +594,18 @@ export async function restartStorage(
   ss.durableVersion = ss.version;
   ss.oldestVersion = ss.version;
   ss.knownCommitted = ss.version;
+  // A server created to fetch its shards whose snapshot never became durable holds only some of the
+  // mutations under its tag, not the shards' data: it must not serve reads. Like FoundationDB's storage
+  // server restarting with a shard still being added, it stays unreadable and fetches again. (Nothing
+  // but the meta record can precede the snapshot: the durability loop writes nothing while fetching.)
+  const resumeFetch = meta.fetch !== undefined && !scan.records.some((r) => r.t === 'snap');
+  if (resumeFetch) {
+    ss.readable = false;
+    rt.fetchingStorage.add(meta.id);
+  }
   rt.trace(
     'StorageServerRestart',
-    { StorageID: meta.id, DurableVersion: ss.version, Keys: ss.store.size },
+    { StorageID: meta.id, DurableVersion: ss.version, Keys: ss.store.size, Fetch: resumeFetch ? 1 : 0 },
     proc,
     10,
     meta.id,
@@ -578,5 +613,9 @@ export async function restartStorage(
   serve(rt, ss);
   proc.spawn(`storage ${meta.id} pull`, () => ss.pullLoop());
   proc.spawn(`storage ${meta.id} durability`, () => ss.durabilityLoop());
+  if (resumeFetch && meta.fetch) {
+    const plan = meta.fetch;
+    proc.spawn(`storage ${meta.id} fetch`, () => ss.fetch(plan));
+  }
   return ss;
 }

@@ -2,6 +2,7 @@
 // instantiated on every tester (with the ones automatic failure injection added, each traced as
 // AddFailureInjectionWorkload); the phases setup -> start -> (3 s pause) -> check -> metrics are
 // barriers across all of them; then the consistency check, `TestResults`, and the clear.
+
 import type { SimulatedCluster } from '../cluster/cluster.js';
 import { seconds, type Time, toSeconds } from '../core/time.js';
 import type { Future, Task } from '../sim/kernel.js';
@@ -22,6 +23,7 @@ import type { Metric, WorkloadInstance } from '../workload/contract.js';
 import { foldMetrics } from './metrics.js';
 import type { ResolvedTest, ResolvedWorkload } from './prepare.js';
 import type { InvariantResult, MetricResult, TestResult, WorkloadResult } from './result.js';
+import { createSideband } from './sideband.js';
 
 /** FoundationDB's pause between the execution and check phases, when the test uses the database. */
 export const PAUSE_BEFORE_CHECK_SECONDS = 3;
@@ -269,6 +271,7 @@ export class TestRun {
           emit: (severity, type, details, machine) => world.trace(type, details, { severity, machine }),
           log: state.log,
           chaos: this.env.chaos[clientId]!,
+          sideband: createSideband(world, cluster.testers, clientId, String(globalIndex)),
           active: () => !inst.stopped,
         });
         this.instances.push(inst);

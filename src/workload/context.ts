@@ -6,7 +6,7 @@ import type { Database } from '../cluster/client-api.js';
 import type { Random } from '../core/random.js';
 import { type Details, type DetailValue, SevError, type Severity, SevInfo } from '../trace/event.js';
 import type { ChaosSurface } from './chaos-surface.js';
-import type { WorkloadContext } from './contract.js';
+import type { Sideband, WorkloadContext } from './contract.js';
 
 /** Trace fields the writer puts on every line; a workload's detail of that name is renamed `<name>_`. */
 const RESERVED_FIELDS: ReadonlySet<string> = new Set(['Severity', 'Time', 'Type', 'Machine', 'ID']);
@@ -104,6 +104,7 @@ export interface ContextEnvironment<O> {
   /** Where this instance's failures and assertions are recorded (shared by its clients). */
   readonly log: InvariantLog;
   readonly chaos: ChaosSurface;
+  readonly sideband: Sideband;
   /**
    * False once the instance is torn down (its test ended or timed out): from then on it traces and
    * records nothing, as FoundationDB cancels a finished workload's actors. Default: always true.
@@ -178,5 +179,6 @@ export function createWorkloadContext<O>(env: ContextEnvironment<O>): WorkloadCo
       fail(`always assertion '${name}' failed`, { Assertion: name, ...details });
     },
     chaos: env.chaos,
+    sideband: env.sideband,
   };
 }

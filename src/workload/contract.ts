@@ -50,6 +50,24 @@ export interface WorkloadContext<O> {
   always(name: string, cond: boolean, details?: Details): void;
   /** The fault surface: present for chaos workloads (and for application workloads that need it). */
   readonly chaos: ChaosSurface;
+  /** Messages to and from the other clients of this workload instance, outside the database. */
+  readonly sideband: Sideband;
+}
+
+/** A message between clients of one workload: flat fields, as a trace event's details are. */
+export type SidebandMessage = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * A channel between the clients of one workload instance that bypasses the database, as FoundationDB's
+ * Sideband workload has: messages travel over the simulated network between tester processes (with its
+ * latency and clogs), in order between any two clients. A workload uses it to tell another client what
+ * it committed, so that client can check the database already shows it (causal consistency).
+ */
+export interface Sideband {
+  /** Sends `message` to client `toClient` of this workload. */
+  send(toClient: number, message: SidebandMessage): void;
+  /** The next message sent to this client, in arrival order (waits for one). */
+  receive(): Promise<SidebandMessage>;
 }
 
 /** The phases of one workload instance on one client; all optional. */

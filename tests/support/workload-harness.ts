@@ -8,6 +8,8 @@ import type { Details, Severity, TraceEvent } from '../../src/trace/event.js';
 import type { ChaosSurface } from '../../src/workload/chaos-surface.js';
 import type {
   Metric,
+  Sideband,
+  SidebandMessage,
   WorkloadContext,
   WorkloadDefinition,
   WorkloadInstance,
@@ -44,6 +46,8 @@ export interface WorkloadTestParams {
   readonly options?: RawOptions;
   /** Several workloads run together, each phase concurrently, as FoundationDB's compound workloads. */
   readonly workloads?: readonly WorkloadUnderTest[];
+  /** Simulated seconds a sideband message takes between clients. Default 0.001. */
+  readonly sidebandLatency?: number;
   /** Number of tester clients. Default 1. */
   readonly clientCount?: number;
   /** The run's seed. Default 1. */
@@ -240,6 +244,7 @@ export async function runWorkloadForTest(params: WorkloadTestParams): Promise<Wo
       raw.testDuration = params.testDuration;
     }
     const options = resolveOptions(unit.workload.options, raw, unit.workload.name);
+    const sidebands = memorySidebands(kernel, clientCount, params.sidebandLatency ?? 0.001);
     for (let clientId = 0; clientId < clientCount; clientId++) {
       const machine = `10.0.0.${clientId + 1}:1`;
       const name = unit.workload.name;
@@ -270,6 +275,7 @@ export async function runWorkloadForTest(params: WorkloadTestParams): Promise<Wo
         get chaos(): ChaosSurface {
           return chaosUnavailable;
         },
+        sideband: sidebands[clientId]!,
       };
       instances.push({ name, clientId, instance: unit.workload.create(ctx as never) });
     }
@@ -357,4 +363,27 @@ export function foldMetrics(
 /** The failures whose type is `type` (for assertions that a check names the right event). */
 export function failuresOfType(result: WorkloadTestResult, type: string): TraceEvent[] {
   return result.failures.filter((f) => f.type === type);
+}
+
+/** In-memory sidebands for `count` clients: each message arrives after `latency` seconds, in order. */
+function memorySidebands(kernel: Kernel, count: number, latency: number): Sideband[] {
+  const inboxes: SidebandMessage[][] = Array.from({ length: count }, () => []);
+  const waiting: ((m: SidebandMessage) => void)[][] = Array.from({ length: count }, () => []);
+  return Array.from({ length: count }, (_, me) => ({
+    send(toClient: number, message: SidebandMessage): void {
+      if (toClient < 0 || toClient >= count) throw new RangeError(`sideband: no client ${toClient}`);
+      kernel.after(seconds(latency), () => {
+        const w = waiting[toClient]!.shift();
+        if (w) w(message);
+        else inboxes[toClient]!.push(message);
+      });
+    },
+    receive(): Promise<SidebandMessage> {
+      const next = inboxes[me]!.shift();
+      if (next) return Promise.resolve(next);
+      const f = kernel.future<SidebandMessage>(`sideband message to client ${me}`);
+      waiting[me]!.push((m) => f.resolve(m));
+      return f.promise;
+    },
+  }));
 }

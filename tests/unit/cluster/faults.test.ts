@@ -121,6 +121,67 @@ describe('cluster under faults', () => {
     expect(events.some((e) => e.type === 'FetchKeysComplete')).toBe(true);
   });
 
+  it('resumes the fetch of a replacement storage server rebooted before its fetch completed', async () => {
+    const { outcome, events } = await runScenario(
+      {
+        seed: 5,
+        config: { config: 'double', machineCount: 5, processesPerMachine: 1 },
+        knobs: { STORAGE_REPLACE_DELAY: 2 },
+      },
+      async ({ db, world, cluster, delay, events: trace }) => {
+        for (let i = 0; i < 30; i++) {
+          await db.run(async (tr) => {
+            tr.set(key(i), bytes(`v${i}`));
+          });
+        }
+        await delay(3);
+        const ss = world
+          .processes()
+          .find(
+            (p) =>
+              p.roles.has('SS') &&
+              !p.machine.processes.some(
+                (q) => q.roles.has('TL') || world.lifecycle.protectedAddresses.has(q.address),
+              ),
+          );
+        expect(ss).toBeDefined();
+        world.lifecycle.killMachine(ss!.machine, 'RebootAndDelete');
+        // Wait for the replacement to start fetching, then reboot its machine (keeping its files) before
+        // the fetch can complete: it comes back with its identity and tag but without the shards' data.
+        let fetching: string | undefined;
+        for (let i = 0; i < 6000 && !fetching; i++) {
+          await delay(0.01);
+          fetching = [...cluster.rt.fetchingStorage][0];
+        }
+        expect(fetching).toBeDefined();
+        const start = trace.find((e) => e.type === 'StorageServerStart' && e.details.StorageID === fetching);
+        const host = world.process(start!.machine)!;
+        world.lifecycle.killMachine(host.machine, 'Reboot');
+        // Keep writing while it is away and while it fetches again, so its tag carries mutations.
+        for (let i = 30; i < 40; i++) {
+          await db.run(async (tr) => {
+            tr.set(key(i), bytes(`v${i}`));
+          });
+        }
+        await delay(60);
+        const quiet = await cluster.waitForQuiescence(0, 120);
+        const check = await cluster.consistencyCheck(0);
+        const rows = await db.run(async (tr) => tr.getRange(bytes('k'), bytes('l')));
+        return { fetching, quiet: quiet.quiet, problems: check.problems, rows: rows.length };
+      },
+    );
+    const r = finished(outcome);
+    // Every replica holds the same data, and reads see all of it.
+    expect(r.quiet).toBe(true);
+    expect(r.problems).toEqual([]);
+    expect(r.rows).toBe(40);
+    // It was rebooted before its fetch completed, restarted still fetching, and completed the fetch then.
+    const of = (type: string) => events.filter((e) => e.type === type && e.details.StorageID === r.fetching);
+    expect(of('StorageServerRestart').map((e) => e.details.Fetch)).toContain(1);
+    const restartedAt = of('StorageServerRestart')[0]!.time;
+    expect(of('FetchKeysComplete').some((e) => e.time > restartedAt)).toBe(true);
+  });
+
   it('rolls back what a storage server pulled past the end of its epoch, after missing whole epochs', async () => {
     // Recovery sweep seed 56: a storage server cut off from the controller never heard of an epoch whose
     // recovery discarded a version it had pulled; told of the next epoch, whose recovery version lies
@@ -232,6 +293,45 @@ describe('cluster under faults', () => {
     expect(r.problems).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.shards).toBeGreaterThan(1);
+  });
+
+  it('follows the cluster through a recovery during the consistency check', async () => {
+    // Recovery sweep seed 43: a recovery began while the check was under way; the check kept asking the
+    // GRV proxy named by the layout it read at its start, which its worker stopped once the new epoch was
+    // known, got no read version for any later shard and blamed every replica of them for not answering.
+    const { outcome, events } = await runScenario(
+      { seed: 5, config: { config: 'triple', machineCount: 5, processesPerMachine: 1 } },
+      async ({ db, world, cluster, delay }) => {
+        for (let i = 0; i < 20; i++) {
+          await db.run(async (tr) => {
+            tr.set(key(i), bytes(`v${i}`));
+          });
+        }
+        await delay(3);
+        const before = await db.clusterInfo(true);
+        const state = cluster.rt.observedState!;
+        // The tester's messages to one replica of the first shard wait 4 s, holding the check on that shard
+        // while a recovery ends the epoch whose GRV proxy the check started with.
+        const slow = world.process(state.storage.find((s) => s.id === state.shards[0]!.team[1])!.address)!;
+        world.network.clogPair(cluster.client(0).proc.ip, slow.ip, world.now() + seconds(4));
+        const pending = cluster.consistencyCheck(0);
+        await delay(0.5);
+        await cluster.triggerRecovery('test');
+        const check = await pending;
+        const after = await db.clusterInfo(true);
+        return { ok: check.ok, problems: check.problems, epochs: [before.epoch, after.epoch] };
+      },
+    );
+    const r = finished(outcome);
+    expect(r.epochs[1], 'a recovery happened during the check').toBeGreaterThan(r.epochs[0]!);
+    expect(
+      events.some(
+        (e) => e.type === 'Role' && e.details.As === 'GrvProxyServer' && e.details.Transition === 'End',
+      ),
+      "the old epoch's GRV proxy was stopped",
+    ).toBe(true);
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
   });
 
   it('moves to new coordinators and keeps serving', async () => {

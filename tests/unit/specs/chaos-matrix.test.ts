@@ -74,14 +74,7 @@ function explain(result: RunResult): string {
 const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** Cases that fail today because of open bugs ('<app> under <chaos>#seed'), with what they show. */
-const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([
-  ['Cycle under stack#3', 'replicas disagree after stacked chaos (CycleBadRead)'],
-  ['AtomicOps under stack#3', 'replicas disagree after stacked chaos (ConsistencyCheckFailure)'],
-  [
-    'ApiCorrectness under stack#3',
-    'replicas disagree after stacked chaos (GetRange returned incorrect results)',
-  ],
-]);
+const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map<string, string>([]);
 
 /** `it`, or a visibly skipped test named after its known bug. */
 type Case = (name: string, fn: () => Promise<void>) => void;

@@ -25,9 +25,7 @@ const MAX_SIM_SECONDS = 1500;
  * Seeds that fail today because of open cluster bugs, each with what it shows. The test requires the
  * failing seeds to be exactly these: a new failure fails it, and so does a fix (remove the seed then).
  */
-const KNOWN_FAILURES: ReadonlyMap<number, string> = new Map([
-  [43, 'ConsistencyCheckFailure: no replica of one shard answers the check, not yet diagnosed'],
-]);
+const KNOWN_FAILURES: ReadonlyMap<number, string> = new Map<number, string>([]);
 
 /** What a seed that did not pass did, in one line. */
 function describeRun(r: RunResult): string {
