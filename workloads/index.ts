@@ -8,6 +8,7 @@ import changeConfig from './chaos/change-config.js';
 import clockSkew from './chaos/clock-skew.js';
 import clogSingleConnection from './chaos/clog-single-connection.js';
 import diskFailureInjection from './chaos/disk-failure-injection.js';
+import partition from './chaos/partition.js';
 import randomClogging from './chaos/random-clogging.js';
 import rollback from './chaos/rollback.js';
 import targetedKill from './chaos/targeted-kill.js';
@@ -51,6 +52,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   clockSkew,
   clogSingleConnection,
   diskFailureInjection,
+  partition,
   randomClogging,
   rollback,
   targetedKill,

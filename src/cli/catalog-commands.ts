@@ -32,7 +32,9 @@ export function workloadEntry(def: AnyWorkload): WorkloadEntry {
       ...(o.unit !== undefined ? { unit: o.unit } : {}),
       ...((o.type === 'number' || o.type === 'int') && o.min !== undefined ? { min: o.min } : {}),
       ...((o.type === 'number' || o.type === 'int') && o.max !== undefined ? { max: o.max } : {}),
-      ...(o.type === 'string' && o.choices !== undefined ? { choices: o.choices } : {}),
+      ...((o.type === 'string' || o.type === 'string[]') && o.choices !== undefined
+        ? { choices: o.choices }
+        : {}),
     };
   });
   return { name: def.name, kind: def.kind, description: def.description, options };

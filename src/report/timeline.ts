@@ -121,6 +121,15 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
           num(e, 'Delay'),
         );
         break;
+      case 'PartitionNetwork':
+        add(
+          e,
+          'Partition',
+          `${d(e, 'SideA')} | ${d(e, 'SideB')} for ${seconds(d(e, 'Seconds'))}`,
+          'network',
+          num(e, 'Seconds'),
+        );
+        break;
       case 'CloggingPair':
         add(
           e,

@@ -199,6 +199,7 @@ export const CHAOS_EVENT_TYPES: ReadonlySet<string> = new Set([
   // network
   'ClogInterface',
   'CloggingPair',
+  'PartitionNetwork',
   'UncloggingPair',
   'ClogEnded',
   'DisconnectPair',

@@ -23,6 +23,8 @@ export interface StringOption extends OptionBase<string> {
 }
 export interface StringListOption extends OptionBase<readonly string[]> {
   readonly type: 'string[]';
+  /** When present, every item must be one of these. */
+  readonly choices?: readonly string[];
 }
 export interface NumberListOption extends OptionBase<readonly number[]> {
   readonly type: 'number[]';

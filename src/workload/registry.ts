@@ -112,7 +112,15 @@ function convert(spec: OptionSpec, raw: SpecValue, where: SourceLocation, worklo
       if (items === undefined) throw bad(`expected a list of strings, got ${show(raw)}`);
       return items.map((x) => {
         if (typeof x === 'object') throw bad(`expected a list of strings, got ${show(raw)}`);
-        return String(x);
+        const s = String(x);
+        if (spec.choices && !spec.choices.includes(s)) {
+          const guess = didYouMean(s, spec.choices);
+          throw bad(
+            `'${s}' is not one of ${spec.choices.join(', ')}`,
+            guess ? `did you mean '${guess}'?` : undefined,
+          );
+        }
+        return s;
       });
     }
     case 'number[]': {

@@ -72,17 +72,6 @@ function reasons(r: RunResult): string {
   return lines.join('; ') || '(none)';
 }
 
-/**
- * Planted bugs whose negative spec does not catch them on seeds 1..8 yet, with why. Each is still shown
- * wrong by its scenario in tests/unit/cluster/planted-bugs.test.ts.
- */
-const KNOWN_GAPS: ReadonlyMap<string, string> = new Map([
-  [
-    'grvSkipsEpochCheck',
-    "an ended epoch's GRV proxy and master stop when their worker hears of the new epoch, so only a partition cutting both off from the controller exposes the bug, and random chaos rarely makes one",
-  ],
-]);
-
 const specs = loadNegativeSpecs();
 /** The first failing seed of each spec, for the command-line check. */
 const caughtAt = new Map<string, number>();
@@ -94,39 +83,34 @@ describe('tests/negative', () => {
   });
 
   for (const s of specs) {
-    const gap = KNOWN_GAPS.get(s.bug);
-    // A spec known not to catch its bug yet is listed, visibly skipped, and named after why: open work.
-    (gap ? it.skip : it)(
-      `${s.name} catches ${s.bug}, and passes on the same seed without it${gap ? ` (KNOWN GAP: ${gap})` : ''}`,
-      async () => {
-        const tried: string[] = [];
-        let caught: { seed: number; result: RunResult } | undefined;
-        for (const seed of SEEDS) {
-          const r = await run(s.text, s.file, seed);
-          expect(r.config.plantedBug).toBe(s.bug);
-          if (r.outcome === 'failed') {
-            caught = { seed, result: r };
-            break;
-          }
-          tried.push(`seed ${seed}: ${r.outcome}${r.didNotFinish ? ` (${r.didNotFinish.reason})` : ''}`);
+    it(`${s.name} catches ${s.bug}, and passes on the same seed without it`, async () => {
+      const tried: string[] = [];
+      let caught: { seed: number; result: RunResult } | undefined;
+      for (const seed of SEEDS) {
+        const r = await run(s.text, s.file, seed);
+        expect(r.config.plantedBug).toBe(s.bug);
+        if (r.outcome === 'failed') {
+          caught = { seed, result: r };
+          break;
         }
-        expect(
-          caught,
-          `${s.file} did not catch ${s.bug} on seeds ${SEEDS.join(',')}: ${tried.join('; ')}`,
-        ).toBeDefined();
-        const { seed, result } = caught!;
-        expect(result.failures.length).toBeGreaterThan(0);
-        caughtAt.set(s.name, seed);
+        tried.push(`seed ${seed}: ${r.outcome}${r.didNotFinish ? ` (${r.didNotFinish.reason})` : ''}`);
+      }
+      expect(
+        caught,
+        `${s.file} did not catch ${s.bug} on seeds ${SEEDS.join(',')}: ${tried.join('; ')}`,
+      ).toBeDefined();
+      const { seed, result } = caught!;
+      expect(result.failures.length).toBeGreaterThan(0);
+      caughtAt.set(s.name, seed);
 
-        const clean = await run(s.withoutBug, s.file, seed);
-        expect(clean.config.plantedBug).toBeUndefined();
-        expect(
-          clean.outcome,
-          `${s.file} without ${s.bug} must pass on seed ${seed} (with the bug it failed: ${reasons(result)}); ` +
-            `without it: ${reasons(clean)}`,
-        ).toBe('passed');
-      },
-    );
+      const clean = await run(s.withoutBug, s.file, seed);
+      expect(clean.config.plantedBug).toBeUndefined();
+      expect(
+        clean.outcome,
+        `${s.file} without ${s.bug} must pass on seed ${seed} (with the bug it failed: ${reasons(result)}); ` +
+          `without it: ${reasons(clean)}`,
+      ).toBe('passed');
+    });
   }
 });
 

@@ -24,6 +24,7 @@ import changeConfig from '../../../workloads/chaos/change-config.js';
 import clockSkew from '../../../workloads/chaos/clock-skew.js';
 import clogSingleConnection from '../../../workloads/chaos/clog-single-connection.js';
 import diskFailureInjection from '../../../workloads/chaos/disk-failure-injection.js';
+import partition from '../../../workloads/chaos/partition.js';
 import randomClogging from '../../../workloads/chaos/random-clogging.js';
 import rollback from '../../../workloads/chaos/rollback.js';
 import targetedKill from '../../../workloads/chaos/targeted-kill.js';
@@ -37,6 +38,7 @@ export const CHAOS_WORKLOADS = [
   clockSkew,
   clogSingleConnection,
   diskFailureInjection,
+  partition,
   randomClogging,
   rollback,
   targetedKill,

@@ -57,6 +57,7 @@ const FDB_DEFAULTS: Record<string, Record<string, unknown>> = {
   },
   ClogSingleConnection: { minDelay: 0, maxDelay: 10, clogDuration: 10000 },
   ClockSkew: { maxOffset: 1, maxDriftPpm: 100, testDuration: 10, processesToSkew: 3 },
+  Partition: { testDuration: 10, partitionDuration: 4, meanDelay: 4, mode: 'random', isolateRoles: [] },
 };
 const FAULTLINE_ONLY: Record<string, string[]> = {
   RandomClogging: ['iterate'],
@@ -105,6 +106,32 @@ describe('chaos workload contract', () => {
     expect(String((error as Error).message) + String((error as BadInputError).hint)).toContain(
       'machinesToKill',
     );
+  });
+
+  it('checks every item of a list option against its choices, with a hint', () => {
+    const registry = chaosRegistry();
+    const partition = registry.get('Partition')!;
+    expect(
+      registry.validateOptions(
+        partition,
+        { isolateRoles: { value: ['master', 'grvproxy'], line: 3 } },
+        { file: 'tests/fast/X.toml' },
+      ),
+    ).toMatchObject({ isolateRoles: ['master', 'grvproxy'] });
+    let error: unknown;
+    try {
+      registry.validateOptions(
+        partition,
+        { isolateRoles: { value: ['master', 'grvproxi'], line: 9 } },
+        { file: 'tests/fast/X.toml' },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BadInputError);
+    const text = String((error as Error).message) + String((error as BadInputError).hint);
+    expect(text).toContain('grvproxi');
+    expect(text).toContain("did you mean 'grvproxy'");
   });
 });
 
