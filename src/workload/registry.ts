@@ -73,6 +73,18 @@ function convert(spec: OptionSpec, raw: SpecValue, where: SourceLocation, worklo
     if (spec.max !== undefined && n > spec.max) throw bad(`must be at most ${spec.max}${unit}, got ${n}`);
     return n;
   };
+  /** `s` when the option has no choices or `s` is one of them; else a BadInputError with a hint. */
+  const chosen = (s: string): string => {
+    if (spec.type !== 'string' && spec.type !== 'string[]') return s;
+    if (spec.choices && !spec.choices.includes(s)) {
+      const guess = didYouMean(s, spec.choices);
+      throw bad(
+        `'${s}' is not one of ${spec.choices.join(', ')}`,
+        guess ? `did you mean '${guess}'?` : undefined,
+      );
+    }
+    return s;
+  };
   switch (spec.type) {
     case 'number': {
       const n = numberOf(raw);
@@ -98,14 +110,7 @@ function convert(spec: OptionSpec, raw: SpecValue, where: SourceLocation, worklo
       else if (typeof raw === 'number' || typeof raw === 'boolean') s = String(raw);
       else if (Array.isArray(raw)) s = raw.map((x: SpecValue) => String(x)).join(',');
       else throw bad(`expected a string, got ${show(raw)}`);
-      if (spec.choices && !spec.choices.includes(s)) {
-        const guess = didYouMean(s, spec.choices);
-        throw bad(
-          `'${s}' is not one of ${spec.choices.join(', ')}`,
-          guess ? `did you mean '${guess}'?` : undefined,
-        );
-      }
-      return s;
+      return chosen(s);
     }
     case 'string[]': {
       const items = listItems(raw);
@@ -113,14 +118,7 @@ function convert(spec: OptionSpec, raw: SpecValue, where: SourceLocation, worklo
       return items.map((x) => {
         if (typeof x === 'object') throw bad(`expected a list of strings, got ${show(raw)}`);
         const s = String(x);
-        if (spec.choices && !spec.choices.includes(s)) {
-          const guess = didYouMean(s, spec.choices);
-          throw bad(
-            `'${s}' is not one of ${spec.choices.join(', ')}`,
-            guess ? `did you mean '${guess}'?` : undefined,
-          );
-        }
-        return s;
+        return chosen(s);
       });
     }
     case 'number[]': {
