@@ -292,8 +292,24 @@ class Controller {
         if (now - since >= seconds(this.rt.knob('STORAGE_REPLACE_DELAY'))) lost.push(s.id);
       }
       const replication = info.config?.replication ?? 1;
+      // A lost server is worth a recovery when a team needs a replacement for it, when a team has enough
+      // complete replicas without it for it to leave (see planRepairs), or when it serves no shard and
+      // only has to leave the map. While its replacement fetches, there is nothing to do but wait.
+      const fetching = new Set(this.liveWorkers().flatMap((w) => w.fetching));
+      const lostSet = new Set(lost);
+      const actionable = lost.filter((id) => {
+        const teams = info.shards.filter((sh) => sh.team.includes(id)).map((sh) => sh.team);
+        return (
+          teams.length === 0 ||
+          teams.some(
+            (team) =>
+              team.filter((m) => !lostSet.has(m)).length < replication ||
+              team.filter((m) => reported.has(m) && !fetching.has(m)).length >= replication,
+          )
+        );
+      });
       const short = info.shards.some((s) => s.team.length < replication);
-      if (short && lost.length === 0 && now - this.lastRepairAt > seconds(10)) {
+      if (short && actionable.length === 0 && now - this.lastRepairAt > seconds(10)) {
         // A shard stayed short after an earlier repair found no host: try again now that zones may be back.
         this.lastRepairAt = now;
         this.rt.trace(
@@ -304,11 +320,11 @@ class Controller {
         this.recruitMaster('shard short of replicas');
         continue;
       }
-      if (lost.length > 0 && now - this.lastRepairAt > seconds(5)) {
+      if (actionable.length > 0 && now - this.lastRepairAt > seconds(5)) {
         this.lastRepairAt = now;
-        for (const id of lost) this.missingSince.delete(id);
-        this.rt.trace('DataDistributionRepair', { Storage: lost.join(',') }, this.proc);
-        this.recruitMaster('storage servers lost', lost);
+        for (const id of actionable) this.missingSince.delete(id);
+        this.rt.trace('DataDistributionRepair', { Storage: actionable.join(',') }, this.proc);
+        this.recruitMaster('storage servers lost', actionable);
       }
     }
   }

@@ -558,7 +558,16 @@ async function lockOldLogs(
   }
 }
 
-/** Replaces lost storage servers: a new server in an unused zone fetches each shard from the survivors. */
+/**
+ * Replaces lost storage servers: a new server in an unused zone fetches each shard from the survivors.
+ *
+ * Like FoundationDB's move-keys, a lost member leaves its team only once enough complete replicas remain
+ * without it. The controller's view of who is alive lags behind the truth: a "survivor" may have died
+ * unseen, and a "lost" server may only be rebooting with its data intact. Dropping the lost member as
+ * soon as a replacement is planned can leave the shard with no member holding its data (the replacement
+ * still fetching, its source dead), so the lost member stays a member and a fetch source until the
+ * controller sees the replacements complete and asks for another recovery to drop it.
+ */
 function planRepairs(
   rt: ClusterRuntime,
   epoch: number,
@@ -570,11 +579,12 @@ function planRepairs(
   inits: { address: string; init: RoleInit }[],
   uid: () => string,
 ): { storage: RoleRef[]; shards: Shard[] } {
-  const lost = new Set(init.replaceStorage);
+  const hosted = new Set(servers.flatMap((w) => w.storage));
+  const fetching = new Set(servers.flatMap((w) => w.fetching));
+  // A server the controller gave up on but that a live worker hosts again came back: it keeps its place.
+  const lost = new Set(init.replaceStorage.filter((id) => !hosted.has(id)));
   const zoneOfAddress = new Map(servers.map((w) => [w.address, w.zoneId]));
   const byId = new Map(storage.map((s) => [s.id, s]));
-  // Lost servers leave the map only where a replacement took their place: a team with no survivor keeps
-  // its members, which may yet come back with their data (deleting them would lose it for good).
   const newStorage = [...storage];
   const newShards: Shard[] = [];
   const created = new Map<
@@ -583,14 +593,21 @@ function planRepairs(
   >();
   for (const sh of shards) {
     const team = sh.team.filter((id) => !lost.has(id));
-    const survivors = team.map((id) => byId.get(id)!).filter(Boolean);
-    if (survivors.length === 0) {
-      // Every replica is gone: keep the team (a member may yet come back with its data).
+    const complete = team.filter((id) => hosted.has(id) && !fetching.has(id));
+    // Any member that may hold the shard's data can serve a fetch, complete live ones first; a lost one
+    // may yet answer. A member that is itself still fetching holds nothing to copy.
+    const sources = [...complete, ...sh.team.filter((id) => !complete.includes(id) && !fetching.has(id))]
+      .map((id) => byId.get(id))
+      .filter((r): r is RoleRef => r !== undefined);
+    if (team.length < config.replication && sources.length === 0) {
+      // No member holds the data any more: keep the team (a member may yet come back with its data).
       rt.trace('DataDistributionTeamLost', { Begin: sh.begin, End: sh.end }, undefined, 30);
       newShards.push(sh);
       continue;
     }
-    const zones = new Set(survivors.map((s) => zoneOfAddress.get(s.address) ?? s.address));
+    const zones = new Set(
+      team.map((id) => byId.get(id)?.address ?? '').map((a) => zoneOfAddress.get(a) ?? a),
+    );
     while (team.length < config.replication) {
       // Prefer storage-class and unset processes; any server will do rather than leaving the shard short.
       const free = servers.filter((w) => !zones.has(w.zoneId));
@@ -602,11 +619,15 @@ function planRepairs(
         c = { ref: { id: uid(), address: host.address }, shards: [] };
         created.set(c.ref.id, c);
       }
-      // Each shard is fetched from its own surviving replicas.
-      c.shards.push({ begin: sh.begin, end: sh.end, sources: survivors });
+      c.shards.push({ begin: sh.begin, end: sh.end, sources });
       team.push(c.ref.id);
     }
-    newShards.push({ begin: sh.begin, end: sh.end, team });
+    const leaving = sh.team.filter((id) => lost.has(id));
+    newShards.push({
+      begin: sh.begin,
+      end: sh.end,
+      team: complete.length >= config.replication ? team : [...team, ...leaving],
+    });
   }
   for (const c of created.values()) {
     newStorage.push(c.ref);

@@ -104,6 +104,8 @@ export interface WorkerReport {
   readonly dcId: string;
   /** Storage server ids this worker hosts (and that have their data). */
   readonly storage: readonly string[];
+  /** Those of `storage` still being rebuilt from replicas: they hold no complete copy yet. */
+  readonly fetching: readonly string[];
   readonly tlogs: readonly string[];
 }
 

@@ -5,6 +5,7 @@
 import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
+import { RpcError } from '../sim/rpc.js';
 import type { BKey, KeyRange } from './keys.js';
 import { applyAtomic, type Mutation } from './mutation.js';
 import type { DbInfo, LogEntry, RoleRef } from './protocol.js';
@@ -369,6 +370,9 @@ export class StorageServer {
     while (!this.info || this.info.epoch < plan.epoch || this.knownCommitted <= this.info.recoveryVersion) {
       await this.proc.delay(seconds(0.05));
     }
+    // Sources that did not answer are tried last in later rounds: a dead one costs a whole RPC timeout,
+    // and a few of those before a live one would age the snapshot version out of the MVCC window.
+    const misses = new Map<string, number>();
     for (;;) {
       const at = Math.min(this.version, this.knownCommitted);
       const kv: [BKey, BKey][] = [];
@@ -377,7 +381,11 @@ export class StorageServer {
       for (const shard of plan.shards) {
         let got: RangeReply | undefined;
         // Any one complete replica of the shard will do; try them in turn (one still fetching refuses).
-        for (const src of this.fetchSources(shard)) {
+        const sources = this.fetchSources(shard)
+          .map((src, i) => ({ src, i, missed: misses.get(src.id) ?? 0 }))
+          .sort((a, b) => a.missed - b.missed || a.i - b.i)
+          .map((x) => x.src);
+        for (const src of sources) {
           try {
             got = await rpc.request<RangeReply>(
               src.address,
@@ -393,8 +401,9 @@ export class StorageServer {
             );
             used.add(src.id);
             break;
-          } catch {
-            // next replica
+          } catch (e) {
+            if (e instanceof RpcError && e.errorName === 'timed_out')
+              misses.set(src.id, (misses.get(src.id) ?? 0) + 1);
           }
         }
         if (!got) {

@@ -223,6 +223,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
           machineId: proc.machine.locality.machineId,
           dcId: proc.machine.locality.dcId,
           storage: [...storage.keys()],
+          fetching: [...storage.values()].filter((s) => !s.readable).map((s) => s.id),
           tlogs: [...tlogs.keys()],
         };
         try {

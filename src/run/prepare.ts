@@ -123,7 +123,7 @@ export function clusterConfigInput(spec: TestSpec): ClusterConfigInput {
 function resolveTest(test: SpecTest, registry: Registry, file: string, firstGlobal: number): ResolvedTest {
   const workloads = test.workloads.map((w, index): ResolvedWorkload => {
     const where = { file, line: w.line };
-    const def = registry.lookup(w.testName, where);
+    const def = registry.lookup(w.testName, { file, line: w.testNameLine });
     return {
       def,
       options: registry.validateOptions(def, w.options, where),

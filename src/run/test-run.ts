@@ -20,6 +20,7 @@ import {
 import type { ChaosSurface } from '../workload/chaos-surface.js';
 import { createWorkloadContext, InvariantLog } from '../workload/context.js';
 import type { Metric, WorkloadInstance } from '../workload/contract.js';
+import { labeledDatabase } from './labeled-database.js';
 import { foldMetrics } from './metrics.js';
 import type { ResolvedTest, ResolvedWorkload } from './prepare.js';
 import type { InvariantResult, MetricResult, TestResult, WorkloadResult } from './result.js';
@@ -252,7 +253,9 @@ export class TestRun {
         };
         const never = new Promise<void>(() => {});
         const ctx = createWorkloadContext({
-          db: cluster.client(clientId),
+          db: labeledDatabase(cluster.client(clientId), (what) => {
+            if (inst.task) inst.task.waitingOn = what;
+          }),
           clientId,
           clientCount,
           sharedRandomNumber: this.sharedRandomNumber,

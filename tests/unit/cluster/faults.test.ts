@@ -182,6 +182,79 @@ describe('cluster under faults', () => {
     expect(of('FetchKeysComplete').some((e) => e.time > restartedAt)).toBe(true);
   });
 
+  it('keeps a rebooting replica in its team until its replacement has fetched the data', async () => {
+    // Data distribution sees failures late. Here one replica of a shard reboots (its data intact) and is
+    // given up on, and the other dies just as the repair is planned, still looking alive. The replacement
+    // cannot fetch from the dead one; the rebooting replica is the only copy left, so it must stay in the
+    // team (and be a fetch source) until the replacement has the data, or the shard is gone for good.
+    const { outcome, events } = await runScenario(
+      {
+        seed: 7,
+        config: {
+          config: 'double',
+          machineCount: 8,
+          processesPerMachine: 1,
+          coordinators: 1,
+          desiredTLogCount: 1,
+        },
+        knobs: { STORAGE_REPLACE_DELAY: 1 },
+      },
+      async ({ db, world, cluster, delay, events: trace }) => {
+        for (let i = 0; i < 30; i++) {
+          await db.run(async (tr) => {
+            tr.set(key(i), bytes(`v${i}`));
+          });
+        }
+        await delay(3);
+        const free = (id: string) => {
+          const ref = cluster.rt.observedState?.storage.find((s) => s.id === id);
+          const p = ref && world.process(ref.address);
+          const busy = p?.machine.processes.some(
+            (q) => q.roles.has('TL') || world.lifecycle.protectedAddresses.has(q.address),
+          );
+          return p && !busy ? p : undefined;
+        };
+        const team = cluster.rt.observedState?.shards.find((sh) => sh.team.every((id) => free(id)))?.team;
+        expect(team).toBeDefined();
+        const [deadId, rebootingId] = team as [string, string];
+        const rebooting = free(rebootingId)!;
+        const dead = free(deadId)!;
+        const rebootKill = world.lifecycle.killMachine(rebooting.machine, 'Reboot');
+        // Wait until the controller gives up on the rebooting replica, then kill the other one for good.
+        const repairs = () =>
+          trace.filter((e) => e.type === 'DataDistributionRepair' && e.details.Storage === rebootingId);
+        for (let i = 0; i < 2000 && repairs().length === 0; i++) await delay(0.01);
+        const deadKill = world.lifecycle.killMachine(dead.machine, 'KillInstantly', { forced: true });
+        await delay(60);
+        const quiet = await cluster.waitForQuiescence(0, 120);
+        const check = await cluster.consistencyCheck(0);
+        const rows = await db.run(async (tr) => tr.getRange(bytes('k'), bytes('l')));
+        return {
+          rebootKill,
+          deadKill,
+          rebootingId,
+          repairs: repairs(),
+          quiet,
+          problems: check.problems,
+          rows,
+        };
+      },
+    );
+    const r = finished(outcome);
+    expect([r.rebootKill, r.deadKill]).toEqual(['Reboot', 'KillInstantly']);
+    // The controller gave up on the replica while it was still down: the case this test is about.
+    const restart = events.find(
+      (e) => e.type === 'StorageServerRestart' && e.details.StorageID === r.rebootingId,
+    );
+    expect(r.repairs.length).toBeGreaterThan(0);
+    expect(restart).toBeDefined();
+    expect(r.repairs[0]!.time).toBeLessThan(restart!.time);
+    // Nothing was lost: the cluster is quiet, the replicas agree, and every row is there.
+    expect(r.quiet).toEqual({ quiet: true, waitingOn: '' });
+    expect(r.problems).toEqual([]);
+    expect(r.rows.map((kv) => str(kv.value))).toEqual(Array.from({ length: 30 }, (_, i) => `v${i}`));
+  });
+
   it('rolls back what a storage server pulled past the end of its epoch, after missing whole epochs', async () => {
     // Recovery sweep seed 56: a storage server cut off from the controller never heard of an epoch whose
     // recovery discarded a version it had pulled; told of the next epoch, whose recovery version lies

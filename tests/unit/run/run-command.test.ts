@@ -134,7 +134,7 @@ describe('faultline run (in process)', () => {
       await main(argv('run', spec('bad', test('Bad', 'Quite')), '--seed', '2', '--trace-dir', dir), io),
     ).toBe(2);
     expect(io.err.join('').trim().split('\n')).toEqual([
-      `error: ${path.join(dir, 'bad.toml')}:9: testName: unknown workload 'Quite' (did you mean 'Quiet'?)`,
+      `error: ${path.join(dir, 'bad.toml')}:10: testName: unknown workload 'Quite' (did you mean 'Quiet'?)`,
     ]);
     const broken = fakeIo([{ ...quiet, create: undefined } as unknown as WorkloadDefinition]);
     expect(await main(argv('list'), broken)).toBe(70);

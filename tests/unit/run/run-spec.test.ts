@@ -378,6 +378,30 @@ testTitle = 'After'
     );
   });
 
+  it('names the database call a stuck workload waits on, not the delay it slept through before', async () => {
+    // A watch on a key nobody writes never fires: the workload is stuck on the database, after a delay.
+    const watcher = defineWorkload({
+      name: 'Watcher',
+      description: 'sleeps, then waits on a watch that never fires',
+      kind: 'application',
+      options: {},
+      create: (ctx) => ({
+        start: async () => {
+          await ctx.delay(1);
+          const tr = ctx.db.createTransaction();
+          const fired = tr.watch(new TextEncoder().encode('never-written'));
+          await tr.commit();
+          await fired;
+        },
+      }),
+    });
+    const spec = `${SMALL}\n[[test]]\ntestTitle = 'Watch'\n    [[test.workload]]\n    testName = 'Watcher'\n`;
+    const { result } = await run(spec, [watcher], { maxSimSeconds: 30 });
+    expect(result.outcome).toBe('did-not-finish');
+    const task = result.didNotFinish!.stuck.find((s) => s.name === 'Watcher#0/client0 start');
+    expect(task?.waitingOn).toBe('tr.watch');
+  });
+
   it('rejects bad input before tracing anything', async () => {
     const writer = new TraceWriter({ memory: true });
     const spec = `${SMALL}\n[[test]]\ntestTitle = 'T'\n    [[test.workload]]\n    testName = 'A'\n    slep = 2\n`;
