@@ -1,6 +1,8 @@
-// The real FoundationDB specs quoted in the reference (§1.10) must parse unchanged.
+// The real FoundationDB specs quoted in the reference (§1.10) must parse unchanged, and those that use
+// only workloads faultline has must run unchanged and pass.
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../../src/spec/parse.js';
+import { runChaosSpec } from '../chaos/chaos-run.js';
 
 const CYCLE_TEST = `[[test]]
 testTitle = 'Clogged'
@@ -263,4 +265,22 @@ describe('real FoundationDB specs (reference §1.10)', () => {
     expect(two.tests[0]!.phases).toEqual({ setup: false, execution: true, check: true, metrics: true });
     expect(two.tests[0]!.workloads[0]!.options.skipSetup).toEqual({ value: true, line: 17 });
   });
+});
+
+describe('real FoundationDB specs run unchanged', () => {
+  // KillRegionCycle and CycleTestRestart need workloads faultline does not have (KillRegion, SaveAndKill).
+  const runnable: [string, string][] = [
+    ['CycleTest', CYCLE_TEST],
+    ['CycleWithKills', CYCLE_WITH_KILLS],
+    ['DiskFailureCycle', DISK_FAILURE_CYCLE],
+    ['ConflictRangeCheck', CONFLICT_RANGE_CHECK],
+  ];
+  for (const [name, text] of runnable) {
+    it(`${name} passes with seed 1`, async () => {
+      const { result } = await runChaosSpec(text, 1, `tests/fast/${name}.toml`);
+      expect(result.failures.map((f) => `${f.type}: ${f.reason}`)).toEqual([]);
+      expect(result.outcome).toBe('passed');
+      expect(result.tests.length).toBe(parseSpec(text, name).tests.length);
+    }, 180_000);
+  }
 });

@@ -14,7 +14,7 @@ import { builtinWorkloads } from '../../../workloads/index.js';
 
 const SPEC = 'tests/slow/RecoverySweep.toml';
 /** Seeds swept: 1..SEED_COUNT. */
-const SEED_COUNT = 250;
+const SEED_COUNT = 500;
 /**
  * Simulated-time limit per run. A healthy run ends within about 100 simulated seconds; one that is still
  * going after 1500 (25 minutes of simulated time, long after the chaos ended) never returned to service.
