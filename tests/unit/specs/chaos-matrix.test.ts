@@ -1,8 +1,10 @@
 // The chaos matrix: Cycle, AtomicOps and ApiCorrectness must pass under every chaos workload, alone and
 // stacked, on many seeds. Each spec is generated here with `runFailureWorkloads = false`, so the chaos in
-// a run is exactly the chaos the spec declares. Single pairs run on seeds 1..2, stacks on seeds 1..5.
+// a run is exactly the chaos the spec declares. Single pairs run on seeds 1..2, stacks on seeds 1..5, unless
+// FAULTLINE_PAIR_SEEDS or FAULTLINE_STACK_SEEDS widens them.
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../src/run/result.js';
+import { seedCount } from '../../support/seed-count.js';
 import { runChaosSpec } from '../chaos/chaos-run.js';
 
 /** Simulated seconds each application and chaos workload runs. */
@@ -36,6 +38,7 @@ const CHAOS: Readonly<Record<string, string>> = {
   TriggerRecoveryLoop: 'numRecoveries = 2\n    delayBetweenRecoveries = 1.0',
   TargetedKill: `machineToKill = 'storage'\n    killAt = 2.0`,
   ClogSingleConnection: 'maxDelay = 2.0\n    clogDuration = 5.0',
+  Partition: `testDuration = ${DURATION}.0\n    partitionDuration = 2.0\n    meanDelay = 1.0`,
   ClockSkew: `testDuration = ${DURATION}.0\n    maxOffset = 1.0\n    maxDriftPpm = 200.0\n    processesToSkew = 2`,
 };
 
@@ -72,6 +75,9 @@ function explain(result: RunResult): string {
 }
 
 const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+/** Seeds of each single pair and of each stack (widen with FAULTLINE_PAIR_SEEDS, FAULTLINE_STACK_SEEDS). */
+const PAIR_SEEDS = seedCount('PAIR', 2);
+const STACK_SEEDS = seedCount('STACK', 5);
 
 /** Cases that fail today because of open bugs ('<app> under <chaos>#seed'), with what they show. */
 const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map<string, string>([]);
@@ -87,7 +93,7 @@ function caseOf(name: string, seed: number): [Case, string] {
 describe('chaos matrix', () => {
   for (const app of Object.keys(APPLICATIONS)) {
     for (const chaos of Object.keys(CHAOS)) {
-      for (const seed of seeds(2)) {
+      for (const seed of seeds(PAIR_SEEDS)) {
         const [test, note] = caseOf(`${app} under ${chaos}`, seed);
         test(`${app} under ${chaos} passes with seed ${seed}${note}`, async () => {
           const file = `tests/fast/${app}Under${chaos}.toml`;
@@ -96,7 +102,7 @@ describe('chaos matrix', () => {
         });
       }
     }
-    for (const seed of seeds(5)) {
+    for (const seed of seeds(STACK_SEEDS)) {
       const [test, note] = caseOf(`${app} under stack`, seed);
       test(`${app} under every chaos workload stacked passes with seed ${seed}${note}`, async () => {
         const file = `tests/fast/${app}UnderStack.toml`;

@@ -5,10 +5,11 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../src/run/result.js';
+import { seedCount } from '../../support/seed-count.js';
 import { runSpecFile } from '../chaos/chaos-run.js';
 
-/** Seeds each spec runs on: 1 .. SEEDS. */
-const SEEDS = 3;
+/** Seeds each spec runs on: 1 .. SEEDS (widen with FAULTLINE_FAST_SPEC_SEEDS). */
+const SEEDS = seedCount('FAST_SPEC', 3);
 
 /** (spec#seed) pairs that fail today because of open bugs, with what they show. */
 const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([]);
