@@ -31,6 +31,7 @@ export interface RunFlags {
   readonly checkDeterminism: boolean;
   readonly format: string;
   readonly allEvents: boolean;
+  readonly maxSimSeconds?: string;
 }
 
 const CLI = '<command line>';
@@ -63,6 +64,19 @@ export function parseBuggify(text: string, seed: number): boolean {
   if (t === 'off' || t === 'false') return false;
   if (t === 'random') return new Random(seed).fork('buggify-choice').chance(0.8);
   throw flagError('--buggify', `expected on, off or random, got '${text}'`);
+}
+
+/** A simulated-time limit in seconds: a positive number. */
+export function parseMaxSimSeconds(text: string): number {
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw flagError(
+      '--max-sim-seconds',
+      `expected a positive number of seconds, got '${text}'`,
+      'e.g. --max-sim-seconds 600',
+    );
+  }
+  return n;
 }
 
 /** `NAME=VALUE` knob settings; values are read by the knob's own type. */
@@ -101,6 +115,8 @@ export async function runCommand(
   const seed = seedGiven ? parseSeed(flags.seed!) : io.randomSeed();
   const buggify = flags.buggify !== undefined ? parseBuggify(flags.buggify, seed) : undefined;
   const knobOverrides = parseKnobs(flags.knob);
+  const maxSimSeconds =
+    flags.maxSimSeconds !== undefined ? parseMaxSimSeconds(flags.maxSimSeconds) : undefined;
 
   let spec: TestSpec;
   let sha256: string;
@@ -138,6 +154,7 @@ export async function runCommand(
       version,
       realClock: io.clock,
       notes,
+      ...(maxSimSeconds !== undefined ? { maxSimSeconds, maxSimSecondsFlag: true } : {}),
     });
 
   let firstWriter: TraceWriter;

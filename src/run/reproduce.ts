@@ -11,6 +11,8 @@ export interface ReproduceParts {
   readonly knobs?: readonly string[];
   /** Plugin files given on the command line. */
   readonly plugins?: readonly string[];
+  /** The command line's simulated-time limit, if it was given: a lower limit can end a run early. */
+  readonly maxSimSeconds?: number;
 }
 
 /** Quotes a word for a POSIX shell when it needs it. */
@@ -19,7 +21,10 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `faultline run SPEC --seed N [--buggify on|off] [--knob NAME=VALUE]... [--plugin FILE]...`. */
+/**
+ * `faultline run SPEC --seed N [--buggify on|off] [--knob NAME=VALUE]... [--plugin FILE]...
+ * [--max-sim-seconds S]`.
+ */
 export function reproduceCommand(p: ReproduceParts): string {
   const words = ['faultline', 'run'];
   if (p.specPath !== undefined) words.push(shellQuote(p.specPath));
@@ -27,5 +32,6 @@ export function reproduceCommand(p: ReproduceParts): string {
   if (p.buggifyFlag !== undefined) words.push('--buggify', p.buggifyFlag ? 'on' : 'off');
   for (const k of p.knobs ?? []) words.push('--knob', shellQuote(k));
   for (const f of p.plugins ?? []) words.push('--plugin', shellQuote(f));
+  if (p.maxSimSeconds !== undefined) words.push('--max-sim-seconds', String(p.maxSimSeconds));
   return words.join(' ');
 }

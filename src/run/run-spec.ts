@@ -79,6 +79,8 @@ export interface RunSpecOptions {
   readonly speedUpAfterSeconds?: number;
   /** Most simulated seconds the run may take; default 5400, 36000 with BUGGIFY, ~unlimited with longRunningTest. */
   readonly maxSimSeconds?: number;
+  /** `maxSimSeconds` came from the command line, so the reproduce command must carry it. Default false. */
+  readonly maxSimSecondsFlag?: boolean;
   /** Most kernel events the run may process. Default: the kernel's. */
   readonly maxEvents?: number;
   /** Most chaos events kept in the result. Default 20,000. */
@@ -181,6 +183,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
         ? { buggifyFlag: opts.buggify }
         : {}),
       knobs: (opts.knobOverrides ?? []).map((k) => `${k.name}=${String(k.value)}`),
+      ...(opts.maxSimSecondsFlag ? { maxSimSeconds: opts.maxSimSeconds } : {}),
     });
 
   // The first event records everything needed to reproduce the run.

@@ -84,6 +84,15 @@ const lingering = defineWorkload({
   },
 });
 
+/** Never finishes its start phase. */
+const stuck = defineWorkload({
+  name: 'Stuck',
+  description: 'waits forever',
+  kind: 'application',
+  options: {},
+  create: () => ({ start: () => new Promise<void>(() => {}) }),
+});
+
 const quiet = defineWorkload({
   name: 'Quiet',
   description: 'idle',
@@ -180,5 +189,20 @@ describe('faultline run (in process)', () => {
     // The actor ticked while its test ran and never after the test's results.
     expect(lastTick).toBeLessThan(firstResults);
     expect(JSON.parse(io.out.join('')).outcome).toBe('passed');
+  });
+
+  it('--max-sim-seconds ends a hung run early with exit 3, and the reproduce command carries it', async () => {
+    const io = fakeIo([stuck]);
+    const file = spec('stuck', test('Stuck', 'Stuck'));
+    const args = ['run', file, '--seed', '5', '--max-sim-seconds', '40', '--trace-dir', dir];
+    expect(await main(argv(...args), io)).toBe(3);
+    const out = io.out.join('');
+    expect(out).toContain('simulated time limit of 40');
+    expect(out).toContain(`faultline run ${file} --seed 5 --max-sim-seconds 40`);
+    const bad = fakeIo([stuck]);
+    expect(await main(argv('run', file, '--seed', '5', '--max-sim-seconds', '-3'), bad)).toBe(2);
+    expect(bad.err.join('').trim()).toBe(
+      "error: <command line>: --max-sim-seconds: expected a positive number of seconds, got '-3' (e.g. --max-sim-seconds 600)",
+    );
   });
 });
