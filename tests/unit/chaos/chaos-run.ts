@@ -1,7 +1,7 @@
 // Test support for the chaos workload tests: runs a TOML spec text with one seed through the run layer
 // (runSpec), with every built-in workload and every chaos workload registered, and keeps the trace events
 // at Severity 5 and above for assertions. A fake ChaosSurface that records calls is here too, for tests
-// of a workload's own decisions.
+// of a workload's own decisions, and `explain`, which says why a run did not pass.
 import { Random } from '../../../src/core/random.js';
 import type {
   ChaosMetrics,
@@ -374,4 +374,21 @@ export async function runWithFakeChaos(
   await phases;
   if (error !== undefined) throw error;
   return { events, failures: events.filter((e) => e.severity >= 40), endTime: now, timedCalls };
+}
+
+/** Why a run did not pass: its outcome, what did not finish, and its failure reasons. */
+export function explain(result: RunResult): string {
+  const lines = [`${result.specPath} --seed ${result.seed}: ${result.outcome}`];
+  if (result.didNotFinish !== undefined) {
+    const stuck = result.didNotFinish.stuck.map((s) => `${s.name} (${s.waitingOn})`).join(', ');
+    lines.push(`  did not finish: ${result.didNotFinish.reason}; stuck: ${stuck}`);
+  }
+  for (const f of result.failures) {
+    lines.push(`  ${f.time.toFixed(3)} s ${f.type} [${f.workload ?? f.machine}]: ${f.reason}`);
+  }
+  for (const t of result.tests) {
+    for (const c of t.cluster)
+      if (c.status === 'fail') lines.push(`  ${t.title}: ${c.name}: ${c.reason ?? ''}`);
+  }
+  return lines.join('\n');
 }

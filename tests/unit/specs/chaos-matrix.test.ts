@@ -3,9 +3,8 @@
 // a run is exactly the chaos the spec declares. Single pairs run on seeds 1..2, stacks on seeds 1..5, unless
 // FAULTLINE_PAIR_SEEDS or FAULTLINE_STACK_SEEDS widens them.
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../src/run/result.js';
 import { seedCount } from '../../support/seed-count.js';
-import { runChaosSpec } from '../chaos/chaos-run.js';
+import { explain, runChaosSpec } from '../chaos/chaos-run.js';
 
 /** Simulated seconds each application and chaos workload runs. */
 const DURATION = 6;
@@ -55,23 +54,6 @@ function matrixSpec(app: string, chaos: readonly string[]): string {
     workload(app, APPLICATIONS[app] ?? ''),
     ...chaos.map((c) => workload(c, CHAOS[c] ?? '')),
   ].join('\n');
-}
-
-/** Why a run did not pass: its outcome, what did not finish, and its failure reasons. */
-function explain(result: RunResult): string {
-  const lines = [`${result.specPath} --seed ${result.seed}: ${result.outcome}`];
-  if (result.didNotFinish !== undefined) {
-    const stuck = result.didNotFinish.stuck.map((s) => `${s.name} (${s.waitingOn})`).join(', ');
-    lines.push(`  did not finish: ${result.didNotFinish.reason}; stuck: ${stuck}`);
-  }
-  for (const f of result.failures) {
-    lines.push(`  ${f.time.toFixed(3)} s ${f.type} [${f.workload ?? f.machine}]: ${f.reason}`);
-  }
-  for (const t of result.tests) {
-    for (const c of t.cluster)
-      if (c.status === 'fail') lines.push(`  ${t.title}: ${c.name}: ${c.reason ?? ''}`);
-  }
-  return lines.join('\n');
 }
 
 const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

@@ -4,9 +4,8 @@
 // reasons of its Severity-40 events, so it can be reproduced from the command line.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../src/run/result.js';
 import { seedCount } from '../../support/seed-count.js';
-import { runSpecFile } from '../chaos/chaos-run.js';
+import { explain, runSpecFile } from '../chaos/chaos-run.js';
 
 /** Seeds each spec runs on: 1 .. SEEDS (widen with FAULTLINE_FAST_SPEC_SEEDS). */
 const SEEDS = seedCount('FAST_SPEC', 3);
@@ -17,23 +16,6 @@ const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([]);
 const specs = readdirSync('tests/fast')
   .filter((f) => f.endsWith('.toml'))
   .sort();
-
-/** Why a run did not pass: its outcome, what did not finish, and its failure reasons. */
-function explain(result: RunResult): string {
-  const lines = [`${result.specPath} --seed ${result.seed}: ${result.outcome}`];
-  if (result.didNotFinish !== undefined) {
-    const stuck = result.didNotFinish.stuck.map((s) => `${s.name} (${s.waitingOn})`).join(', ');
-    lines.push(`  did not finish: ${result.didNotFinish.reason}; stuck: ${stuck}`);
-  }
-  for (const f of result.failures) {
-    lines.push(`  ${f.time.toFixed(3)} s ${f.type} [${f.workload ?? f.machine}]: ${f.reason}`);
-  }
-  for (const t of result.tests) {
-    for (const c of t.cluster)
-      if (c.status === 'fail') lines.push(`  ${t.title}: ${c.name}: ${c.reason ?? ''}`);
-  }
-  return lines.join('\n');
-}
 
 describe('tests/fast specs', () => {
   it('finds the application and chaos specs', () => {
