@@ -52,7 +52,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--all-events', 'show every chaos event in the timeline (no summarizing)', false)
     .option(
       '--max-sim-seconds <s>',
-      'end the run as did-not-finish (exit 3) after this many simulated seconds (default 5400, 36000 with BUGGIFY)',
+      'end the run as did-not-finish (exit 3) after this many simulated seconds (default 5400; 36000 with BUGGIFY; none for longRunningTest)',
     )
     .action(async (spec: string | undefined, flags: RunFlags) => {
       exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
