@@ -226,7 +226,8 @@ export class SimulatedCluster {
 
   /**
    * Waits until the database is quiet: recovered, every shard fully replicated on readable servers, and
-   * every replica caught up to a fresh read version. Returns false when `timeoutSeconds` pass first.
+   * every replica caught up to a read version taken once the epoch is fully recovered (a new one after each
+   * recovery). Returns false when `timeoutSeconds` pass first.
    */
   async waitForQuiescence(
     tester: number,
@@ -236,12 +237,21 @@ export class SimulatedCluster {
     const rpc = this.world.rpc(client.proc);
     const deadline = this.world.now() + seconds(timeoutSeconds);
     let waitingOn = 'recovery';
+    // The version every replica must reach, kept across polls within one epoch: storage servers pull
+    // every TLOG_PEEK_INTERVAL while versions advance continuously, so a fresh read version taken each
+    // poll can stay just ahead of a server that is keeping up perfectly well.
+    let target: { epoch: number; version: number } | undefined;
     while (this.world.now() < deadline) {
       const info = await client.clusterInfo(true);
       if (info.recoveryState !== 'fully_recovered') {
         waitingOn = `recovery (${info.recoveryState})`;
+        target = undefined;
       } else {
-        const version = await this.readVersion(client, info).catch(() => undefined);
+        if (target?.epoch !== info.epoch) {
+          const v = await this.readVersion(client, info).catch(() => undefined);
+          target = v === undefined ? undefined : { epoch: info.epoch, version: v };
+        }
+        const version = target?.version;
         if (version !== undefined) {
           const statuses = await this.storageStatuses(client, info);
           const short = info.shards.find((s) => s.team.length < (info.config?.replication ?? 1));
