@@ -1,5 +1,6 @@
 // The one place errors and outcomes become exit codes (architecture.md): 0 passed, 1 a test failed,
-// 2 bad input, 3 did not finish, 4 determinism mismatch, 70 internal error (a bug in faultline).
+// 2 bad input, 3 did not finish, 4 determinism mismatch, 70 internal error (a bug in faultline), 74 an
+// output file could not be written (disk full, permission), 130 / 143 interrupted by SIGINT / SIGTERM.
 import { BadInputError, FaultlineError } from '../core/errors.js';
 import type { RunOutcome } from '../run/result.js';
 
@@ -11,6 +12,8 @@ export const EXIT = {
   didNotFinish: 3,
   determinism: 4,
   internal: 70,
+  /** An output file (trace, report) could not be written: sysexits' EX_IOERR. */
+  output: 74,
 } as const;
 
 /** The exit code of a run that ended with `outcome`. */

@@ -17,9 +17,11 @@ import { runSpec } from '../run/run-spec.js';
 import type { KnobOverride } from '../sim/knobs.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { TestSpec } from '../spec/types.js';
+import { writeFailure } from '../trace/output-file.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
+import { withInterrupts } from './interrupt.js';
 import type { CliIo } from './io.js';
 
 /** The options `faultline run` takes, as commander hands them over. */
@@ -157,18 +159,11 @@ export async function runCommand(
       ...(maxSimSeconds !== undefined ? { maxSimSeconds, maxSimSecondsFlag: true } : {}),
     });
 
-  let firstWriter: TraceWriter;
-  try {
-    firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new BadInputError(
-      `cannot write the trace file: ${code}`,
-      { file: tracePath },
-      'choose another --trace-dir',
-    );
+  const firstWriter = openTrace(tracePath, flags.checkDeterminism);
+  const result = await withInterrupts(io, firstWriter, () => run(firstWriter));
+  if (firstWriter.writeError !== undefined) {
+    io.stderr(`error: ${firstWriter.writeError}; the run's report follows, its trace is lost\n`);
   }
-  const result = await run(firstWriter);
   let verdict: DeterminismVerdict | undefined;
   if (flags.checkDeterminism) {
     io.stderr(`faultline: running seed ${seed} again to check determinism\n`);
@@ -193,8 +188,23 @@ export async function runCommand(
       );
     }
   }
+  if (firstWriter.writeError !== undefined) return EXIT.output;
   if (verdict && !verdict.ok) return EXIT.determinism;
   return exitCodeForOutcome(result.outcome);
+}
+
+/** Opens the trace file (under its `.partial` name until the run completes); a failure is bad input. */
+function openTrace(tracePath: string, memory: boolean): TraceWriter {
+  try {
+    return new TraceWriter({ path: tracePath, memory });
+  } catch (e) {
+    if (e instanceof BadInputError) throw e;
+    throw new BadInputError(
+      `cannot write the trace file: ${writeFailure(e)}`,
+      { file: tracePath },
+      'choose another --trace-dir',
+    );
+  }
 }
 
 function divergenceLines(v: DeterminismVerdict): string {

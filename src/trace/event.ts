@@ -51,3 +51,6 @@ export const NO_ID = '0000000000000000';
  * `MAX_TRACE_LINES` behaviour); it fails the run like any other Severity-40 event.
  */
 export const TRACED_TOO_MANY_LINES = 'TracedTooManyLines';
+
+/** faultline's last event of a trace whose run was interrupted (SIGINT, SIGTERM): the file is partial. */
+export const TRACE_INTERRUPTED = 'TraceInterrupted';

@@ -1,6 +1,8 @@
 // The JSONL trace writer: FoundationDB's JSON dialect, a rolling hash for determinism checks, a line cap.
-// Writing is synchronous on purpose: the simulation never waits on real I/O.
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+// Writing is synchronous on purpose: the simulation never waits on real I/O. A file trace is written
+// beside its final name (`NAME.partial`) and renamed into place only when complete, so an earlier
+// complete trace of the same seed is never destroyed and a partial one is never taken for complete.
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { assert } from '../core/errors.js';
 import { RollingHash } from '../core/hash.js';
@@ -13,10 +15,13 @@ import {
   SevError,
   type Severity,
   SevVerbose,
+  SevWarnAlways,
+  TRACE_INTERRUPTED,
   TRACED_TOO_MANY_LINES,
   type TraceEvent,
   type TraceSink,
 } from './event.js';
+import { ensureFolder, writeFailure } from './output-file.js';
 
 /** FoundationDB's `MAX_TRACE_LINES`: the default line cap of one trace file. */
 export const DEFAULT_MAX_TRACE_LINES = 1_000_000;
@@ -71,7 +76,12 @@ export interface TraceSummary {
   readonly capped: boolean;
   /** The file written, or undefined for an in-memory trace. */
   readonly path: string | undefined;
+  /** Why the file could not be written (disk full, permission), in a sentence; the file is removed. */
+  readonly writeError?: string;
 }
+
+/** Suffix of a trace file while it is being written. */
+export const PARTIAL_SUFFIX = '.partial';
 
 /** Characters written as themselves: printable ASCII except `"` and `\`. */
 const NEEDS_ESCAPE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
@@ -165,7 +175,9 @@ export class TraceWriter implements TraceSink {
   /** Most lines in the output. */
   readonly maxLines: number;
   private readonly path: string | undefined;
-  private readonly fd: number | undefined;
+  private fd: number | undefined;
+  private failure: string | undefined;
+  private lastTime = 0;
   private readonly kept: string[] | undefined;
   private readonly omit: ReadonlySet<string>;
   private readonly bufferChars: number;
@@ -188,8 +200,8 @@ export class TraceWriter implements TraceSink {
     this.omit = new Set(options.nondeterministicFields ?? DEFAULT_NONDETERMINISTIC_FIELDS);
     this.path = options.path;
     if (options.path !== undefined) {
-      mkdirSync(path.dirname(options.path), { recursive: true });
-      this.fd = openSync(options.path, 'w');
+      ensureFolder(path.dirname(options.path));
+      this.fd = openSync(options.path + PARTIAL_SUFFIX, 'w');
     }
     if (options.memory ?? options.path === undefined) this.kept = [];
   }
@@ -236,22 +248,82 @@ export class TraceWriter implements TraceSink {
     return this.kept ?? [];
   }
 
-  /** Writes buffered lines to the file now. */
+  /**
+   * Writes buffered lines to the file now. A write error (disk full, permission) never reaches the
+   * simulation: the partial file is removed, the error kept for `finish()`, and the run goes on in memory.
+   */
   flush(): void {
     if (this.fd === undefined || this.buffer.length === 0) return;
     const bytes = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.bufferedChars = 0;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      this.abandonFile(e);
+    }
   }
 
-  /** Flushes and closes the file. Idempotent; no event may be emitted afterwards. */
+  /** Why the file could not be written, once a write failed; else undefined. */
+  get writeError(): string | undefined {
+    return this.failure;
+  }
+
+  /** Flushes, closes and renames the file into place. Idempotent; no event may be emitted afterwards. */
   close(): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd === undefined || this.path === undefined) return;
+    try {
+      closeSync(this.fd);
+      this.fd = undefined;
+      renameSync(this.path + PARTIAL_SUFFIX, this.path);
+    } catch (e) {
+      this.abandonFile(e);
+    }
+  }
+
+  /**
+   * Ends an interrupted trace: a last `TraceInterrupted` event naming `signal`, flushed and closed, and the
+   * file left under its `.partial` name. Returns that name (undefined for an in-memory trace).
+   */
+  interrupt(signal: string): string | undefined {
+    if (this.closed) return undefined;
+    this.write({
+      severity: SevWarnAlways,
+      time: this.lastTime,
+      type: TRACE_INTERRUPTED,
+      machine: NO_MACHINE,
+      id: NO_ID,
+      details: { Signal: signal, Lines: this.writtenLines },
+    });
+    this.flush();
+    this.closed = true;
+    if (this.fd === undefined || this.path === undefined) return undefined;
+    closeSync(this.fd);
+    this.fd = undefined;
+    return this.path + PARTIAL_SUFFIX;
+  }
+
+  private abandonFile(e: unknown): void {
+    this.failure = `cannot write the trace file ${this.path}: ${writeFailure(e)}`;
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // The descriptor is gone either way.
+      }
+    }
+    this.fd = undefined;
+    this.buffer = [];
+    this.bufferedChars = 0;
+    try {
+      if (this.path !== undefined) unlinkSync(this.path + PARTIAL_SUFFIX);
+    } catch {
+      // Nothing left to remove.
+    }
   }
 
   /** Closes the trace and reports what it holds. */
@@ -263,6 +335,7 @@ export class TraceWriter implements TraceSink {
       hash: this.hasher.digest(),
       capped: this.cappedAt,
       path: this.path,
+      ...(this.failure !== undefined ? { writeError: this.failure } : {}),
     };
   }
 
@@ -277,6 +350,7 @@ export class TraceWriter implements TraceSink {
     }
     this.hasher.update(hashed);
     this.writtenLines++;
+    this.lastTime = event.time;
     this.kept?.push(line);
     if (this.fd !== undefined) {
       this.buffer.push(line, '\n');

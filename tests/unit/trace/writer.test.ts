@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -162,10 +162,12 @@ describe('TraceWriter', () => {
       ev('Tick', { I: i, Pad: 'x'.repeat(40) }, 10, i * 1000),
     );
     for (const e of events) w.emit(e);
-    // Some chunks are on disk before close: the buffer is bounded.
-    const partial = readFileSync(file, 'utf8');
+    // Some chunks are on disk before close (the buffer is bounded), under the `.partial` name only.
+    const partial = readFileSync(`${file}.partial`, 'utf8');
     expect(partial.length).toBeGreaterThan(0);
+    expect(existsSync(file)).toBe(false);
     const s = w.finish();
+    expect(existsSync(`${file}.partial`)).toBe(false);
     const text = readFileSync(file, 'utf8');
     expect(text).toBe(`${events.map((e) => formatTraceLine(e)).join('\n')}\n`);
     expect(s).toMatchObject({ lines: 50, written: 50, capped: false, path: file });
