@@ -1,9 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Seed sweeps: each runs a sample of its seeds in `npm test` and every seed in `npm run test:sweeps`
+ * (which widens them through FAULTLINE_*_SEEDS). Listed here so `--project sweeps` runs only them.
+ */
+const SWEEPS = [
+  'tests/unit/sweep/recovery-sweep.test.ts',
+  'tests/unit/specs/**/*.test.ts',
+  'tests/unit/cluster/buggify-sweep.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], exclude: SWEEPS } },
+      { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'] } },
+      { extends: true, test: { name: 'sweeps', include: SWEEPS } },
+    ],
   },
 });

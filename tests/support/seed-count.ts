@@ -12,3 +12,15 @@ export function seedCount(name: string, fallback: number): number {
     throw new Error(`${variable} must be a whole number of at least 1, got '${raw}'`);
   return n;
 }
+
+/**
+ * The seeds a sampled sweep runs: 1..`sample` plus the `regressions` (seeds that once found a bug) when
+ * `FAULTLINE_<name>_SEEDS` is unset, as `npm test` runs it; 1..N plus the regressions when it is set, as
+ * `npm run test:sweeps` runs it. Sorted, without repeats.
+ */
+export function seedPlan(name: string, sample: number, regressions: readonly number[] = []): number[] {
+  const n = seedCount(name, sample);
+  const seeds = new Set<number>(regressions);
+  for (let s = 1; s <= n; s++) seeds.add(s);
+  return [...seeds].sort((a, b) => a - b);
+}
