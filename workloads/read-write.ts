@@ -32,6 +32,7 @@ const options = {
   keyBytes: opt.int({
     default: 16,
     min: 16,
+    max: 10_000, // FoundationDB's key size limit (key_too_large above it)
     unit: 'bytes',
     doc: 'Key length: 16 hex digits of the index fraction, padded with dots.',
   }),

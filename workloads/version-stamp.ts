@@ -54,6 +54,7 @@ export default defineWorkload({
     keyBytes: opt.int({
       default: 16,
       min: 4,
+      max: 10_000, // FoundationDB's key size limit (key_too_large above it)
       unit: 'bytes',
       doc: 'Length of value keys after the prefix (at least the 16 hex digits of the index).',
     }),

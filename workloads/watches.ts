@@ -35,6 +35,7 @@ const options = {
   keyBytes: opt.int({
     default: 16,
     min: 16,
+    max: 10_000, // FoundationDB's key size limit (key_too_large above it)
     unit: 'bytes',
     doc: 'Length of node keys: 16 hex digits of the node position, padded with dots.',
   }),

@@ -9,7 +9,8 @@ import {
 } from '../report/catalog.js';
 import { colorEnabled } from '../report/style.js';
 import { knobDefinitions } from '../run/prepare.js';
-import type { OptionSpec } from '../workload/options.js';
+import { type KnobBounds, knobBounds } from '../sim/knobs.js';
+import { type OptionSpec, optionMax } from '../workload/options.js';
 import type { AnyWorkload, Registry } from '../workload/registry.js';
 import type { CliIo } from './io.js';
 
@@ -31,7 +32,7 @@ export function workloadEntry(def: AnyWorkload): WorkloadEntry {
       doc: o.doc,
       ...(o.unit !== undefined ? { unit: o.unit } : {}),
       ...((o.type === 'number' || o.type === 'int') && o.min !== undefined ? { min: o.min } : {}),
-      ...((o.type === 'number' || o.type === 'int') && o.max !== undefined ? { max: o.max } : {}),
+      ...(o.type === 'number' || o.type === 'int' ? { max: optionMax(o) } : {}),
       ...((o.type === 'string' || o.type === 'string[]') && o.choices !== undefined
         ? { choices: o.choices }
         : {}),
@@ -61,6 +62,10 @@ export function describeCommand(name: string, io: CliIo, registry: Registry): nu
   return 0;
 }
 
+function boundsText(b: KnobBounds): string {
+  return `${b.min} .. ${b.max}${b.integer ? ', whole' : ''}`;
+}
+
 /** `faultline knobs`: every knob, sorted by name. */
 export function knobsCommand(io: CliIo): number {
   const entries = knobDefinitions()
@@ -70,6 +75,7 @@ export function knobsCommand(io: CliIo): number {
       unit: k.unit,
       doc: k.doc,
       randomized: k.randomize !== undefined,
+      bounds: typeof k.default === 'number' ? boundsText(knobBounds(k)) : '',
     }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   io.stdout(renderKnobList(entries, colorEnabled(io.env, io.isTTY)));

@@ -54,6 +54,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       '--max-sim-seconds <s>',
       'end the run as did-not-finish (exit 3) after this many simulated seconds (default 5400; 36000 with BUGGIFY; none for longRunningTest)',
     )
+    .option(
+      '--max-memory <MB>',
+      "end the run as did-not-finish (exit 3) when its heap passes this many megabytes (default: 80 % of Node's heap limit)",
+    )
     .action(async (spec: string | undefined, flags: RunFlags) => {
       exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
     });

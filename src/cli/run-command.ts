@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { BadInputError } from '../core/errors.js';
 import { Random } from '../core/random.js';
 import { jsonReport, renderJson } from '../report/json.js';
@@ -34,6 +35,7 @@ export interface RunFlags {
   readonly format: string;
   readonly allEvents: boolean;
   readonly maxSimSeconds?: string;
+  readonly maxMemory?: string;
 }
 
 const CLI = '<command line>';
@@ -81,6 +83,23 @@ export function parseMaxSimSeconds(text: string): number {
   return n;
 }
 
+/**
+ * `--max-memory MB`: the heap budget of a run, in bytes. Default: 80 % of V8's heap limit, so a runaway
+ * run ends as did-not-finish with what held the memory instead of a V8 heap abort.
+ */
+export function parseMaxMemory(text: string | undefined): number {
+  if (text === undefined) return Math.floor(getHeapStatistics().heap_size_limit * 0.8);
+  const n = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(n) || n < 64) {
+    throw flagError(
+      '--max-memory',
+      `expected megabytes, at least 64, got '${text}'`,
+      'e.g. --max-memory 2048',
+    );
+  }
+  return Math.floor(n * 1048576);
+}
+
 /** `NAME=VALUE` knob settings; values are read by the knob's own type. */
 export function parseKnobs(items: readonly string[]): KnobOverride[] {
   return items.map((item) => {
@@ -119,6 +138,7 @@ export async function runCommand(
   const knobOverrides = parseKnobs(flags.knob);
   const maxSimSeconds =
     flags.maxSimSeconds !== undefined ? parseMaxSimSeconds(flags.maxSimSeconds) : undefined;
+  const maxHeapBytes = parseMaxMemory(flags.maxMemory);
 
   let spec: TestSpec;
   let sha256: string;
@@ -157,6 +177,7 @@ export async function runCommand(
       realClock: io.clock,
       notes,
       ...(maxSimSeconds !== undefined ? { maxSimSeconds, maxSimSecondsFlag: true } : {}),
+      maxHeapBytes,
     });
 
   const firstWriter = openTrace(tracePath, flags.checkDeterminism);

@@ -69,15 +69,17 @@ export interface KnobEntry {
   readonly doc: string;
   /** True when BUGGIFY may randomize it. */
   readonly randomized: boolean;
+  /** The values an override may take, as text (`0.000001 .. 3600`); empty for non-numeric knobs. */
+  readonly bounds: string;
 }
 
-/** The knob list: name, default, unit, whether BUGGIFY randomizes it, and its doc line. */
+/** The knob list: name, default, unit, bounds, whether BUGGIFY randomizes it, and its doc line. */
 export function renderKnobList(entries: readonly KnobEntry[], color = false): string {
   const st = createStyle(color);
   const table = renderTable(
-    ['Knob', 'Default', 'Unit', 'BUGGIFY', 'Description'].map(st.bold),
-    entries.map((k) => [k.name, k.default, k.unit, k.randomized ? 'randomized' : '', k.doc]),
-    { colWidths: [null, null, null, null, 70] },
+    ['Knob', 'Default', 'Unit', 'Bounds', 'BUGGIFY', 'Description'].map(st.bold),
+    entries.map((k) => [k.name, k.default, k.unit, k.bounds, k.randomized ? 'randomized' : '', k.doc]),
+    { colWidths: [null, null, null, null, null, 60] },
   );
   return `${table}\n${st.dim('Set one with [[knobs]] or [[test.knobs]] in a spec (lowercase names work), or --knob NAME=VALUE.')}\n`;
 }

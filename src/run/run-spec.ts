@@ -83,6 +83,8 @@ export interface RunSpecOptions {
   readonly maxSimSecondsFlag?: boolean;
   /** Most kernel events the run may process. Default: the kernel's. */
   readonly maxEvents?: number;
+  /** Largest JavaScript heap, in bytes, before the run ends as did-not-finish. Default: no limit. */
+  readonly maxHeapBytes?: number;
   /** Most chaos events kept in the result. Default 20,000. */
   readonly maxChaosEvents?: number;
 }
@@ -171,6 +173,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     limits: {
       maxTime: seconds(limitSeconds),
       ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}),
+      ...(opts.maxHeapBytes !== undefined ? { maxHeapBytes: opts.maxHeapBytes } : {}),
     },
   });
   const specPath = opts.specPath ?? '<default>';

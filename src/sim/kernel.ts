@@ -15,7 +15,20 @@ export interface KernelLimits {
   readonly maxTime?: Time;
   /** Largest number of events the run may process. Default: 2e9. */
   readonly maxEvents?: number;
+  /**
+   * Most events at one simulated instant: more means simulated time stopped advancing while events
+   * churn (a zero-length loop), which no time limit would ever end. Default: 10,000,000.
+   */
+  readonly maxEventsAtOneInstant?: number;
+  /**
+   * Largest JavaScript heap the run may use, in bytes, checked every 65,536 events; above it the run
+   * ends as did-not-finish instead of dying in a V8 heap abort. Default: no limit.
+   */
+  readonly maxHeapBytes?: number;
 }
+
+/** Events between two heap checks (a power of two). */
+const HEAP_CHECK_EVERY = 65_536;
 
 /** A promise the kernel resolves; resolving it counts as a task wake-up. */
 export interface Future<T> {
@@ -67,6 +80,10 @@ export class TaskCrashError extends FaultlineError {
 /** The fixed wall-clock epoch that `Date.now()` reports at simulated time 0 during a run (2030-01-01). */
 export const SIM_EPOCH_MS = 1_893_456_000_000;
 
+function mib(bytes: number): number {
+  return Math.round(bytes / 1048576);
+}
+
 /** The deterministic discrete-event kernel. One per run; nothing is shared between runs. */
 export class Kernel {
   private time: Time = 0;
@@ -80,11 +97,16 @@ export class Kernel {
   readonly random: Random;
   readonly maxTime: Time;
   readonly maxEvents: number;
+  readonly maxEventsAtOneInstant: number;
+  readonly maxHeapBytes: number;
+  private eventsAtThisInstant = 0;
 
   constructor(seed: number | string, limits: KernelLimits = {}) {
     this.random = new Random(seed);
     this.maxTime = limits.maxTime ?? seconds(36_000);
     this.maxEvents = limits.maxEvents ?? 2e9;
+    this.maxEventsAtOneInstant = limits.maxEventsAtOneInstant ?? 10_000_000;
+    this.maxHeapBytes = limits.maxHeapBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /** Current simulated time, microseconds. */
@@ -229,9 +251,8 @@ export class Kernel {
             if (ev!.time > this.maxTime) {
               return end(stuck(`simulated time limit of ${formatTime(this.maxTime)} s reached`));
             }
-            if (this.eventCount >= this.maxEvents) {
-              return end(stuck(`event limit of ${this.maxEvents} events reached`));
-            }
+            const limit = this.limitReached(ev!.time);
+            if (limit !== undefined) return end(stuck(limit));
             this.time = ev!.time;
             this.eventCount++;
             // A callback may start promise work (a message handler awaiting an already-settled promise,
@@ -248,6 +269,22 @@ export class Kernel {
       this.woke = true;
       step();
     });
+  }
+
+  /** Which limit the next event, at `time`, would break; undefined when none. */
+  private limitReached(time: Time): string | undefined {
+    if (this.eventCount >= this.maxEvents) return `event limit of ${this.maxEvents} events reached`;
+    this.eventsAtThisInstant = time === this.time ? this.eventsAtThisInstant + 1 : 0;
+    if (this.eventsAtThisInstant >= this.maxEventsAtOneInstant) {
+      return `simulated time stopped advancing at ${formatTime(time)} s: ${this.eventsAtThisInstant} events at that one instant (a loop with a zero delay?)`;
+    }
+    if ((this.eventCount & (HEAP_CHECK_EVERY - 1)) === 0 && this.maxHeapBytes !== Number.POSITIVE_INFINITY) {
+      const heap = process.memoryUsage().heapUsed;
+      if (heap > this.maxHeapBytes) {
+        return `memory limit of ${mib(this.maxHeapBytes)} MiB reached (heap ${mib(heap)} MiB, ${this.queue.size} events queued, ${this.tasks.size} tasks)`;
+      }
+    }
+    return undefined;
   }
 
   private drains = 0;

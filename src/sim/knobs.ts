@@ -1,5 +1,5 @@
 // Knobs: a registry of tunables with defaults, BUGGIFY-randomized values and overrides, all traced at start.
-import { BadInputError, didYouMean } from '../core/errors.js';
+import { BadInputError, didYouMean, type SourceLocation } from '../core/errors.js';
 import type { Random } from '../core/random.js';
 
 /** A knob value. */
@@ -17,6 +17,33 @@ export interface KnobDef<T extends KnobValue = KnobValue> {
   readonly randomize?: (random: Random) => T;
   /** Randomized even without BUGGIFY (FoundationDB does this for the transaction lifetime). */
   readonly alwaysRandomize?: boolean;
+  /** Smallest value an override may set (numeric knobs). Default: by unit, see {@link knobBounds}. */
+  readonly min?: number;
+  /** Largest value an override may set (numeric knobs). Default: by unit, see {@link knobBounds}. */
+  readonly max?: number;
+}
+
+/** The values an override of a numeric knob may take. */
+export interface KnobBounds {
+  readonly min: number;
+  readonly max: number;
+  readonly integer: boolean;
+}
+
+/**
+ * Bounds that keep a simulation finite, by unit unless the knob sets its own: a time is at least one
+ * microsecond (the clock's resolution; an interval of 0 would let a loop spin at one instant forever)
+ * and at most an hour; counts (`versions`, `batches`, `shards`, ...) are whole numbers of at least 1,
+ * at most 10,000 (shards and batches hold memory) or 10^12 versions.
+ */
+export function knobBounds(def: KnobDef): KnobBounds {
+  const byUnit: KnobBounds =
+    def.unit === 's'
+      ? { min: 1e-6, max: 3600, integer: false }
+      : def.unit === 'versions'
+        ? { min: 1, max: 1e12, integer: true }
+        : { min: 1, max: 10_000, integer: true };
+  return { min: def.min ?? byUnit.min, max: def.max ?? byUnit.max, integer: byUnit.integer };
 }
 
 /** Where a knob's value came from. */
@@ -106,17 +133,7 @@ function coerce(def: KnobDef, o: KnobOverride): KnobValue {
     ...(o.line !== undefined ? { line: o.line } : {}),
     key: o.name,
   };
-  if (typeof def.default === 'number') {
-    const n = typeof v === 'number' ? v : Number(v);
-    if (typeof v === 'boolean' || Number.isNaN(n)) {
-      throw new BadInputError(
-        `knob ${def.name} takes a number, got '${String(v)}'`,
-        where,
-        `e.g. ${def.default}`,
-      );
-    }
-    return n;
-  }
+  if (typeof def.default === 'number') return coerceNumber(def, v, where);
   if (typeof def.default === 'boolean') {
     if (typeof v === 'boolean') return v;
     if (v === 'true' || v === '1' || v === 1) return true;
@@ -124,4 +141,25 @@ function coerce(def: KnobDef, o: KnobOverride): KnobValue {
     throw new BadInputError(`knob ${def.name} takes true or false, got '${String(v)}'`, where);
   }
   return String(v);
+}
+
+function coerceNumber(def: KnobDef, v: KnobValue, where: SourceLocation): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  const blank = typeof v === 'string' && v.trim() === '';
+  if (typeof v === 'boolean' || blank || Number.isNaN(n)) {
+    throw new BadInputError(
+      `knob ${def.name} takes a number, got ${blank ? 'an empty value' : `'${String(v)}'`}`,
+      where,
+      `e.g. ${def.name}=${def.default}`,
+    );
+  }
+  const b = knobBounds(def);
+  if (!(n >= b.min && n <= b.max) || (b.integer && !Number.isInteger(n))) {
+    throw new BadInputError(
+      `knob ${def.name} must be ${b.integer ? 'a whole number ' : ''}from ${b.min} to ${b.max} ${def.unit}, got ${String(v)}`,
+      where,
+      `the default is ${def.default}`,
+    );
+  }
+  return n;
 }

@@ -38,6 +38,40 @@ export type OptionSchema = Readonly<Record<string, OptionSpec>>;
 /** The typed values of a schema. */
 export type OptionValues<S extends OptionSchema> = { readonly [K in keyof S]: S[K]['default'] };
 
+/**
+ * Upper bounds by unit for number options that declare no `max`, so that no spec value can make a run
+ * endless or its memory unbounded: a rate of 1e12 transactions a second, a million actors per client or
+ * a billion keys are rejected before the run starts, not found out by a V8 heap abort minutes later.
+ */
+const MAX_BY_UNIT: Readonly<Record<string, number>> = {
+  s: 1_000_000,
+  tps: 100_000,
+  'keys/s': 100_000,
+  actors: 10_000,
+  keys: 1_000_000,
+  key: 1_000_000,
+  bytes: 10_000_000,
+  operations: 100_000,
+  ops: 100_000,
+  reads: 100_000,
+  writes: 100_000,
+  ranges: 100_000,
+  units: 1_000_000,
+  recoveries: 100_000,
+  processes: 1_000,
+  workers: 1_000,
+  zones: 1_000,
+  factor: 1_000,
+};
+
+/** Any number option's upper bound when neither it nor its unit has one. */
+const MAX_ANY = 1e9;
+
+/** The largest value a number option accepts: its own `max`, else its unit's, else 1e9. */
+export function optionMax(spec: NumberOption): number {
+  return spec.max ?? (spec.unit !== undefined ? MAX_BY_UNIT[spec.unit] : undefined) ?? MAX_ANY;
+}
+
 /** Builders for option specs, so schemas read as a table. */
 export const opt = {
   number: (o: Omit<NumberOption, 'type'>): NumberOption => ({ type: 'number', ...o }),

@@ -4,7 +4,7 @@
 import { BadInputError, didYouMean, InternalError, type SourceLocation } from '../core/errors.js';
 import type { Located, SpecValue } from '../spec/types.js';
 import type { WorkloadDefinition } from './contract.js';
-import type { OptionSchema, OptionSpec } from './options.js';
+import { type OptionSchema, type OptionSpec, optionMax } from './options.js';
 
 /**
  * Keys FoundationDB accepts in every `[[test.workload]]` besides the workload's own options (reference
@@ -70,7 +70,8 @@ function convert(spec: OptionSpec, raw: SpecValue, where: SourceLocation, worklo
     if (spec.type !== 'number' && spec.type !== 'int') return n;
     const unit = spec.unit ? ` ${spec.unit}` : '';
     if (spec.min !== undefined && n < spec.min) throw bad(`must be at least ${spec.min}${unit}, got ${n}`);
-    if (spec.max !== undefined && n > spec.max) throw bad(`must be at most ${spec.max}${unit}, got ${n}`);
+    const max = optionMax(spec);
+    if (n > max) throw bad(`must be at most ${max}${unit}, got ${n}`, `the default is ${spec.default}`);
     return n;
   };
   /** `s` when the option has no choices or `s` is one of them; else a BadInputError with a hint. */

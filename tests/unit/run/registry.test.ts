@@ -130,6 +130,18 @@ describe('Registry', () => {
     );
     expect(msg({ weights: 'a,b' })).toContain('expected a list of numbers');
   });
+
+  it('bounds options that declare no maximum by their unit, so no value can make a run endless', () => {
+    const msg = (values: Record<string, SpecValue>) =>
+      badInput(() => registry.validateOptions(toy, raw(values, 20), where)).format();
+    expect(msg({ transactionsPerSecond: 1e12 })).toContain(
+      'must be at most 100000 tps, got 1000000000000 (option of Toy) (the default is 5000)',
+    );
+    expect(msg({ testDuration: 1e7 })).toContain('must be at most 1000000 s');
+    expect(registry.validateOptions(toy, raw({ transactionsPerSecond: 100000 }, 20), where)).toMatchObject({
+      transactionsPerSecond: 100000,
+    });
+  });
 });
 
 describe('prepareRun', () => {

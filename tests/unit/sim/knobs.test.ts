@@ -160,6 +160,28 @@ describe('Knobs', () => {
     expect(k.bool('ENABLE_FAST_PATH')).toBe(true);
   });
 
+  it('refuses values that would stop simulated time or exhaust memory, and empty values', () => {
+    const k = new Knobs(DEFS, false, new Random(1));
+    const msg = (value: string | number) => {
+      try {
+        k.override([{ name: 'COMMIT_BATCH_INTERVAL', value }]);
+      } catch (e) {
+        if (e instanceof BadInputError) return e.format();
+        throw e;
+      }
+      return 'accepted';
+    };
+    expect(msg(0)).toContain('knob COMMIT_BATCH_INTERVAL must be from 0.000001 to 3600 s, got 0');
+    expect(msg(-1)).toContain('got -1');
+    expect(msg(Number.POSITIVE_INFINITY)).toContain('got Infinity');
+    expect(msg('')).toContain('takes a number, got an empty value');
+    expect(msg('0.01')).toBe('accepted');
+    expect(k.num('COMMIT_BATCH_INTERVAL')).toBe(0.01);
+    expect(() => k.override([{ name: 'MAX_READ_TRANSACTION_LIFE_VERSIONS', value: 1.5 }])).toThrow(
+      'must be a whole number from 1 to 1000000000000 versions',
+    );
+  });
+
   it('reads a knob only as its own type, and refuses to define a knob twice', () => {
     const k = new Knobs(DEFS, false, new Random(1));
     expect(() => k.num('ENABLE_FAST_PATH')).toThrow();
