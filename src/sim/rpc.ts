@@ -6,12 +6,16 @@ import type { SimProcess } from './process.js';
 
 /** A remote failure or timeout, carrying a FoundationDB error name and code. */
 export class RpcError extends Error {
+  /** No stack trace: timeouts and remote failures are expected and frequent (see FdbError). */
   constructor(
     readonly errorName: string,
     readonly errorCode: number,
     message?: string,
   ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? errorName);
+    Error.stackTraceLimit = limit;
     this.name = 'RpcError';
   }
 }
