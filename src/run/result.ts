@@ -189,6 +189,8 @@ export interface RunResult {
   readonly traceCapped: boolean;
   /** The one command that reproduces this run. */
   readonly reproduce: string;
+  /** Simulation events the kernel processed (absent in older results). */
+  readonly events?: number;
 }
 
 /**

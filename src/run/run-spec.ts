@@ -356,6 +356,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     ...(summary.path !== undefined ? { tracePath: summary.path } : {}),
     traceLines: summary.written,
     traceCapped: summary.capped,
+    events: world.kernel.events,
     reproduce,
   };
 }
