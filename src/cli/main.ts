@@ -6,6 +6,7 @@ import { faultlineVersion, loadBuiltinWorkloads } from './builtins.js';
 import { describeCommand, knobsCommand, listCommand } from './catalog-commands.js';
 import { describeError, EXIT, exitCodeForError } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
+import { type RenderFlags, renderCommand } from './render-command.js';
 import { type RunFlags, runCommand } from './run-command.js';
 
 /**
@@ -56,6 +57,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     )
     .action(async (spec: string | undefined, flags: RunFlags) => {
       exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
+    });
+
+  program
+    .command('render')
+    .description('the report of a run from its trace file alone; exit 0 if the run passed, 1 if it failed')
+    .argument('<trace>', 'a trace file written by faultline run (JSON lines)')
+    .option('--format <text|json>', 'report format', 'text')
+    .option('--all-events', 'show every chaos event in the timeline (no summarizing)', false)
+    .option('--no-color', 'no colour, even on a terminal')
+    .action((trace: string, flags: RenderFlags) => {
+      exitCode = renderCommand(trace, flags, io);
     });
 
   program

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { BadInputError } from '../core/errors.js';
 import { Random } from '../core/random.js';
+import { ReportFold } from '../report/fold.js';
 import { jsonReport, renderJson } from '../report/json.js';
 import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
 import { colorEnabled } from '../report/style.js';
@@ -157,9 +158,11 @@ export async function runCommand(
       ...(maxSimSeconds !== undefined ? { maxSimSeconds, maxSimSecondsFlag: true } : {}),
     });
 
+  // The report is the fold of the events as written: exactly what `faultline render` reads back.
+  const fold = new ReportFold();
   let firstWriter: TraceWriter;
   try {
-    firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism });
+    firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism, downstream: fold });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new BadInputError(
@@ -168,13 +171,14 @@ export async function runCommand(
       'choose another --trace-dir',
     );
   }
-  const result = await run(firstWriter);
+  const ran = await run(firstWriter);
+  const result = fold.result({ realTime: ran.realTime, tracePath });
   let verdict: DeterminismVerdict | undefined;
   if (flags.checkDeterminism) {
     io.stderr(`faultline: running seed ${seed} again to check determinism\n`);
     const secondWriter = new TraceWriter({ memory: true });
     const second = await run(secondWriter);
-    verdict = checkDeterminism(result, second, firstWriter.lines(), secondWriter.lines());
+    verdict = checkDeterminism(ran, second, firstWriter.lines(), secondWriter.lines());
   }
 
   if (flags.format === 'json') {

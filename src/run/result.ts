@@ -1,6 +1,8 @@
 // RunResult: everything one run of one spec with one seed produced, as plain JSON-able data. Reporters,
 // sweeps and the CLI read only this (and trace events); nothing in it refers to live simulation objects.
+import { toSeconds } from '../core/time.js';
 import type { TraceEvent } from '../trace/event.js';
+import { detailString } from '../trace/writer.js';
 
 /** How a run ended. */
 export type RunOutcome = 'passed' | 'failed' | 'did-not-finish';
@@ -241,3 +243,18 @@ export const CHAOS_EVENT_TYPES: ReadonlySet<string> = new Set([
   // speed-up
   'SpeedUpSimulation',
 ]);
+
+/** A Severity-40 event as a failure record: its reason is `Reason`, `FailedAssertion` or `Error`, else its type. */
+export function failureRecord(e: TraceEvent): FailureRecord {
+  const details: Record<string, string> = {};
+  for (const k of Object.keys(e.details)) details[k] = detailString(e.details[k]!);
+  const reason = details.Reason ?? details.FailedAssertion ?? details.Error ?? e.type;
+  return {
+    time: toSeconds(e.time),
+    type: e.type,
+    machine: e.machine,
+    reason,
+    ...(details.Workload !== undefined ? { workload: details.Workload } : {}),
+    details,
+  };
+}

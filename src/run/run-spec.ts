@@ -28,11 +28,12 @@ import {
   CHAOS_EVENT_TYPES,
   type ConfigSummary,
   type DidNotFinish,
-  type FailureRecord,
+  failureRecord,
   type RunOutcome,
   type RunResult,
   type TestResult,
 } from './result.js';
+import { traceClusterShape, traceRunEnd, traceTestResult } from './result-trace.js';
 import { notRunResult, TestRun } from './test-run.js';
 
 /** FoundationDB's SIM_SPEEDUP_AFTER_SECONDS: after this, network faults and unforced kills stop. */
@@ -112,20 +113,6 @@ function configSummary(cluster: SimulatedCluster): ConfigSummary {
     storageEngine: c.db.storageEngine,
     configString: configString(c),
     ...(c.plantedBug !== undefined ? { plantedBug: c.plantedBug } : {}),
-  };
-}
-
-function failureRecord(e: TraceEvent): FailureRecord {
-  const details: Record<string, string> = {};
-  for (const k of Object.keys(e.details)) details[k] = String(e.details[k]);
-  const reason = details.Reason ?? details.FailedAssertion ?? details.Error ?? e.type;
-  return {
-    time: toSeconds(e.time),
-    type: e.type,
-    machine: e.machine,
-    reason,
-    ...(details.Workload !== undefined ? { workload: details.Workload } : {}),
-    details,
   };
 }
 
@@ -209,6 +196,9 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   }
 
   const cluster = new SimulatedCluster(world, prepared.cluster);
+  const config = configSummary(cluster);
+  const emit = (type: string, details: Readonly<Record<string, DetailValue>>) => world.trace(type, details);
+  traceClusterShape(emit, config);
   const chaosSurfaces = Array.from(
     { length: prepared.cluster.testerCount },
     (_, i) =>
@@ -288,10 +278,6 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   const unseed = prepared.unseedCheck ? unseedDraw : -1;
   const simTime = toSeconds(world.now());
   const realTime = opts.realClock ? (opts.realClock() - realStart) / 1000 : 0;
-  // No RealTime here (FoundationDB writes one): the trace of a seed must be byte-identical run to run.
-  world.trace('ElapsedTime', { SimTime: simTime, RandomUnseed: unseed });
-  const summary = opts.traceSink.finish();
-
   const testResults: TestResult[] = tests.map((t, i) => {
     const run = runs[i];
     if (run) return run.result();
@@ -305,6 +291,21 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   if (outcome.kind === 'did-not-finish') {
     didNotFinish = { reason: outcome.reason, stuck: outcome.stuck.map((s) => ({ ...s })), duringTest: stage };
   }
+  const notes = [
+    ...(opts.notes ?? []),
+    ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
+    ...spec.plugins.map(
+      (p) => `${spec.file}:${p.line}: plugin ${p.path} was not loaded: plugin loading is not available yet`,
+    ),
+  ];
+  const title = tests[0]?.spec.testTitle ?? spec.testClass;
+  // The report's facts go into the trace, so that the trace alone renders the report.
+  testResults.forEach((t, i) => traceTestResult(emit, i, t));
+  traceRunEnd(emit, { title, notes, ...(didNotFinish !== undefined ? { didNotFinish } : {}) });
+  // No RealTime here (FoundationDB writes one): the trace of a seed must be byte-identical run to run.
+  world.trace('ElapsedTime', { SimTime: simTime, RandomUnseed: unseed });
+  const summary = opts.traceSink.finish();
+
   const failureRecords = failures.events.map(failureRecord);
   let failuresDropped = failures.dropped;
   if (summary.capped) {
@@ -328,10 +329,10 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     seed,
     specPath,
     ...(opts.specSha256 !== undefined ? { specSha256: opts.specSha256 } : {}),
-    title: tests[0]?.spec.testTitle ?? spec.testClass,
+    title,
     buggify: prepared.buggify,
     faultInjection: prepared.faultInjection,
-    config: configSummary(cluster),
+    config,
     simTime,
     realTime,
     tests: testResults,
@@ -339,13 +340,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     failuresDropped,
     chaosEvents: [...chaos.events],
     chaosEventsDropped: chaos.dropped,
-    notes: [
-      ...(opts.notes ?? []),
-      ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
-      ...spec.plugins.map(
-        (p) => `${spec.file}:${p.line}: plugin ${p.path} was not loaded: plugin loading is not available yet`,
-      ),
-    ],
+    notes,
     outcome: result,
     ...(didNotFinish !== undefined ? { didNotFinish } : {}),
     unseed,
