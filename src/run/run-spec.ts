@@ -16,7 +16,6 @@ import {
   NO_MACHINE,
   SevError,
   SevWarn,
-  type TraceEvent,
   type TraceSink,
 } from '../trace/event.js';
 import type { TraceWriter } from '../trace/writer.js';
@@ -300,7 +299,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   ];
   const title = tests[0]?.spec.testTitle ?? spec.testClass;
   // The report's facts go into the trace, so that the trace alone renders the report.
-  testResults.forEach((t, i) => traceTestResult(emit, i, t));
+  for (const [i, t] of testResults.entries()) traceTestResult(emit, i, t);
   traceRunEnd(emit, { title, notes, ...(didNotFinish !== undefined ? { didNotFinish } : {}) });
   // No RealTime here (FoundationDB writes one): the trace of a seed must be byte-identical run to run.
   world.trace('ElapsedTime', { SimTime: simTime, RandomUnseed: unseed });
