@@ -11,13 +11,7 @@ import type { KnobOverride } from '../sim/knobs.js';
 import { World } from '../sim/world.js';
 import type { SpecValue, TestSpec } from '../spec/types.js';
 import { FanOut, TraceCollector } from '../trace/collector.js';
-import {
-  type DetailValue,
-  NO_MACHINE,
-  SevError,
-  SevWarn,
-  type TraceSink,
-} from '../trace/event.js';
+import { type DetailValue, NO_MACHINE, SevError, SevWarn, type TraceSink } from '../trace/event.js';
 import type { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { ClusterChaos } from './chaos.js';
@@ -34,6 +28,7 @@ import {
 } from './result.js';
 import { traceClusterShape, traceRunEnd, traceTestResult } from './result-trace.js';
 import { notRunResult, TestRun } from './test-run.js';
+import { startThroughputSampler } from './throughput.js';
 
 /** FoundationDB's SIM_SPEEDUP_AFTER_SECONDS: after this, network faults and unforced kills stop. */
 export const SPEEDUP_AFTER_SECONDS = 450;
@@ -234,6 +229,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
       tr.addWriteConflictKey(READY_KEY);
     });
     world.trace('TestsExpectedToPass', { Count: tests.length });
+    startThroughputSampler(world, cluster);
     if (tests.some((t) => t.spec.keys.waitForQuiescenceBegin && t.spec.keys.useDB)) {
       stage = 'waiting for a quiet cluster before the first test';
       main.waitingOn = stage;
