@@ -55,6 +55,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       '--max-sim-seconds <s>',
       'end the run as did-not-finish (exit 3) after this many simulated seconds (default 5400; 36000 with BUGGIFY; none for longRunningTest)',
     )
+    .option('--html <file>', 'also write a self-contained HTML picture of the run to FILE')
     .action(async (spec: string | undefined, flags: RunFlags) => {
       exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
     });
@@ -66,6 +67,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--format <text|json>', 'report format', 'text')
     .option('--all-events', 'show every chaos event in the timeline (no summarizing)', false)
     .option('--no-color', 'no colour, even on a terminal')
+    .option('--html <file>', 'also write a self-contained HTML picture of the run to FILE')
     .action((trace: string, flags: RenderFlags) => {
       exitCode = renderCommand(trace, flags, io);
     });

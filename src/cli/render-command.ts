@@ -5,10 +5,12 @@ import { BadInputError } from '../core/errors.js';
 import { ReportFold } from '../report/fold.js';
 import { renderJson } from '../report/json.js';
 import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
+import { PictureFold } from '../report/picture.js';
 import { colorEnabled } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { type ScanStats, scanJsonTrace } from '../trace/scan.js';
 import { exitCodeForOutcome } from './exit-codes.js';
+import { writeHtmlReport } from './html-output.js';
 import type { CliIo } from './io.js';
 
 /** The options `faultline render` takes, as commander hands them over. */
@@ -16,6 +18,7 @@ export interface RenderFlags {
   readonly format: string;
   readonly allEvents: boolean;
   readonly color: boolean;
+  readonly html?: string;
 }
 
 /** What was wrong with the file, for stderr: malformed lines (the first few by number), a cut-off end, what is missing. */
@@ -47,7 +50,11 @@ export function renderCommand(file: string, flags: RenderFlags, io: CliIo): numb
     });
   }
   const fold = new ReportFold();
-  const stats = scanJsonTrace(file, (e) => fold.emit(e));
+  const picture = flags.html !== undefined ? new PictureFold() : undefined;
+  const stats = scanJsonTrace(file, (e) => {
+    fold.emit(e);
+    picture?.emit(e);
+  });
   if (stats.events === 0) {
     throw new BadInputError(
       `no line of it is a trace event (${stats.firstMalformed[0]?.message ?? 'nothing parsed'})`,
@@ -57,6 +64,8 @@ export function renderCommand(file: string, flags: RenderFlags, io: CliIo): numb
   }
   for (const line of traceProblems(stats, fold.missing())) io.stderr(`faultline: ${line}\n`);
   const result = fold.result({ tracePath: file });
+  if (picture !== undefined && flags.html !== undefined)
+    writeHtmlReport(flags.html, result, picture.picture(), io);
   if (flags.format === 'json') io.stdout(renderJson(result));
   else {
     const color = flags.color && colorEnabled(io.env, io.isTTY);

@@ -8,6 +8,7 @@ import { Random } from '../core/random.js';
 import { ReportFold } from '../report/fold.js';
 import { jsonReport, renderJson } from '../report/json.js';
 import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
+import { PictureFold } from '../report/picture.js';
 import { colorEnabled } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { defaultSpec } from '../run/default-spec.js';
@@ -18,9 +19,11 @@ import { runSpec } from '../run/run-spec.js';
 import type { KnobOverride } from '../sim/knobs.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { TestSpec } from '../spec/types.js';
+import { FanOut } from '../trace/collector.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
+import { writeHtmlReport } from './html-output.js';
 import type { CliIo } from './io.js';
 
 /** The options `faultline run` takes, as commander hands them over. */
@@ -33,6 +36,7 @@ export interface RunFlags {
   readonly format: string;
   readonly allEvents: boolean;
   readonly maxSimSeconds?: string;
+  readonly html?: string;
 }
 
 const CLI = '<command line>';
@@ -160,9 +164,11 @@ export async function runCommand(
 
   // The report is the fold of the events as written: exactly what `faultline render` reads back.
   const fold = new ReportFold();
+  const picture = flags.html !== undefined ? new PictureFold() : undefined;
+  const downstream = picture !== undefined ? new FanOut([fold, picture]) : fold;
   let firstWriter: TraceWriter;
   try {
-    firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism, downstream: fold });
+    firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism, downstream });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new BadInputError(
@@ -173,6 +179,8 @@ export async function runCommand(
   }
   const ran = await run(firstWriter);
   const result = fold.result({ realTime: ran.realTime, tracePath });
+  if (picture !== undefined && flags.html !== undefined)
+    writeHtmlReport(flags.html, result, picture.picture(), io);
   let verdict: DeterminismVerdict | undefined;
   if (flags.checkDeterminism) {
     io.stderr(`faultline: running seed ${seed} again to check determinism\n`);
