@@ -74,6 +74,8 @@ table{border-collapse:collapse;background:#fff;width:100%;font-size:13px}
 th,td{border:1px solid #dde1e7;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#eef0f4}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+#invariants td:nth-child(-n+4),#invariants th{white-space:nowrap;overflow-wrap:normal}
+#invariants td:last-child{width:100%}
 .status-pass{color:#17612e;font-weight:600}.status-fail{color:#b52020;font-weight:700}
 .status-warn,.status-unmet{color:#8a6100;font-weight:600}.status-skipped{color:#777}
 .note{color:#5b6473;font-size:12px}
@@ -159,6 +161,8 @@ function laneSvg(lane: Lane, y: number, end: number): { svg: string; binned: num
     failure: 5,
   };
   drawn.sort((a, b) => (order[a.kind] ?? 0) - (order[b.kind] ?? 0));
+  let lastLabelEnd = -Infinity;
+  let labelRow = 0;
   for (const i of drawn) {
     const x0 = x(i.start, end);
     const tip = i.tip;
@@ -190,8 +194,11 @@ function laneSvg(lane: Lane, y: number, end: number): { svg: string; binned: num
           i.kind === 'kill'
             ? `<path d="M${(x0 - 6).toFixed(1)} ${y + 2} L${(x0 + 6).toFixed(1)} ${y + 2} L${x0.toFixed(1)} ${y + 14} Z" fill="${c}"/>`
             : `<circle cx="${x0.toFixed(1)}" cy="${y + 8}" r="5.5" fill="${c}"/>`;
+        // Labels of kills close together go on alternate lines instead of over each other.
+        labelRow = x0 < lastLabelEnd ? 1 - labelRow : 0;
+        lastLabelEnd = x0 + 8 + i.label.length * 5.6;
         parts.push(
-          `<g ${attrs(tip, `item ${i.kind}`)} data-kind="${i.kind}" data-kill-type="${escapeHtml(i.label)}">${shape}<text x="${(x0 + 8).toFixed(1)}" y="${y + 12}" font-size="10">${escapeHtml(i.label)}</text></g>`,
+          `<g ${attrs(tip, `item ${i.kind}`)} data-kind="${i.kind}" data-kill-type="${escapeHtml(i.label)}">${shape}<text x="${(x0 + 8).toFixed(1)}" y="${y + 12 + labelRow * 11}" font-size="10" paint-order="stroke" stroke="#fff" stroke-width="3">${escapeHtml(i.label)}</text></g>`,
         );
         break;
       }
@@ -215,7 +222,7 @@ function markSvg(m: Mark, top: number, bottom: number, end: number): string {
   const mx = x(m.time, end).toFixed(1);
   const c = m.kind === 'recovered' ? KIND_COLOURS.recovery : KIND_COLOURS[m.kind];
   const dash = m.kind === 'recovery' ? '' : ' stroke-dasharray="4 3"';
-  return `<g ${attrs(m.tip, 'mark')} data-kind="mark-${m.kind}"><line x1="${mx}" y1="${top}" x2="${mx}" y2="${bottom}" stroke="${c}" stroke-width="${m.kind === 'recovery' ? 2 : 1.5}"${dash}/><rect x="${(Number(mx) - 4).toFixed(1)}" y="${top - 12}" width="8" height="10" fill="${c}"/></g>`;
+  return `<g ${attrs(m.tip, 'mark')} data-kind="mark-${m.kind}"><line x1="${mx}" y1="${top}" x2="${mx}" y2="${bottom}" stroke="${c}" stroke-width="${m.kind === 'recovery' ? 2 : 1.5}"${dash}/><rect x="${(Number(mx) - 4).toFixed(1)}" y="${top - 11}" width="8" height="10" fill="${c}"/></g>`;
 }
 
 function axis(end: number, top: number, bottom: number): string {
@@ -226,7 +233,7 @@ function axis(end: number, top: number, bottom: number): string {
     const tx = x(t, end).toFixed(1);
     out.push(
       `<line x1="${tx}" y1="${top}" x2="${tx}" y2="${bottom}" stroke="#e4e7ec"/>`,
-      `<text x="${tx}" y="${top - 4}" text-anchor="middle" fill="#666">${round(t, 1)}s</text>`,
+      `<text x="${tx}" y="${top - 18}" text-anchor="middle" fill="#666">${round(t, 1)}s</text>`,
     );
   }
   return out.join('');
@@ -274,7 +281,7 @@ function throughputSvg(p: Picture, top: number): string {
 /** The drawing: axis, lanes, marks across them, throughput beneath; and what was binned. */
 export function timelineSvg(p: Picture): { svg: string; binnedNotes: string[] } {
   const end = Math.max(p.endTime, 1e-6);
-  const top = 28;
+  const top = 40;
   const lanesBottom = top + p.lanes.length * LANE_H;
   const height = lanesBottom + 12 + STRIP_H + 8;
   const notes: string[] = [];
