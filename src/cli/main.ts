@@ -63,12 +63,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .command('render')
     .description('the report of a run from its trace file alone; exit 0 if the run passed, 1 if it failed')
-    .argument('<trace>', 'a trace file written by faultline run (JSON lines)')
+    .argument(
+      '<trace...>',
+      'trace files or folders: faultline JSON lines, FoundationDB JSON or XML (merged by time)',
+    )
     .option('--format <text|json>', 'report format', 'text')
     .option('--all-events', 'show every chaos event in the timeline (no summarizing)', false)
     .option('--no-color', 'no colour, even on a terminal')
     .option('--html <file>', 'also write a self-contained HTML picture of the run to FILE')
-    .action((trace: string, flags: RenderFlags) => {
+    .action((trace: string[], flags: RenderFlags) => {
       exitCode = renderCommand(trace, flags, io);
     });
 

@@ -8,7 +8,7 @@ import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
 import { PictureFold } from '../report/picture.js';
 import { colorEnabled } from '../report/style.js';
 import { renderText } from '../report/text.js';
-import { type ScanStats, scanJsonTrace } from '../trace/scan.js';
+import { type ScanStats, scanTraces, traceFiles } from '../trace/scan.js';
 import { exitCodeForOutcome } from './exit-codes.js';
 import { writeHtmlReport } from './html-output.js';
 import type { CliIo } from './io.js';
@@ -32,7 +32,9 @@ export function traceProblems(stats: ScanStats, missing: readonly string[]): str
     }
   }
   if (stats.cutOff)
-    out.push(`${stats.file}: the last line has no newline: the file was cut off while being written`);
+    out.push(
+      `${stats.file}: the file ends mid-event (no final newline, or no </Trace>): it was cut off while being written`,
+    );
   if (missing.length > 0) {
     out.push(
       `${stats.file}: the trace is truncated: no ${missing.join(', no ')} event; the report shows what it has`,
@@ -42,7 +44,7 @@ export function traceProblems(stats: ScanStats, missing: readonly string[]): str
 }
 
 /** Runs the `render` command; returns the exit code. Bad input throws (mapped by the caller). */
-export function renderCommand(file: string, flags: RenderFlags, io: CliIo): number {
+export function renderCommand(paths: readonly string[], flags: RenderFlags, io: CliIo): number {
   if (flags.format !== 'text' && flags.format !== 'json') {
     throw new BadInputError(`expected text or json, got '${flags.format}'`, {
       file: '<command line>',
@@ -51,19 +53,27 @@ export function renderCommand(file: string, flags: RenderFlags, io: CliIo): numb
   }
   const fold = new ReportFold();
   const picture = flags.html !== undefined ? new PictureFold() : undefined;
-  const stats = scanJsonTrace(file, (e) => {
+  const files = traceFiles(paths);
+  const stats = scanTraces(files, (e) => {
     fold.emit(e);
     picture?.emit(e);
   });
-  if (stats.events === 0) {
-    throw new BadInputError(
-      `no line of it is a trace event (${stats.firstMalformed[0]?.message ?? 'nothing parsed'})`,
-      { file },
-      'render reads faultline traces and FoundationDB JSON traces',
-    );
+  for (const s of stats) {
+    if (s.events === 0 && s.malformed > 0) {
+      throw new BadInputError(
+        `no line of it is a trace event (${s.firstMalformed[0]?.message ?? 'nothing parsed'})`,
+        { file: s.file },
+        'render reads faultline traces and FoundationDB traces (JSON or XML)',
+      );
+    }
   }
-  for (const line of traceProblems(stats, fold.missing())) io.stderr(`faultline: ${line}\n`);
-  const result = fold.result({ tracePath: file });
+  const problems = stats.flatMap((s) => traceProblems(s, []));
+  const missing = fold.missing();
+  if (missing.length > 0) {
+    problems.push(`the trace is truncated: no ${missing.join(', no ')} event; the report shows what it has`);
+  }
+  for (const line of problems) io.stderr(`faultline: ${line}\n`);
+  const result = fold.result({ tracePath: files.length === 1 ? files[0]! : `${files.length} files` });
   if (picture !== undefined && flags.html !== undefined)
     writeHtmlReport(flags.html, result, picture.picture(), io);
   if (flags.format === 'json') io.stdout(renderJson(result));

@@ -159,6 +159,19 @@ export class ReportFold implements TraceSink {
   private lines = 0;
   private lastTime = 0;
   private capped = false;
+  private started = false;
+  /** FoundationDB's own facts, used when the trace has none of faultline's report events. */
+  private readonly fdb: {
+    testFile: string | undefined;
+    configString: string | undefined;
+    machines?: number;
+    processesPerMachine?: number;
+    datacenters?: number;
+    coordinators?: number;
+    testers?: number;
+    tests: { title: string; passed: boolean; time: number; metrics: MetricResult[] }[];
+    metrics: MetricResult[];
+  } = { testFile: undefined, configString: undefined, tests: [], metrics: [] };
 
   constructor(options: ReportFoldOptions = {}) {
     this.maxChaos = options.maxChaosEvents ?? FOLD_MAX_CHAOS_EVENTS;
@@ -183,9 +196,20 @@ export class ReportFold implements TraceSink {
     return this.seen.has(type);
   }
 
-  /** What a complete faultline trace has that this one lacks (empty for a complete trace). */
+  /** True when the trace is FoundationDB's (none of faultline's own report events in it). */
+  isFoundationDb(): boolean {
+    return (
+      !this.seen.has('ClusterShape') &&
+      !this.seen.has('RunSummary') &&
+      str(this.start, 'TestFileSHA256') === undefined
+    );
+  }
+
+  /** What a complete trace of its dialect has that this one lacks (empty for a complete trace). */
   missing(): string[] {
-    const wanted = ['ProgramStart', 'ClusterShape', 'RunSummary', 'ElapsedTime'];
+    const wanted = this.isFoundationDb()
+      ? ['ProgramStart', 'TestResults', 'ElapsedTime']
+      : ['ProgramStart', 'ClusterShape', 'RunSummary', 'ElapsedTime'];
     return wanted.filter((t) => !this.seen.has(t));
   }
 
@@ -208,7 +232,45 @@ export class ReportFold implements TraceSink {
     const d = e.details;
     switch (e.type) {
       case 'ProgramStart':
-        this.start = d;
+        // FoundationDB logs another ProgramStart at every simulated reboot; the first describes the run.
+        if (!this.started) this.start = d;
+        this.started = true;
+        return;
+      case 'TestConfiguring':
+      case 'Simulation':
+        this.fdb.testFile ??= str(d, 'TestFile');
+        return;
+      case 'SimulatorConfig':
+        this.fdb.configString = str(d, 'ConfigString');
+        return;
+      case 'SimulatedClusterStarted':
+        this.fdb.machines = num(d, 'ServerMachineCount');
+        this.fdb.processesPerMachine = num(d, 'ProcessesPerServer', 1);
+        this.fdb.datacenters = num(d, 'DataCenters', 1);
+        return;
+      case 'SimulatedConnectionString':
+        this.fdb.coordinators = (str(d, 'Coordinators') ?? str(d, 'ConnectionString') ?? '')
+          .split(',')
+          .filter(Boolean).length;
+        return;
+      case 'TestRunning':
+        this.fdb.testers = num(d, 'TesterCount');
+        return;
+      case 'Metric':
+        this.fdb.metrics.push({
+          name: str(d, 'Name') ?? '?',
+          value: num(d, 'Value'),
+          averaged: false,
+          formatted: str(d, 'Formatted') ?? str(d, 'Value') ?? '',
+        });
+        return;
+      case 'TestResults':
+        this.fdb.tests.push({
+          title: str(d, 'Workload') ?? '?',
+          passed: bool(d, 'Passed'),
+          time: toSeconds(e.time),
+          metrics: this.fdb.metrics.splice(0),
+        });
         return;
       case 'ClusterShape':
         this.config = configOf(d);
@@ -296,25 +358,98 @@ export class ReportFold implements TraceSink {
     return { reason: `the trace ends early (no ${this.missing().join(', no ')})`, stuck: [] };
   }
 
+  /** FoundationDB's tests: one per `TestResults` event, its metrics the `Metric` events before it. */
+  private fdbTests(): TestResult[] {
+    let start = 0;
+    return this.fdb.tests.map((t) => {
+      const test: TestResult = {
+        title: t.title,
+        line: 0,
+        ran: true,
+        passed: t.passed,
+        startTime: start,
+        endTime: t.time,
+        timedOut: false,
+        workloads: [
+          {
+            name: t.title,
+            index: 0,
+            kind: 'application',
+            line: 0,
+            passed: t.passed,
+            invariants: [
+              t.passed
+                ? { name: 'TestResults', status: 'pass' }
+                : { name: 'TestResults', status: 'warn', reason: 'Passed=0 (see the Severity-40 events)' },
+            ],
+            metrics: t.metrics,
+          },
+        ],
+        cluster: [],
+      };
+      start = t.time;
+      return test;
+    });
+  }
+
+  /** The cluster's shape from FoundationDB's SimulatorConfig, SimulatedClusterStarted and friends. */
+  private fdbConfig(): ConfigSummary {
+    const f = this.fdb;
+    const cs = f.configString ?? '';
+    const words = cs.split(/\s+/);
+    const count = (k: string) => {
+      const m = new RegExp(`(?:^|\\s)${k}:=(\\d+)`).exec(cs);
+      return m ? Number(m[1]) : 0;
+    };
+    const replication =
+      words.find((w) => /^(single|double|triple|three_data_hall|three_datacenter)$/.test(w)) ?? '?';
+    const factor: Record<string, number> = { single: 1, double: 2, triple: 3 };
+    const machines = f.machines ?? 0;
+    return {
+      ...UNKNOWN_CONFIG,
+      replication,
+      replicationFactor: factor[replication] ?? 0,
+      datacenters: f.datacenters ?? 0,
+      machines,
+      processesPerMachine: f.processesPerMachine ?? 0,
+      processes: machines * (f.processesPerMachine ?? 0),
+      coordinators: f.coordinators ?? 0,
+      testers: f.testers ?? 0,
+      logs: count('logs'),
+      commitProxies: count('commit_proxies'),
+      grvProxies: count('grv_proxies'),
+      resolvers: count('resolvers'),
+      storageEngine: words.find((w) => /^(memory|ssd|ssd-[\w-]+|memory-[\w-]+)$/.test(w)) ?? '?',
+      configString: cs,
+    };
+  }
+
   /** The report's data, as far as the events go. */
   result(ctx: FoldContext = {}): RunResult {
     const s = this.start;
     const sha = str(s, 'TestFileSHA256');
     const dnf = this.didNotFinish();
-    const tests: TestResult[] = this.tests.map((t) => ({
-      ...t.summary,
-      workloads: t.workloads.map((w) => ({ ...w.base, invariants: w.inv, metrics: w.met })),
-      cluster: t.cluster,
-    }));
+    const tests: TestResult[] =
+      this.tests.length > 0 || !this.isFoundationDb()
+        ? this.tests.map((t) => ({
+            ...t.summary,
+            workloads: t.workloads.map((w) => ({ ...w.base, invariants: w.inv, metrics: w.met })),
+            cluster: t.cluster,
+          }))
+        : this.fdbTests();
     return {
       faultlineVersion: str(s, 'Version') ?? 'unknown',
       seed: num(s, 'RandomSeed'),
-      specPath: str(s, 'TestFile') ?? '?',
+      specPath:
+        str(s, 'TestFile') ??
+        this.fdb.testFile ??
+        /(?:^|\s)-f\s+(\S+)/.exec(str(s, 'CommandLine') ?? '')?.[1] ??
+        '?',
       ...(sha !== undefined && sha !== '' ? { specSha256: sha } : {}),
       title: this.title ?? tests[0]?.title ?? str(s, 'TestFile') ?? '?',
       buggify: bool(s, 'BuggifyEnabled'),
       faultInjection: bool(s, 'FaultInjectionEnabled'),
-      config: this.config ?? UNKNOWN_CONFIG,
+      config: this.config ?? this.fdbConfig(),
       simTime: this.elapsed?.simTime ?? toSeconds(this.lastTime),
       realTime: ctx.realTime ?? Number.NaN,
       tests,

@@ -247,7 +247,12 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         if (status === 'reading_coordinated_state')
           add(e, 'Recovery', `recovery started (master ${e.machine})`, 'recovery');
         else if (status === 'fully_recovered')
-          add(e, 'Recovered', `epoch ${d(e, 'Epoch')} fully recovered`, 'recovery');
+          add(
+            e,
+            'Recovered',
+            d(e, 'Epoch') ? `epoch ${d(e, 'Epoch')} fully recovered` : 'fully recovered',
+            'recovery',
+          );
         break;
       }
       case 'TLogRollback':

@@ -1,11 +1,13 @@
-// Reading a trace file someone handed us: streamed in chunks (memory bounded by the chunk and the longest
+// Reading trace files someone handed us: streamed in chunks (memory bounded by the chunk and the longest
 // line allowed), malformed lines counted and set aside rather than fatal, and a one-line BadInputError for
 // what is not a trace at all (missing, a folder, empty, binary, a line too long to be a trace event).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { BadInputError } from '../core/errors.js';
 import type { TraceEvent } from './event.js';
 import { parseTraceLine } from './reader.js';
+import { createXmlLineParser } from './xml-line.js';
 
 /** Bytes read at a time. */
 const CHUNK_BYTES = 1 << 20;
@@ -70,15 +72,16 @@ function looksBinary(bytes: Uint8Array): boolean {
   return control > bytes.length / 10;
 }
 
+/** Whether the stream ended without a newline; set once the lines are exhausted. */
+interface LineState {
+  cutOff: boolean;
+}
+
 /**
- * Streams the lines of a text file to `onLine` (1-based line numbers, blank lines skipped). Throws a
- * BadInputError for a missing file, a folder, an empty or binary file, or a line over {@link MAX_LINE_CHARS}.
- * Returns whether the file ended without a newline.
+ * The lines of a text file, streamed (1-based line numbers, blank lines skipped). Throws a BadInputError
+ * for a missing file, a folder, an empty or binary file, or a line over {@link MAX_LINE_CHARS}.
  */
-export function streamLines(
-  file: string,
-  onLine: (text: string, lineNo: number) => void,
-): { cutOff: boolean } {
+function* lines(file: string, state: LineState): Generator<[string, number], void, undefined> {
   const fd = openTrace(file);
   try {
     const decoder = new StringDecoder('utf8');
@@ -106,7 +109,7 @@ export function streamLines(
         if (line.length > MAX_LINE_CHARS) throw longLine(file, lineNo);
         if (line.trim() !== '') {
           nonBlank = true;
-          onLine(line, lineNo);
+          yield [line, lineNo];
         }
       }
       pending = text.slice(start);
@@ -115,7 +118,8 @@ export function streamLines(
     }
     if (pending.trim() !== '') {
       nonBlank = true;
-      onLine(pending, lineNo + 1);
+      state.cutOff = true;
+      yield [pending, lineNo + 1];
     }
     if (!nonBlank) {
       throw new BadInputError(
@@ -124,7 +128,6 @@ export function streamLines(
         'a run that was killed before it started writes no events',
       );
     }
-    return { cutOff: pending.trim() !== '' };
   } finally {
     closeSync(fd);
   }
@@ -138,29 +141,110 @@ function longLine(file: string, line: number): BadInputError {
   );
 }
 
-/**
- * Reads one JSON-lines trace (ours or FoundationDB's `--trace-format json`), handing each event to
- * `onEvent` as it is parsed. Malformed lines are counted, never fatal.
- */
-export function scanJsonTrace(file: string, onEvent: (e: TraceEvent) => void): ScanStats {
-  let lines = 0;
-  let events = 0;
-  let malformed = 0;
-  const firstMalformed: MalformedLine[] = [];
-  const { cutOff } = streamLines(file, (text, lineNo) => {
-    lines++;
-    let e: TraceEvent;
-    try {
-      e = parseTraceLine(text, file, lineNo);
-    } catch (err) {
-      if (!(err instanceof BadInputError)) throw err;
-      malformed++;
-      if (firstMalformed.length < MALFORMED_SHOWN)
-        firstMalformed.push({ line: lineNo, message: err.message });
-      return;
+/** One trace file being read: its events one at a time, in file order, malformed lines counted. */
+class TraceFileReader {
+  readonly state: LineState = { cutOff: false };
+  private readonly source: Generator<[string, number], void, undefined>;
+  private parse: ((text: string, file: string, lineNo: number) => TraceEvent | undefined) | undefined;
+  private xml = false;
+  private closed = false;
+  lines = 0;
+  events = 0;
+  malformed = 0;
+  readonly firstMalformed: MalformedLine[] = [];
+
+  constructor(readonly file: string) {
+    this.source = lines(file, this.state);
+  }
+
+  /** The next event, or undefined at the end of the file. */
+  next(): TraceEvent | undefined {
+    for (;;) {
+      const r = this.source.next();
+      if (r.done) return undefined;
+      const [text, lineNo] = r.value;
+      this.lines++;
+      if (this.parse === undefined) {
+        // The first line decides the dialect: XML (FoundationDB's default) or JSON lines.
+        this.xml = text.trimStart().startsWith('<');
+        this.parse = this.xml ? createXmlLineParser() : parseTraceLine;
+      }
+      if (this.xml && /^\s*<\/Trace\s*>\s*$/.test(text)) this.closed = true;
+      try {
+        const e = this.parse(text, this.file, lineNo);
+        if (e === undefined) continue;
+        this.events++;
+        return e;
+      } catch (err) {
+        if (!(err instanceof BadInputError)) throw err;
+        this.malformed++;
+        if (this.firstMalformed.length < MALFORMED_SHOWN) {
+          this.firstMalformed.push({ line: lineNo, message: err.message });
+        }
+      }
     }
-    events++;
-    onEvent(e);
-  });
-  return { file, lines, events, malformed, firstMalformed, cutOff };
+  }
+
+  stats(): ScanStats {
+    return {
+      file: this.file,
+      lines: this.lines,
+      events: this.events,
+      malformed: this.malformed,
+      firstMalformed: this.firstMalformed,
+      // An XML trace is complete only with its closing </Trace>.
+      cutOff: this.state.cutOff || (this.xml && !this.closed),
+    };
+  }
+}
+
+/**
+ * Reads one or more trace files (ours, FoundationDB's JSON or XML), merged by simulated time (ties keep
+ * the order of `files`), handing each event to `onEvent`. FoundationDB rolls a run's trace over several
+ * files; each file is read in time order, so only one event per file is held at once.
+ */
+export function scanTraces(files: readonly string[], onEvent: (e: TraceEvent) => void): ScanStats[] {
+  const readers = files.map((f) => new TraceFileReader(f));
+  const heads = readers.map((r) => r.next());
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i];
+      if (h !== undefined && (best < 0 || h.time < heads[best]!.time)) best = i;
+    }
+    if (best < 0) break;
+    onEvent(heads[best]!);
+    heads[best] = readers[best]!.next();
+  }
+  return readers.map((r) => r.stats());
+}
+
+/** The trace files a path names: the file itself, or a folder's `.json`, `.jsonl` and `.xml` files by name. */
+export function traceFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      // Missing files are reported when they are opened.
+    }
+    if (!isDir) {
+      out.push(p);
+      continue;
+    }
+    const inside = readdirSync(p)
+      .filter((n) => /\.(jsonl?|xml)$/i.test(n))
+      .sort()
+      .map((n) => path.join(p, n));
+    if (inside.length === 0) {
+      throw new BadInputError(
+        'this folder holds no trace files (.jsonl, .json or .xml)',
+        { file: p },
+        'name a trace file, or a folder of FoundationDB trace files',
+      );
+    }
+    out.push(...inside);
+  }
+  return out;
 }

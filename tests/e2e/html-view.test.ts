@@ -213,7 +213,7 @@ describe.skipIf(!HAVE_BROWSER && !IN_CI)('the HTML view in Chromium', () => {
   it('shows hostile trace text literally and runs none of it', async () => {
     const html = path.join(dir, 'hostile.html');
     const { page, errors } = await open(html, 1366);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.$$eval('img', (x) => x.length)).toBe(0);
     expect(await page.$$eval('script', (x) => x.length)).toBe(1);
     expect(await page.$$eval('svg', (x) => x.length)).toBe(1);
@@ -252,7 +252,7 @@ describe.skipIf(!HAVE_BROWSER && !IN_CI)('the HTML view in Chromium', () => {
       expect(await page.locator('[data-kind="failure"]').count()).toBeGreaterThan(0);
       expect(await page.locator('g.lane').count()).toBeGreaterThanOrEqual(5);
       // The page fits its width: nothing scrolls sideways.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
       await page.screenshot({ path: path.join(OUT, `planted-bug-${width}.png`), fullPage: true });
       expect(errors).toEqual([]);
       await page.close();

@@ -151,7 +151,7 @@ describe('faultline render: the same report as run', () => {
     expect(r.stderr).toContain('3 of');
     expect(r.stderr).toContain(`${cut}:4: malformed trace line`);
     expect(r.stderr).toContain(`${cut}:5: malformed trace line: Severity "99"`);
-    expect(r.stderr).toContain('the file was cut off');
+    expect(r.stderr).toContain('it was cut off while being written');
     expect(r.stderr).toContain('the trace is truncated: no RunSummary, no ElapsedTime event');
   });
 });
@@ -163,7 +163,16 @@ describe('faultline render: files that are not traces', () => {
       () => path.join(dir, 'nope.jsonl'),
       /nope\.jsonl: cannot read the trace: no such file/,
     ],
-    ['a folder', () => dir, /this is a folder, not a trace file/],
+    [
+      'a folder without traces',
+      () => {
+        const d = path.join(dir, 'no-traces');
+        mkdirSync(d, { recursive: true });
+        writeFileSync(path.join(d, 'readme.txt'), 'not a trace\n');
+        return d;
+      },
+      /no-traces: this folder holds no trace files/,
+    ],
     [
       'an empty file',
       () => {
