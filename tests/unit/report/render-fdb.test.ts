@@ -1,6 +1,7 @@
 // `faultline render` on FoundationDB's own traces (hand-written fixtures from the documented format in
 // ../shared/reference/fdb-simulation.md §4): JSON with `\xNN` escapes, XML rolled over two files and
-// merged by time, a truncated XML file; unknown event types and odd fields pass through harmlessly.
+// merged by time, a truncated XML file (the JSON fixture is named .jsonl, not FoundationDB's .json, so the
+// linter does not parse it as one JSON document); unknown event types and odd fields pass through harmlessly.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,7 +50,7 @@ interface JsonDoc {
 
 describe('render: FoundationDB JSON traces', () => {
   it('maps the §4.2 events into the report and passes without Severity-40 events', async () => {
-    const r = await render([fx('fdb-pass.json'), '--format', 'json']);
+    const r = await render([fx('fdb-pass.jsonl'), '--format', 'json']);
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     const doc = JSON.parse(r.out) as JsonDoc;
@@ -92,7 +93,7 @@ describe('render: FoundationDB JSON traces', () => {
 
   it("undoes FoundationDB's \\xNN escapes in details", () => {
     const events: { type: string; details: Record<string, unknown> }[] = [];
-    scanTraces([fx('fdb-pass.json')], (e) => events.push(e));
+    scanTraces([fx('fdb-pass.jsonl')], (e) => events.push(e));
     const odd = events.find((e) => e.type === 'SomeFutureEvent')!;
     expect(odd.details.Bytes).toBe('\u00ff\u0000key\u0001');
     expect(odd.details['Weird Field']).toBe('');
