@@ -56,6 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       'end the run as did-not-finish (exit 3) after this many simulated seconds (default 5400; 36000 with BUGGIFY; none for longRunningTest)',
     )
     .option('--html <file>', 'also write a self-contained HTML picture of the run to FILE')
+    .option('--no-color', 'no colour, even on a terminal')
     .action(async (spec: string | undefined, flags: RunFlags) => {
       exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
     });

@@ -11,7 +11,7 @@ import { renderText } from '../report/text.js';
 import { type ScanStats, scanTraces, traceFiles } from '../trace/scan.js';
 import { exitCodeForOutcome } from './exit-codes.js';
 import { writeHtmlReport } from './html-output.js';
-import type { CliIo } from './io.js';
+import { type CliIo, outputWidth } from './io.js';
 
 /** The options `faultline render` takes, as commander hands them over. */
 export interface RenderFlags {
@@ -79,7 +79,14 @@ export function renderCommand(paths: readonly string[], flags: RenderFlags, io: 
   if (flags.format === 'json') io.stdout(renderJson(result));
   else {
     const color = flags.color && colorEnabled(io.env, io.isTTY);
-    io.stdout(renderText(result, { color, maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS }));
+    const width = outputWidth(io);
+    io.stdout(
+      renderText(result, {
+        color,
+        maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS,
+        ...(width !== undefined ? { width } : {}),
+      }),
+    );
   }
   return exitCodeForOutcome(result.outcome);
 }

@@ -24,7 +24,7 @@ import { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
 import { writeHtmlReport } from './html-output.js';
-import type { CliIo } from './io.js';
+import { type CliIo, outputWidth } from './io.js';
 
 /** The options `faultline run` takes, as commander hands them over. */
 export interface RunFlags {
@@ -37,6 +37,8 @@ export interface RunFlags {
   readonly allEvents: boolean;
   readonly maxSimSeconds?: string;
   readonly html?: string;
+  /** False with --no-color. */
+  readonly color?: boolean;
 }
 
 const CLI = '<command line>';
@@ -195,8 +197,15 @@ export async function runCommand(
       : undefined;
     io.stdout(doc ? `${JSON.stringify(doc, null, 2)}\n` : renderJson(result));
   } else {
-    const color = colorEnabled(io.env, io.isTTY);
-    io.stdout(renderText(result, { color, maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS }));
+    const color = flags.color !== false && colorEnabled(io.env, io.isTTY);
+    const width = outputWidth(io);
+    io.stdout(
+      renderText(result, {
+        color,
+        maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS,
+        ...(width !== undefined ? { width } : {}),
+      }),
+    );
     if (verdict) {
       io.stdout(
         verdict.ok
