@@ -16,8 +16,10 @@ export interface TableOptions {
 /** Narrowest a column is squeezed to (padding included) before the table gives up fitting. */
 const MIN_COLUMN = 6;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes start with ESC
 const ANSI = /\x1b\[[0-9;]*m/g;
 /** Control characters other than newline and colour codes: a trace's text must not drive the terminal. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /\x1b(?!\[[0-9;]*m)|[\x00-\x09\x0b-\x1a\x1c-\x1f\x7f-\x9f]/g;
 
 /** Text made safe for a terminal: control characters from traces shown as `\xNN`, colour codes kept. */

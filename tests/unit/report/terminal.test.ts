@@ -28,6 +28,7 @@ async function render(
   return { code, out: out.join('') };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes start with ESC
 const visible = (s: string) => s.replaceAll(/\x1b\[[0-9;]*m/g, '');
 const widest = (s: string) =>
   Math.max(
