@@ -154,7 +154,7 @@ function laneSvg(lane: Lane, y: number, end: number): { svg: string; binned: num
     role: 0,
     down: 1,
     clog: 2,
-    partition: 2,
+    partition: 2.5,
     disk: 3,
     reboot: 4,
     kill: 4,

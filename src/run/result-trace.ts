@@ -5,6 +5,19 @@
 import type { DetailValue } from '../trace/event.js';
 import type { ConfigSummary, DidNotFinish, InvariantResult, TestResult } from './result.js';
 
+/** The event types this file writes (docs/trace-format.md documents each; a test checks). */
+export const REPORT_EVENT_TYPES: readonly string[] = [
+  'ClusterShape',
+  'TestSummary',
+  'WorkloadSummary',
+  'InvariantResult',
+  'MetricResult',
+  'RunNote',
+  'DidNotFinish',
+  'StuckTask',
+  'RunSummary',
+];
+
 /** Where the events go: `world.trace` (Severity 10, logged outside any process). */
 export type EmitEvent = (type: string, details: Readonly<Record<string, DetailValue>>) => void;
 
