@@ -25,6 +25,7 @@ import type { Registry } from '../workload/registry.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
 import { writeHtmlReport } from './html-output.js';
 import { type CliIo, outputWidth } from './io.js';
+import { RunProgress } from './run-progress.js';
 
 /** The options `faultline run` takes, as commander hands them over. */
 export interface RunFlags {
@@ -167,7 +168,14 @@ export async function runCommand(
   // The report is the fold of the events as written: exactly what `faultline render` reads back.
   const fold = new ReportFold();
   const picture = flags.html !== undefined ? new PictureFold() : undefined;
-  const downstream = picture !== undefined ? new FanOut([fold, picture]) : fold;
+  // A status line while it runs, only on a terminal.
+  const progress = io.isTTY ? new RunProgress(io.stderr, io.clock) : undefined;
+  const sinks = [
+    fold,
+    ...(picture !== undefined ? [picture] : []),
+    ...(progress !== undefined ? [progress] : []),
+  ];
+  const downstream = sinks.length > 1 ? new FanOut(sinks) : fold;
   let firstWriter: TraceWriter;
   try {
     firstWriter = new TraceWriter({ path: tracePath, memory: flags.checkDeterminism, downstream });
@@ -179,7 +187,12 @@ export async function runCommand(
       'choose another --trace-dir',
     );
   }
-  const ran = await run(firstWriter);
+  let ran: RunResult;
+  try {
+    ran = await run(firstWriter);
+  } finally {
+    progress?.finish();
+  }
   const result = fold.result({ realTime: ran.realTime, tracePath });
   if (picture !== undefined && flags.html !== undefined)
     writeHtmlReport(flags.html, result, picture.picture(), io);
