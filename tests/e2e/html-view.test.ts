@@ -2,18 +2,15 @@
 // and tooltips match the trace; hostile trace text (<script>, an <img onerror>, </svg>) shows literally
 // and runs nothing. Screenshots go to test-output/html-view/ (docs/render.md shows copies of them).
 // In CI (CI=true) a missing browser fails the test; elsewhere the tests are skipped with the reason.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Details, Severity, TraceEvent } from '../../src/trace/event.js';
 import { TraceWriter } from '../../src/trace/writer.js';
+import { faultline, ROOT } from '../support/faultline-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'faultline.js');
 const OUT = path.join(ROOT, 'test-output', 'html-view');
 const CHROMIUM = process.env.FAULTLINE_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_BROWSER = existsSync(CHROMIUM);
@@ -99,16 +96,6 @@ function writeHostileTrace(file: string): void {
   ];
   for (const e of events) w.emit(e);
   w.finish();
-}
-
-function faultline(args: readonly string[]): { code: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 180_000,
-  });
-  return { code: r.status, stderr: r.stderr };
 }
 
 let dir = '';

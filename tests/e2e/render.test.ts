@@ -1,7 +1,6 @@
 // `faultline render` as a user runs it on the built package: the report of a kept trace equals what
 // `faultline run` printed (the real-time cell aside) for a passing run, a planted-bug failure and a run
 // that did not finish, with the same exit code; and a file that is not a trace is a one-line error.
-import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   existsSync,
@@ -13,28 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'faultline.js');
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function faultline(args: readonly string[], env: Record<string, string | undefined> = {}): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
-    timeout: 180_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { faultline, ROOT } from '../support/faultline-cli.js';
 
 const QUICK = `[configuration]
 machineCount = 4
