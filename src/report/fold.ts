@@ -348,13 +348,14 @@ export class ReportFold implements TraceSink {
 
   /** How the traced run ended: did not finish (a `DidNotFinish` event, or no `ElapsedTime`), failed (any Severity-40 event), passed. */
   outcome(): RunOutcome {
-    if (this.dnf !== undefined || this.elapsed === undefined) return 'did-not-finish';
+    // A trace cut at its line cap ends early on purpose: its TracedTooManyLines fails the run.
+    if (this.dnf !== undefined || (this.elapsed === undefined && !this.capped)) return 'did-not-finish';
     return this.failures.length > 0 || this.failuresDropped > 0 ? 'failed' : 'passed';
   }
 
   private didNotFinish(): DidNotFinish | undefined {
     if (this.dnf !== undefined) return { ...this.dnf, stuck: this.stuck };
-    if (this.elapsed !== undefined) return undefined;
+    if (this.elapsed !== undefined || this.capped) return undefined;
     return { reason: `the trace ends early (no ${this.missing().join(', no ')})`, stuck: [] };
   }
 
