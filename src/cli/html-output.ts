@@ -1,5 +1,6 @@
 // `--html FILE` for run and render: writes the page, turning a path that cannot be written into bad input.
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { BadInputError } from '../core/errors.js';
 import { renderHtml } from '../report/html.js';
 import { buildReport } from '../report/model.js';
@@ -21,4 +22,16 @@ export function writeHtmlReport(file: string, result: RunResult, picture: Pictur
     );
   }
   io.stderr(`faultline: HTML view written to ${file}\n`);
+}
+
+/** Checks before a run that `--html FILE` can be written (its folder exists), so a long run is not wasted. */
+export function checkHtmlPath(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new BadInputError(
+      `cannot write the HTML report: no folder ${dir}`,
+      { file, key: '--html' },
+      'choose another path',
+    );
+  }
 }

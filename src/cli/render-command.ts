@@ -10,7 +10,7 @@ import { colorEnabled } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { type ScanStats, scanTraces, traceFiles } from '../trace/scan.js';
 import { exitCodeForOutcome } from './exit-codes.js';
-import { writeHtmlReport } from './html-output.js';
+import { checkHtmlPath, writeHtmlReport } from './html-output.js';
 import { type CliIo, outputWidth } from './io.js';
 
 /** The options `faultline render` takes, as commander hands them over. */
@@ -51,6 +51,7 @@ export function renderCommand(paths: readonly string[], flags: RenderFlags, io: 
       key: '--format',
     });
   }
+  if (flags.html !== undefined) checkHtmlPath(flags.html);
   const fold = new ReportFold();
   const picture = flags.html !== undefined ? new PictureFold() : undefined;
   const files = traceFiles(paths);

@@ -23,7 +23,7 @@ import { FanOut } from '../trace/collector.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
-import { writeHtmlReport } from './html-output.js';
+import { checkHtmlPath, writeHtmlReport } from './html-output.js';
 import { type CliIo, outputWidth } from './io.js';
 import { RunProgress } from './run-progress.js';
 
@@ -140,6 +140,7 @@ export async function runCommand(
     notes = d.notes;
   }
   // Everything the user could have got wrong is checked before a trace file is opened.
+  if (flags.html !== undefined) checkHtmlPath(flags.html);
   prepareRun({ spec, seed, ...(buggify !== undefined ? { buggify } : {}), knobOverrides, registry });
 
   const title = spec.tests[0]!.testTitle;

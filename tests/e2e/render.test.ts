@@ -135,6 +135,29 @@ describe('faultline render: the same report as run', () => {
   });
 });
 
+describe('--html into a folder that does not exist', () => {
+  it('run stops before running (exit 2, no trace written); render says so in one line', () => {
+    const traces = path.join(dir, 'html-missing');
+    const r = faultline([
+      'run',
+      path.join(dir, 'quick.toml'),
+      '--seed',
+      '1',
+      '--trace-dir',
+      traces,
+      '--html',
+      path.join(dir, 'nope', 'x.html'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/x\.html: --html: cannot write the HTML report: no folder/);
+    expect(existsSync(traces)).toBe(false);
+    const fixture = path.join(ROOT, 'tests/unit/report/fixtures/fdb-pass.jsonl');
+    const rr = faultline(['render', fixture, '--html', path.join(dir, 'nope', 'x.html')]);
+    expect(rr.code).toBe(2);
+    expect(rr.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('faultline render: files that are not traces', () => {
   const cases: [string, () => string, RegExp][] = [
     [
