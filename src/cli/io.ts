@@ -10,6 +10,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal (colour, progress). */
   readonly isTTY: boolean;
+  /** The terminal's width in columns, when stdout is a terminal. */
+  readonly columns?: number;
   /** Wall-clock milliseconds (RealTime only; never inside the simulation). */
   readonly clock: () => number;
   /** A seed for a run without `--seed`: the one place a real random number is used. */
@@ -25,7 +27,17 @@ export function processIo(): CliIo {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    ...(process.stdout.isTTY === true && process.stdout.columns > 0
+      ? { columns: process.stdout.columns }
+      : {}),
     clock: () => performance.now(),
     randomSeed: () => randomInt(0, 2 ** 31),
   };
+}
+
+/** The width tables are fitted to: the terminal's, else a positive `COLUMNS`; undefined means as wide as needed. */
+export function outputWidth(io: CliIo): number | undefined {
+  if (io.columns !== undefined && io.columns > 0) return io.columns;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
 }

@@ -6,6 +6,7 @@ import { faultlineVersion, loadBuiltinWorkloads } from './builtins.js';
 import { describeCommand, knobsCommand, listCommand } from './catalog-commands.js';
 import { describeError, EXIT, exitCodeForError } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
+import { type RenderFlags, renderCommand } from './render-command.js';
 import { type RunFlags, runCommand } from './run-command.js';
 
 /**
@@ -58,8 +59,25 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       '--max-memory <MB>',
       "end the run as did-not-finish (exit 3) when its heap passes this many megabytes (default: 80 % of Node's heap limit)",
     )
+    .option('--html <file>', 'also write a self-contained HTML picture of the run to FILE')
+    .option('--no-color', 'no colour, even on a terminal')
     .action(async (spec: string | undefined, flags: RunFlags) => {
       exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
+    });
+
+  program
+    .command('render')
+    .description('the report of a run from its trace file alone; exit 0 if the run passed, 1 if it failed')
+    .argument(
+      '<trace...>',
+      'trace files or folders: faultline JSON lines, FoundationDB JSON or XML (merged by time)',
+    )
+    .option('--format <text|json>', 'report format', 'text')
+    .option('--all-events', 'show every chaos event in the timeline (no summarizing)', false)
+    .option('--no-color', 'no colour, even on a terminal')
+    .option('--html <file>', 'also write a self-contained HTML picture of the run to FILE')
+    .action((trace: string[], flags: RenderFlags) => {
+      exitCode = renderCommand(trace, flags, io);
     });
 
   program

@@ -6,8 +6,10 @@ import path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { BadInputError } from '../core/errors.js';
 import { Random } from '../core/random.js';
+import { ReportFold } from '../report/fold.js';
 import { jsonReport, renderJson } from '../report/json.js';
 import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
+import { PictureFold } from '../report/picture.js';
 import { colorEnabled } from '../report/style.js';
 import { renderText } from '../report/text.js';
 import { defaultSpec } from '../run/default-spec.js';
@@ -18,12 +20,16 @@ import { runSpec } from '../run/run-spec.js';
 import type { KnobOverride } from '../sim/knobs.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { TestSpec } from '../spec/types.js';
+import { FanOut } from '../trace/collector.js';
+import type { TraceSink } from '../trace/event.js';
 import { writeFailure } from '../trace/output-file.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
+import { checkHtmlPath, writeHtmlReport } from './html-output.js';
 import { withInterrupts } from './interrupt.js';
-import type { CliIo } from './io.js';
+import { type CliIo, outputWidth } from './io.js';
+import { RunProgress } from './run-progress.js';
 
 /** The options `faultline run` takes, as commander hands them over. */
 export interface RunFlags {
@@ -36,6 +42,9 @@ export interface RunFlags {
   readonly allEvents: boolean;
   readonly maxSimSeconds?: string;
   readonly maxMemory?: string;
+  readonly html?: string;
+  /** False with --no-color. */
+  readonly color?: boolean;
 }
 
 const CLI = '<command line>';
@@ -154,6 +163,7 @@ export async function runCommand(
     notes = d.notes;
   }
   // Everything the user could have got wrong is checked before a trace file is opened.
+  if (flags.html !== undefined) checkHtmlPath(flags.html);
   prepareRun({ spec, seed, ...(buggify !== undefined ? { buggify } : {}), knobOverrides, registry });
 
   const title = spec.tests[0]!.testTitle;
@@ -180,17 +190,36 @@ export async function runCommand(
       maxHeapBytes,
     });
 
-  const firstWriter = openTrace(tracePath, flags.checkDeterminism);
-  const result = await withInterrupts(io, firstWriter, () => run(firstWriter));
+  // The report is the fold of the events as written: exactly what `faultline render` reads back.
+  const fold = new ReportFold();
+  const picture = flags.html !== undefined ? new PictureFold() : undefined;
+  // A status line while it runs, only on a terminal.
+  const progress = io.isTTY ? new RunProgress(io.stderr, io.clock) : undefined;
+  const sinks = [
+    fold,
+    ...(picture !== undefined ? [picture] : []),
+    ...(progress !== undefined ? [progress] : []),
+  ];
+  const downstream = sinks.length > 1 ? new FanOut(sinks) : fold;
+  const firstWriter = openTrace(tracePath, flags.checkDeterminism, downstream);
+  let ran: RunResult;
+  try {
+    ran = await withInterrupts(io, firstWriter, () => run(firstWriter));
+  } finally {
+    progress?.finish();
+  }
   if (firstWriter.writeError !== undefined) {
     io.stderr(`error: ${firstWriter.writeError}; the run's report follows, its trace is lost\n`);
   }
+  const result = fold.result({ realTime: ran.realTime, tracePath });
+  if (picture !== undefined && flags.html !== undefined)
+    writeHtmlReport(flags.html, result, picture.picture(), io);
   let verdict: DeterminismVerdict | undefined;
   if (flags.checkDeterminism) {
     io.stderr(`faultline: running seed ${seed} again to check determinism\n`);
     const secondWriter = new TraceWriter({ memory: true });
     const second = await run(secondWriter);
-    verdict = checkDeterminism(result, second, firstWriter.lines(), secondWriter.lines());
+    verdict = checkDeterminism(ran, second, firstWriter.lines(), secondWriter.lines());
   }
 
   if (flags.format === 'json') {
@@ -199,8 +228,15 @@ export async function runCommand(
       : undefined;
     io.stdout(doc ? `${JSON.stringify(doc, null, 2)}\n` : renderJson(result));
   } else {
-    const color = colorEnabled(io.env, io.isTTY);
-    io.stdout(renderText(result, { color, maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS }));
+    const color = flags.color !== false && colorEnabled(io.env, io.isTTY);
+    const width = outputWidth(io);
+    io.stdout(
+      renderText(result, {
+        color,
+        maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS,
+        ...(width !== undefined ? { width } : {}),
+      }),
+    );
     if (verdict) {
       io.stdout(
         verdict.ok
@@ -215,9 +251,9 @@ export async function runCommand(
 }
 
 /** Opens the trace file (under its `.partial` name until the run completes); a failure is bad input. */
-function openTrace(tracePath: string, memory: boolean): TraceWriter {
+function openTrace(tracePath: string, memory: boolean, downstream: TraceSink): TraceWriter {
   try {
-    return new TraceWriter({ path: tracePath, memory });
+    return new TraceWriter({ path: tracePath, memory, downstream });
   } catch (e) {
     if (e instanceof BadInputError) throw e;
     throw new BadInputError(

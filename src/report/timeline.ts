@@ -1,6 +1,7 @@
 // The chaos part of the report, from trace events alone (ours or FoundationDB's): the Timeline of Chaos
 // Events, summarized when long, and the Chaos Summary (counts and extremes).
 
+import { assertNever, isChaosEvent } from '../trace/catalog.js';
 import type { TraceEvent } from '../trace/event.js';
 import { KILL_TYPES } from '../trace/kill-types.js';
 import { formatTime, plural, round } from './format.js';
@@ -111,7 +112,9 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
       ...(duration !== undefined ? { duration } : {}),
     });
   for (const e of events) {
-    switch (e.type) {
+    const type = e.type;
+    if (!isChaosEvent(type)) continue;
+    switch (type) {
       case 'ClogInterface':
         add(
           e,
@@ -247,7 +250,12 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
         if (status === 'reading_coordinated_state')
           add(e, 'Recovery', `recovery started (master ${e.machine})`, 'recovery');
         else if (status === 'fully_recovered')
-          add(e, 'Recovered', `epoch ${d(e, 'Epoch')} fully recovered`, 'recovery');
+          add(
+            e,
+            'Recovered',
+            d(e, 'Epoch') ? `epoch ${d(e, 'Epoch')} fully recovered` : 'fully recovered',
+            'recovery',
+          );
         break;
       }
       case 'TLogRollback':
@@ -315,8 +323,15 @@ export function timelineRows(events: readonly TraceEvent[]): TimelineRow[] {
       case 'SpeedUpSimulation':
         add(e, 'Speed-up', d(e, 'Reason') || 'network faults and unforced kills stop', 'other');
         break;
-      default:
+      case 'UncloggingPair':
+      case 'KillMachine':
+      case 'SimulatedMachineShutdown':
+      case 'MasterRecoveryVersion':
+      case 'ChangeQuorumCheckerSetCoordinatorsKey':
+        // no row of their own: the events around them tell the story
         break;
+      default:
+        assertNever(type);
     }
   }
   return rows;
@@ -404,7 +419,9 @@ export function chaosSummary(events: readonly TraceEvent[]): string[] {
   const killed = new Set<string>();
   const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   for (const e of events) {
-    switch (e.type) {
+    const type = e.type;
+    if (!isChaosEvent(type)) continue;
+    switch (type) {
       case 'ClogInterface':
         partitions++;
         maxClog = Math.max(maxClog, num(e, 'Delay'));
@@ -490,8 +507,24 @@ export function chaosSummary(events: readonly TraceEvent[]): string[] {
       case 'SpeedUpSimulation':
         speedUp ??= secondsOf(e);
         break;
-      default:
+      case 'PartitionNetwork':
+      case 'UncloggingPair':
+      case 'ClogEnded':
+      case 'ReconnectPair':
+      case 'EnableConnectionFailures_Tester':
+      case 'DisableConnectionFailures_Tester':
+      case 'Assassination':
+      case 'KillMachine':
+      case 'KillDataCenter':
+      case 'SimulatedMachineShutdown':
+      case 'MasterRecoveryVersion':
+      case 'TriggerRecovery':
+      case 'ChangeQuorumCheckerSetCoordinatorsKey':
+      case 'ChangeConfig':
+        // not counted in the summary
         break;
+      default:
+        assertNever(type);
     }
   }
   const byType = (m: Map<string, number>) =>

@@ -1,6 +1,9 @@
 // RunResult: everything one run of one spec with one seed produced, as plain JSON-able data. Reporters,
 // sweeps and the CLI read only this (and trace events); nothing in it refers to live simulation objects.
+import { toSeconds } from '../core/time.js';
+import { CHAOS_EVENTS } from '../trace/catalog.js';
 import type { TraceEvent } from '../trace/event.js';
+import { detailString } from '../trace/writer.js';
 
 /** How a run ended. */
 export type RunOutcome = 'passed' | 'failed' | 'did-not-finish';
@@ -195,51 +198,22 @@ export interface RunResult {
 
 /**
  * Trace event types the report's chaos timeline and summary are built from (FoundationDB's names, and
- * faultline's own for what FoundationDB does not trace). The run keeps these in `RunResult.chaosEvents`.
+ * faultline's own for what FoundationDB does not trace), from the catalogue in trace/catalog.ts. The run
+ * keeps these in `RunResult.chaosEvents`.
  */
-export const CHAOS_EVENT_TYPES: ReadonlySet<string> = new Set([
-  // network
-  'ClogInterface',
-  'CloggingPair',
-  'PartitionNetwork',
-  'UncloggingPair',
-  'ClogEnded',
-  'DisconnectPair',
-  'ReconnectPair',
-  'ConnectionFailure',
-  'EnableConnectionFailures_Tester',
-  'DisableConnectionFailures_Tester',
-  // kills and reboots
-  'Assassination',
-  'KillMachine',
-  'KillMachineProcess',
-  'KillDataCenter',
-  'FailMachine',
-  'FaultMachine',
-  'KillType::FailDiskMachine',
-  'RebootingProcess',
-  'SimulatedMachineShutdown',
-  'SimulatedMachineFolderSwap',
-  'AbortedKill',
-  'KillChanged',
-  'RebootChanged',
-  'DcKillChanged',
-  // recoveries, rollbacks, coordinators, configuration
-  'MasterRecoveryState',
-  'MasterRecoveryVersion',
-  'StorageServerRollback',
-  'TLogRollback',
-  'AttemptingToTriggerRollback',
-  'UnableToTriggerRollback',
-  'TriggerRecovery',
-  'CoordinatorsChangeBeforeCommit',
-  'ChangeQuorumCheckerSetCoordinatorsKey',
-  'LeaderChanged',
-  'ChangeConfig',
-  // disks and clocks
-  'SetDiskFailure',
-  'CorruptedBlock',
-  'SetClockSkew',
-  // speed-up
-  'SpeedUpSimulation',
-]);
+export const CHAOS_EVENT_TYPES: ReadonlySet<string> = new Set(Object.keys(CHAOS_EVENTS));
+
+/** A Severity-40 event as a failure record: its reason is `Reason`, `FailedAssertion` or `Error`, else its type. */
+export function failureRecord(e: TraceEvent): FailureRecord {
+  const details: Record<string, string> = {};
+  for (const k of Object.keys(e.details)) details[k] = detailString(e.details[k]!);
+  const reason = details.Reason ?? details.FailedAssertion ?? details.Error ?? e.type;
+  return {
+    time: toSeconds(e.time),
+    type: e.type,
+    machine: e.machine,
+    reason,
+    ...(details.Workload !== undefined ? { workload: details.Workload } : {}),
+    details,
+  };
+}

@@ -11,14 +11,7 @@ import type { KnobOverride } from '../sim/knobs.js';
 import { World } from '../sim/world.js';
 import type { SpecValue, TestSpec } from '../spec/types.js';
 import { FanOut, TraceCollector } from '../trace/collector.js';
-import {
-  type DetailValue,
-  NO_MACHINE,
-  SevError,
-  SevWarn,
-  type TraceEvent,
-  type TraceSink,
-} from '../trace/event.js';
+import { type DetailValue, NO_MACHINE, SevError, SevWarn, type TraceSink } from '../trace/event.js';
 import type { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { ClusterChaos } from './chaos.js';
@@ -28,12 +21,14 @@ import {
   CHAOS_EVENT_TYPES,
   type ConfigSummary,
   type DidNotFinish,
-  type FailureRecord,
+  failureRecord,
   type RunOutcome,
   type RunResult,
   type TestResult,
 } from './result.js';
+import { traceClusterShape, traceRunEnd, traceTestResult } from './result-trace.js';
 import { notRunResult, TestRun } from './test-run.js';
+import { startThroughputSampler } from './throughput.js';
 
 /** FoundationDB's SIM_SPEEDUP_AFTER_SECONDS: after this, network faults and unforced kills stop. */
 export const SPEEDUP_AFTER_SECONDS = 450;
@@ -114,20 +109,6 @@ function configSummary(cluster: SimulatedCluster): ConfigSummary {
     storageEngine: c.db.storageEngine,
     configString: configString(c),
     ...(c.plantedBug !== undefined ? { plantedBug: c.plantedBug } : {}),
-  };
-}
-
-function failureRecord(e: TraceEvent): FailureRecord {
-  const details: Record<string, string> = {};
-  for (const k of Object.keys(e.details)) details[k] = String(e.details[k]);
-  const reason = details.Reason ?? details.FailedAssertion ?? details.Error ?? e.type;
-  return {
-    time: toSeconds(e.time),
-    type: e.type,
-    machine: e.machine,
-    reason,
-    ...(details.Workload !== undefined ? { workload: details.Workload } : {}),
-    details,
   };
 }
 
@@ -212,6 +193,9 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   }
 
   const cluster = new SimulatedCluster(world, prepared.cluster);
+  const config = configSummary(cluster);
+  const emit = (type: string, details: Readonly<Record<string, DetailValue>>) => world.trace(type, details);
+  traceClusterShape(emit, config);
   const chaosSurfaces = Array.from(
     { length: prepared.cluster.testerCount },
     (_, i) =>
@@ -248,6 +232,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
       tr.addWriteConflictKey(READY_KEY);
     });
     world.trace('TestsExpectedToPass', { Count: tests.length });
+    startThroughputSampler(world, cluster);
     if (tests.some((t) => t.spec.keys.waitForQuiescenceBegin && t.spec.keys.useDB)) {
       stage = 'waiting for a quiet cluster before the first test';
       main.waitingOn = stage;
@@ -291,10 +276,6 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   const unseed = prepared.unseedCheck ? unseedDraw : -1;
   const simTime = toSeconds(world.now());
   const realTime = opts.realClock ? (opts.realClock() - realStart) / 1000 : 0;
-  // No RealTime here (FoundationDB writes one): the trace of a seed must be byte-identical run to run.
-  world.trace('ElapsedTime', { SimTime: simTime, RandomUnseed: unseed });
-  const summary = opts.traceSink.finish();
-
   const testResults: TestResult[] = tests.map((t, i) => {
     const run = runs[i];
     if (run) return run.result();
@@ -308,6 +289,21 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   if (outcome.kind === 'did-not-finish') {
     didNotFinish = { reason: outcome.reason, stuck: outcome.stuck.map((s) => ({ ...s })), duringTest: stage };
   }
+  const notes = [
+    ...(opts.notes ?? []),
+    ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
+    ...spec.plugins.map(
+      (p) => `${spec.file}:${p.line}: plugin ${p.path} was not loaded: plugin loading is not available yet`,
+    ),
+  ];
+  const title = tests[0]?.spec.testTitle ?? spec.testClass;
+  // The report's facts go into the trace, so that the trace alone renders the report.
+  for (const [i, t] of testResults.entries()) traceTestResult(emit, i, t);
+  traceRunEnd(emit, { title, notes, ...(didNotFinish !== undefined ? { didNotFinish } : {}) });
+  // No RealTime here (FoundationDB writes one): the trace of a seed must be byte-identical run to run.
+  world.trace('ElapsedTime', { SimTime: simTime, RandomUnseed: unseed });
+  const summary = opts.traceSink.finish();
+
   const failureRecords = failures.events.map(failureRecord);
   let failuresDropped = failures.dropped;
   if (summary.capped) {
@@ -331,10 +327,10 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     seed,
     specPath,
     ...(opts.specSha256 !== undefined ? { specSha256: opts.specSha256 } : {}),
-    title: tests[0]?.spec.testTitle ?? spec.testClass,
+    title,
     buggify: prepared.buggify,
     faultInjection: prepared.faultInjection,
-    config: configSummary(cluster),
+    config,
     simTime,
     realTime,
     tests: testResults,
@@ -342,13 +338,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     failuresDropped,
     chaosEvents: [...chaos.events],
     chaosEventsDropped: chaos.dropped,
-    notes: [
-      ...(opts.notes ?? []),
-      ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
-      ...spec.plugins.map(
-        (p) => `${spec.file}:${p.line}: plugin ${p.path} was not loaded: plugin loading is not available yet`,
-      ),
-    ],
+    notes,
     outcome: result,
     ...(didNotFinish !== undefined ? { didNotFinish } : {}),
     unseed,

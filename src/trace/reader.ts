@@ -80,7 +80,25 @@ export function parseTraceLine(text: string, file: string, lineNo: number): Trac
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw bad(file, lineNo, 'malformed trace line: expected one JSON object per line');
   }
-  const fix = hadEscapes ? redecode : (s: string) => s;
+  return eventFromFields(
+    raw as Record<string, unknown>,
+    hadEscapes ? redecode : (x: string) => x,
+    file,
+    lineNo,
+  );
+}
+
+/**
+ * A trace event from its fields as read (JSON members or XML attributes): `Severity` becomes a number,
+ * `Time` microseconds, `Type`, `Machine` and `ID` their own fields, everything else a detail in order.
+ * `fix` undoes an escape layer on keys and string values. Throws a BadInputError when it is not an event.
+ */
+export function eventFromFields(
+  raw: Readonly<Record<string, unknown>>,
+  fix: (s: string) => string,
+  file: string,
+  lineNo: number,
+): TraceEvent {
   let severity: Severity | undefined;
   let time: Time | undefined;
   let type: string | undefined;

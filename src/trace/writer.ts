@@ -62,6 +62,11 @@ export interface TraceWriterOptions {
   readonly nondeterministicFields?: readonly string[];
   /** Flush the file buffer when it holds this many characters. Default 64 KiB. */
   readonly bufferChars?: number;
+  /**
+   * Receives every event exactly as written (after the severity filter and the line cap, the
+   * `TracedTooManyLines` line included), so a live consumer sees what a reader of the file will see.
+   */
+  readonly downstream?: TraceSink;
 }
 
 /** What a finished trace holds. */
@@ -181,6 +186,7 @@ export class TraceWriter implements TraceSink {
   private readonly kept: string[] | undefined;
   private readonly omit: ReadonlySet<string>;
   private readonly bufferChars: number;
+  private readonly downstream: TraceSink | undefined;
   private readonly hasher = new RollingHash();
   private buffer: string[] = [];
   private bufferedChars = 0;
@@ -197,6 +203,7 @@ export class TraceWriter implements TraceSink {
       `trace maxLines must be >= 1, got ${this.maxLines}`,
     );
     this.bufferChars = options.bufferChars ?? DEFAULT_BUFFER_CHARS;
+    this.downstream = options.downstream;
     this.omit = new Set(options.nondeterministicFields ?? DEFAULT_NONDETERMINISTIC_FIELDS);
     this.path = options.path;
     if (options.path !== undefined) {
@@ -352,6 +359,7 @@ export class TraceWriter implements TraceSink {
     this.writtenLines++;
     this.lastTime = event.time;
     this.kept?.push(line);
+    this.downstream?.emit(event);
     if (this.fd !== undefined) {
       this.buffer.push(line, '\n');
       this.bufferedChars += line.length + 1;

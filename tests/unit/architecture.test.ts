@@ -50,6 +50,7 @@ const PACKAGES: ReadonlyMap<string, string> = new Map([
   ['cli-table3', 'src/report/'],
   ['commander', 'src/cli/'],
   ['tsx', 'src/workload/'],
+  ['fast-xml-parser', 'src/trace/'],
 ]);
 
 /** Folders whose code runs inside a simulation: no real I/O, so no node: built-ins at all. */
