@@ -50,6 +50,8 @@ const PACKAGES: ReadonlyMap<string, string> = new Map([
   ['cli-table3', 'src/report/'],
   ['commander', 'src/cli/'],
   ['tsx', 'src/workload/'],
+  ['cli-progress', 'src/sweep/progress.ts'],
+  ['fast-xml-parser', 'src/report/junit.ts'],
 ]);
 
 /** Folders whose code runs inside a simulation: no real I/O, so no node: built-ins at all. */
