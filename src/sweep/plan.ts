@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BadInputError } from '../core/errors.js';
+import { Random } from '../core/random.js';
 import { buggifyForSeed } from '../run/buggify-choice.js';
 
 /** How BUGGIFY is chosen per run: always on, always off, or by the seed (80 % on). */
@@ -146,9 +147,18 @@ function planId(input: SweepPlanInput, runs: readonly PlannedRun[]): string {
 }
 
 /**
- * Builds the plan and takes this shard's slice: run `i` of the whole plan belongs to shard
- * `(i mod count) + 1`, so every shard gets a mix of specs and seeds.
+ * The runs of one shard: the plan's indexes are dealt out in a fixed shuffled order (the same on every
+ * machine), so shards differ in size by at most one run and each gets a mix of specs and seeds even when
+ * the number of specs and the number of shards share a factor.
  */
+function shardSlice(runs: readonly PlannedRun[], shard: Shard): PlannedRun[] {
+  if (shard.count === 1) return [...runs];
+  const order = new Random('faultline-shard-order').shuffle(runs.map((r) => r.index));
+  const mine = new Set(order.filter((_, k) => k % shard.count === shard.index - 1));
+  return runs.filter((r) => mine.has(r.index));
+}
+
+/** Builds the plan and takes this shard's slice of it. */
 export function buildPlan(input: SweepPlanInput, shard: Shard = { index: 1, count: 1 }): SweepPlan {
   if (input.specs.length === 0) throw new BadInputError('no specs to sweep', { file: CLI });
   const runs = allRuns(input);
@@ -157,7 +167,7 @@ export function buildPlan(input: SweepPlanInput, shard: Shard = { index: 1, coun
     seedsLabel: seedsLabel(input.seeds),
     total: runs.length,
     shard,
-    runs: runs.filter((r) => r.index % shard.count === shard.index - 1),
+    runs: shardSlice(runs, shard),
   };
 }
 
