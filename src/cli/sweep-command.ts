@@ -197,6 +197,12 @@ export async function sweepCommand(
       stopped: result.stopped,
     }),
   );
+  if (result.rechecked > 0) {
+    const bad = result.records.filter((r) => r.outcome === 'nondeterministic').length;
+    io.stdout(
+      `Determinism: ${result.rechecked} runs re-run in another worker; ${bad === 0 ? 'all matched' : `${bad} differed (see Nondeterminism above)`}\n`,
+    );
+  }
   if (io.env.GITHUB_ACTIONS === 'true') for (const g of result.summary.groups) io.stdout(githubAnnotation(g));
   if (result.stopped === 'interrupted') return EXIT_INTERRUPTED;
   return result.summary.failing ? EXIT.failed : EXIT.passed;

@@ -50,6 +50,8 @@ export interface SweepResult {
   readonly summary: SweepSummary;
   readonly stopped: ResultsEnd['stopped'];
   readonly wallSeconds: number;
+  /** Runs re-run for the determinism check (whatever the verdict). */
+  readonly rechecked: number;
 }
 
 /** The trace file name of a run: spec file name, seed, and BUGGIFY when on. */
@@ -126,6 +128,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const records: SweepRecord[] = [];
   let stopped: ResultsEnd['stopped'] = 'completed';
   let failed = 0;
+  let rechecks = 0;
   const stop = (why: ResultsEnd['stopped']) => {
     if (stopped === 'completed') stopped = why;
     void pool.stop();
@@ -162,6 +165,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
       const againPath = `${tracePath}.recheck`;
       const second = await pool.run({ ...job, tracePath: againPath }, first.slot, true);
       if (second.end.kind === 'cancelled') return;
+      rechecks++;
       record = compareRuns(record, second.end, tracePath, againPath);
       if (record.outcome !== 'nondeterministic') rmSync(againPath, { force: true });
     }
@@ -203,11 +207,14 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const summary = summarize(records, o.plan.runs.length, deferNegatives);
   if (o.junitFile)
     writeWhole(o.junitFile, renderJUnit('faultline sweep', junitSuites(records, summary, deferNegatives)));
-  return { records, summary, stopped, wallSeconds };
+  return { records, summary, stopped, wallSeconds, rechecked: rechecks };
 }
 
-/** The first run's record, turned `nondeterministic` when the second run disagrees. */
-function compareRuns(
+/**
+ * The first run's record, turned `nondeterministic` when the second run (its end given) disagrees on trace
+ * hash or unseed; the message names the first differing line of the two trace files.
+ */
+export function compareRuns(
   first: SweepRecord,
   second: JobEnd,
   firstTrace: string | undefined,

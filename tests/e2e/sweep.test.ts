@@ -299,6 +299,15 @@ describe('faultline sweep', () => {
     expect(runs(readLines(after))).toHaveLength(21);
   });
 
+  it('--check-determinism re-runs the chosen share of runs in another worker and compares', () => {
+    const r = cli(['sweep', tiny, '--seed-range', '1..2', '--check-determinism', '1', '--jobs', '2']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('Determinism: 2 runs re-run in another worker; all matched');
+    const bad = cli(['sweep', tiny, '--seed-range', '1..2', '--check-determinism', '1.5']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--check-determinism: expected a share of runs in (0, 1]');
+  });
+
   it('ends a run past --timeout or --max-memory as a failure of its own kind and finishes the sweep (exit 1)', () => {
     const r = cli([
       'sweep',
