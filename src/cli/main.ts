@@ -64,7 +64,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   program
     .command('sweep')
     .description('run many (spec, seed) pairs on worker threads; summary grouped by failure signature')
-    .argument('<specs...>', 'TOML specs, or folders of them (the .toml files directly inside)')
+    .argument(
+      '[specs...]',
+      'TOML specs, or folders of them (the .toml files inside); default: those of --seeds-file',
+    )
     .option('--seeds <n>', 'seeds per spec, counting up from --base-seed (default 10)')
     .option('--base-seed <n>', 'the first seed of --seeds (random and printed when not given)')
     .option('--seed-range <a..b>', 'every seed from A to B, inclusive')

@@ -130,7 +130,20 @@ export async function sweepCommand(
     flags.maxSimSeconds !== undefined ? parseMaxSimSeconds(flags.maxSimSeconds) : undefined;
   const firstSeed =
     source.kind === 'count' ? source.base : source.kind === 'range' ? source.first : source.entries[0]!.seed;
-  const specs = loadSweepSpecs(expandSpecArgs(specArgs), registry, firstSeed, knobs);
+  const named =
+    specArgs.length > 0
+      ? specArgs
+      : source.kind === 'file'
+        ? [...new Set(source.entries.map((e) => e.spec))]
+        : [];
+  if (named.length === 0) {
+    throw flagError(
+      '<specs>',
+      'name at least one spec or folder to sweep',
+      'e.g. faultline sweep tests/fast --seeds 20',
+    );
+  }
+  const specs = loadSweepSpecs(expandSpecArgs(named), registry, firstSeed, knobs);
   const knobWords = flags.knob.map((k) => k.trim());
   const plan = buildPlan(
     {

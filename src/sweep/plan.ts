@@ -3,6 +3,7 @@
 // two result files came from the same plan.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { BadInputError } from '../core/errors.js';
 import { Random } from '../core/random.js';
 import { buggifyForSeed } from '../run/buggify-choice.js';
@@ -106,9 +107,9 @@ function allRuns(input: SweepPlanInput): PlannedRun[] {
   const out: PlannedRun[] = [];
   const src = input.seeds;
   if (src.kind === 'file') {
-    const byPath = new Map(input.specs.map((s) => [s.path, s]));
+    const byPath = new Map(input.specs.map((s) => [path.normalize(s.path), s]));
     for (const e of src.entries) {
-      const spec = byPath.get(e.spec);
+      const spec = byPath.get(path.normalize(e.spec));
       if (spec === undefined) {
         throw new BadInputError(
           `spec '${e.spec}' is not in this sweep`,

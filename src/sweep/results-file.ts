@@ -54,8 +54,17 @@ export class ResultsWriter {
     readonly file: string,
     header: ResultsHeader,
   ) {
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(header)}\n`);
+    try {
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(header)}\n`);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      throw new BadInputError(
+        `cannot write the results file: ${code}`,
+        { file },
+        'choose another --results path',
+      );
+    }
   }
 
   /** Appends one run (one write of one whole line). */
