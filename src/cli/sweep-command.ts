@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { BadInputError } from '../core/errors.js';
 import {
   buildPlan,
+  type PlannedSpec,
   parseBuggifyMode,
   parsePositiveInt,
   parseSeedFlag,
@@ -11,11 +12,12 @@ import {
   parseShard,
   readSeedsFile,
   type SeedSource,
+  type SweepPlan,
 } from '../sweep/plan.js';
 import { createProgress, type ProgressOptions } from '../sweep/progress.js';
 import { expandSpecArgs, loadSweepSpecs } from '../sweep/specs.js';
 import { githubAnnotation, renderSummary } from '../sweep/summary-text.js';
-import { type KeepTraces, runSweep } from '../sweep/sweep.js';
+import { type KeepTraces, runSweep, type SweepOptions, type SweepResult } from '../sweep/sweep.js';
 import type { Registry } from '../workload/registry.js';
 import { builtinWorkloadsFile } from './builtins.js';
 import { EXIT } from './exit-codes.js';
@@ -108,14 +110,23 @@ function progressOptions(io: CliIo): ProgressOptions {
   return { kind: 'lines', write: io.stderr, everySeconds: PROGRESS_LINE_SECONDS, clock: io.clock };
 }
 
-/** Runs the `sweep` command; returns the exit code. Bad input throws (mapped by the caller). */
-export async function sweepCommand(
+/** The plan the flags describe, with what the runs need besides it. */
+interface PlannedSweep {
+  readonly plan: SweepPlan;
+  readonly specs: readonly PlannedSpec[];
+  readonly knobs: readonly string[];
+  readonly maxSimSeconds: number | undefined;
+  readonly randomBase: boolean;
+}
+
+/** Reads the seed flags and the specs (each checked as a run would) and builds this shard's plan. */
+function planSweep(
   specArgs: readonly string[],
   flags: SweepFlags,
   io: CliIo,
   registry: Registry,
   version: string,
-): Promise<number> {
+): PlannedSweep {
   const { source, randomBase } = seedSource(flags, io);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : { index: 1, count: 1 };
   if (shard.count > 1 && randomBase) {
@@ -125,7 +136,6 @@ export async function sweepCommand(
       'give --base-seed, --seed-range or --seeds-file',
     );
   }
-  const knobs = parseKnobs(flags.knob);
   const maxSimSeconds =
     flags.maxSimSeconds !== undefined ? parseMaxSimSeconds(flags.maxSimSeconds) : undefined;
   const firstSeed =
@@ -143,65 +153,91 @@ export async function sweepCommand(
       'e.g. faultline sweep tests/fast --seeds 20',
     );
   }
-  const specs = loadSweepSpecs(expandSpecArgs(named), registry, firstSeed, knobs);
-  const knobWords = flags.knob.map((k) => k.trim());
+  const specs = loadSweepSpecs(expandSpecArgs(named), registry, firstSeed, parseKnobs(flags.knob));
+  const knobs = flags.knob.map((k) => k.trim());
   const plan = buildPlan(
     {
       specs,
       seeds: source,
       buggify: parseBuggifyMode(flags.buggify),
-      knobs: knobWords,
+      knobs,
       plugins: flags.plugin,
       version,
       ...(maxSimSeconds !== undefined ? { maxSimSeconds } : {}),
     },
     shard,
   );
-  const jobs = Math.min(
-    flags.jobs !== undefined ? parsePositiveInt('--jobs', flags.jobs) : availableParallelism(),
-    Math.max(plan.runs.length, 1),
-  );
-  const shardNote =
-    shard.count > 1 ? `; shard ${shard.index}/${shard.count}: ${plan.runs.length} of ${plan.total} runs` : '';
-  io.stderr(
-    `faultline: sweeping ${specs.length} spec${specs.length === 1 ? '' : 's'}, ${plan.seedsLabel}${randomBase ? ' (random base seed)' : ''}: ` +
-      `${plan.total} runs${shardNote}, ${jobs} worker${jobs === 1 ? '' : 's'}; plan ${plan.id}\n`,
-  );
+  return { plan, specs, knobs, maxSimSeconds, randomBase };
+}
 
+/** Everything runSweep needs, every flag checked (before any run starts). */
+function sweepOptions(
+  p: PlannedSweep,
+  flags: SweepFlags,
+  io: CliIo,
+  version: string,
+  jobs: number,
+): SweepOptions {
+  const opt = <K extends string, V>(key: K, text: string | undefined, read: (t: string) => V) =>
+    (text === undefined ? {} : { [key]: read(text) }) as { [k in K]?: V };
+  return {
+    plan: p.plan,
+    specs: p.specs,
+    knobs: p.knobs,
+    plugins: flags.plugin,
+    version,
+    ...(p.maxSimSeconds !== undefined ? { maxSimSeconds: p.maxSimSeconds } : {}),
+    jobs,
+    timeoutSeconds: positiveNumber('--timeout', flags.timeout),
+    ...opt('maxMemoryMb', flags.maxMemory, (t) => parsePositiveInt('--max-memory', t)),
+    keepTraces: keepTraces(flags.keepTraces),
+    traceDir: flags.traceDir,
+    ...opt('resultsFile', flags.results, (t) => t),
+    ...opt('junitFile', flags.junit, (t) => t),
+    ...opt('maxFailures', flags.maxFailures, (t) => parsePositiveInt('--max-failures', t)),
+    ...opt('checkDeterminism', flags.checkDeterminism, ratio),
+    builtinsFile: builtinWorkloadsFile(),
+    progress: createProgress(progressOptions(io), p.plan.runs.length),
+  };
+}
+
+/** Runs the sweep with Ctrl-C and SIGTERM wired to a clean stop. */
+async function runWithSignals(options: SweepOptions): Promise<SweepResult> {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let result: Awaited<ReturnType<typeof runSweep>>;
   try {
-    result = await runSweep({
-      plan,
-      specs,
-      knobs: knobWords,
-      plugins: flags.plugin,
-      version,
-      ...(maxSimSeconds !== undefined ? { maxSimSeconds } : {}),
-      jobs,
-      timeoutSeconds: positiveNumber('--timeout', flags.timeout),
-      ...(flags.maxMemory !== undefined
-        ? { maxMemoryMb: parsePositiveInt('--max-memory', flags.maxMemory) }
-        : {}),
-      keepTraces: keepTraces(flags.keepTraces),
-      traceDir: flags.traceDir,
-      ...(flags.results !== undefined ? { resultsFile: flags.results } : {}),
-      ...(flags.junit !== undefined ? { junitFile: flags.junit } : {}),
-      ...(flags.maxFailures !== undefined
-        ? { maxFailures: parsePositiveInt('--max-failures', flags.maxFailures) }
-        : {}),
-      ...(flags.checkDeterminism !== undefined ? { checkDeterminism: ratio(flags.checkDeterminism) } : {}),
-      builtinsFile: builtinWorkloadsFile(),
-      progress: createProgress(progressOptions(io), plan.runs.length),
-      signal: controller.signal,
-    });
+    return await runSweep({ ...options, signal: controller.signal });
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** Runs the `sweep` command; returns the exit code. Bad input throws (mapped by the caller). */
+export async function sweepCommand(
+  specArgs: readonly string[],
+  flags: SweepFlags,
+  io: CliIo,
+  registry: Registry,
+  version: string,
+): Promise<number> {
+  const p = planSweep(specArgs, flags, io, registry, version);
+  const { plan } = p;
+  const jobs = Math.min(
+    flags.jobs !== undefined ? parsePositiveInt('--jobs', flags.jobs) : availableParallelism(),
+    Math.max(plan.runs.length, 1),
+  );
+  const options = sweepOptions(p, flags, io, version, jobs);
+  const { index, count } = plan.shard;
+  const shardNote = count > 1 ? `; shard ${index}/${count}: ${plan.runs.length} of ${plan.total} runs` : '';
+  io.stderr(
+    `faultline: sweeping ${p.specs.length} spec${p.specs.length === 1 ? '' : 's'}, ${plan.seedsLabel}` +
+      `${p.randomBase ? ' (random base seed)' : ''}: ${plan.total} runs${shardNote}, ` +
+      `${jobs} worker${jobs === 1 ? '' : 's'}; plan ${plan.id}\n`,
+  );
+  const result = await runWithSignals(options);
   io.stdout(
     renderSummary(result.summary, {
       seedsLabel: plan.seedsLabel,
@@ -212,9 +248,8 @@ export async function sweepCommand(
   );
   if (result.rechecked > 0) {
     const bad = result.records.filter((r) => r.outcome === 'nondeterministic').length;
-    io.stdout(
-      `Determinism: ${result.rechecked} runs re-run in another worker; ${bad === 0 ? 'all matched' : `${bad} differed (see Nondeterminism above)`}\n`,
-    );
+    const verdict = bad === 0 ? 'all matched' : `${bad} differed (see Nondeterminism above)`;
+    io.stdout(`Determinism: ${result.rechecked} runs re-run in another worker; ${verdict}\n`);
   }
   if (io.env.GITHUB_ACTIONS === 'true') for (const g of result.summary.groups) io.stdout(githubAnnotation(g));
   if (result.stopped === 'interrupted') return EXIT_INTERRUPTED;
