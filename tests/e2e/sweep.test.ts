@@ -2,7 +2,7 @@
 // package), worker threads, result files, JUnit read back with a real XML parser, exit codes 0/1/2/130,
 // a planted bug folded into one failure group whose command replays it, shards merged equal to one
 // sweep, and a seed's run the same alone as after 20 others in the same worker.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -51,14 +51,28 @@ let dir = '';
 let tiny = '';
 let planted = '';
 
-function cli(args: readonly string[], env: NodeJS.ProcessEnv = ENV): Cli {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env,
-    timeout: 300_000,
+/**
+ * Runs the command line without blocking this thread (a blocked test worker cannot answer vitest, and a
+ * sweep can take a while).
+ */
+function cli(args: readonly string[], env: NodeJS.ProcessEnv = ENV): Promise<Cli> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 type Line = Record<string, unknown>;
@@ -120,7 +134,7 @@ afterAll(() => {
 });
 
 describe('faultline sweep', () => {
-  it('sweeps tests/fast and tests/negative specs from a seeds file: every planted bug caught, exit 0, valid JUnit', () => {
+  it('sweeps tests/fast and tests/negative specs from a seeds file: every planted bug caught, exit 0, valid JUnit', async () => {
     const seeds = path.join(dir, 'corpus.txt');
     // A corpus of known seeds (`spec seed [on|off]`): a fast spec both ways and two negative specs on
     // seeds that catch their bug (measured: docs/negative-tests.md), plus one seed of one that misses.
@@ -138,7 +152,7 @@ describe('faultline sweep', () => {
     );
     const results = path.join(dir, 'corpus.jsonl');
     const junit = path.join(dir, 'corpus.xml');
-    const r = cli([
+    const r = await cli([
       'sweep',
       'tests/fast',
       'tests/negative',
@@ -206,11 +220,11 @@ describe('faultline sweep', () => {
     expect(doc.testsuites.failures).toBe('0');
   });
 
-  it('folds a planted bug into one failure group whose command replays it; N shards merged equal one sweep', () => {
+  it('folds a planted bug into one failure group whose command replays it; N shards merged equal one sweep', async () => {
     const plan = [tiny, planted, '--seed-range', '1..3', '--buggify', 'off'];
     const whole = path.join(dir, 'whole.jsonl');
     const junit = path.join(dir, 'whole.xml');
-    const r = cli([
+    const r = await cli([
       'sweep',
       ...plan,
       '--jobs',
@@ -242,7 +256,7 @@ describe('faultline sweep', () => {
     const command = /reproduce: (faultline run .*)$/m.exec(r.stdout)?.[1];
     // The smallest seed; the spec pins buggify = false, so the command needs no --buggify flag.
     expect(command).toBe(`faultline run ${planted} --seed ${caught[0]}`);
-    const replay = cli([...command!.split(' ').slice(1), '--trace-dir', path.join(dir, 'replay')]);
+    const replay = await cli([...command!.split(' ').slice(1), '--trace-dir', path.join(dir, 'replay')]);
     expect(replay.status).toBe(1);
     expect(replay.stdout).toContain('The number of value keys differs from the number committed');
     // The failing runs kept their traces; the passing ones did not (--keep-traces failed).
@@ -252,9 +266,10 @@ describe('faultline sweep', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toContain(`reproduce: faultline run ${planted} --seed ${caught[0]}\n`);
 
-    const shards = [1, 2, 3].map((i) => {
+    const shards: string[] = [];
+    for (const i of [1, 2, 3]) {
       const file = path.join(dir, `shard-${i}.jsonl`);
-      const s = cli([
+      const s = await cli([
         'sweep',
         ...plan,
         '--shard',
@@ -267,10 +282,17 @@ describe('faultline sweep', () => {
         'none',
       ]);
       expect([0, 1]).toContain(s.status);
-      return file;
-    });
+      shards.push(file);
+    }
     const mergedFile = path.join(dir, 'merged.jsonl');
-    const m = cli(['merge', ...shards, '--results', mergedFile, '--junit', path.join(dir, 'merged.xml')]);
+    const m = await cli([
+      'merge',
+      ...shards,
+      '--results',
+      mergedFile,
+      '--junit',
+      path.join(dir, 'merged.xml'),
+    ]);
     expect(m.status, m.stdout + m.stderr).toBe(1);
     expect(groups(m.stdout)).toEqual(g);
     expect(runs(readLines(mergedFile)).map(essence)).toEqual(
@@ -281,27 +303,38 @@ describe('faultline sweep', () => {
     expect(XMLValidator.validate(readFileSync(path.join(dir, 'merged.xml'), 'utf8'))).toBe(true);
 
     // A missing shard is reported and fails the merge; a shard of another plan is refused.
-    const partial = cli(['merge', shards[0]!, shards[2]!]);
+    const partial = await cli(['merge', shards[0]!, shards[2]!]);
     expect(partial.status).toBe(1);
     expect(partial.stdout).toContain('shard 2/3 is missing');
     const other = path.join(dir, 'other.jsonl');
-    cli(['sweep', tiny, '--seed-range', '1..1', '--shard', '1/3', '--jobs', '1', '--results', other]);
-    const mixed = cli(['merge', shards[0]!, other]);
+    await cli(['sweep', tiny, '--seed-range', '1..1', '--shard', '1/3', '--jobs', '1', '--results', other]);
+    const mixed = await cli(['merge', shards[0]!, other]);
     expect(mixed.status).toBe(2);
     expect(mixed.stderr).toContain('come from different sweep plans');
   });
 
-  it("a seed's run is the same alone as after 20 other runs in the same worker", () => {
+  it("a seed's run is the same alone as after 20 other runs in the same worker", async () => {
     const corpus = path.join(dir, 'isolation.txt');
     const lines = Array.from({ length: 20 }, (_, i) => `${tiny} ${100 + i} ${i % 2 ? 'on' : 'off'}`);
     writeFileSync(corpus, [...lines, `${tiny} 7 off`].join('\n'));
     const after = path.join(dir, 'after.jsonl');
     const alone = path.join(dir, 'alone.jsonl');
-    expect(cli(['sweep', tiny, '--seeds-file', corpus, '--jobs', '1', '--results', after]).status).toBe(0);
     expect(
-      cli(['sweep', tiny, '--seed-range', '7..7', '--buggify', 'off', '--jobs', '1', '--results', alone])
-        .status,
+      (await cli(['sweep', tiny, '--seeds-file', corpus, '--jobs', '1', '--results', after])).status,
     ).toBe(0);
+    const single = [
+      'sweep',
+      tiny,
+      '--seed-range',
+      '7..7',
+      '--buggify',
+      'off',
+      '--jobs',
+      '1',
+      '--results',
+      alone,
+    ];
+    expect((await cli(single)).status).toBe(0);
     const last = runs(readLines(after)).find((l) => l.seed === 7)!;
     const only = runs(readLines(alone))[0]!;
     expect(last.traceHash).toBe(only.traceHash);
@@ -309,17 +342,17 @@ describe('faultline sweep', () => {
     expect(runs(readLines(after))).toHaveLength(21);
   });
 
-  it('--check-determinism re-runs the chosen share of runs in another worker and compares', () => {
-    const r = cli(['sweep', tiny, '--seed-range', '1..2', '--check-determinism', '1', '--jobs', '2']);
+  it('--check-determinism re-runs the chosen share of runs in another worker and compares', async () => {
+    const r = await cli(['sweep', tiny, '--seed-range', '1..2', '--check-determinism', '1', '--jobs', '2']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('Determinism: 2 runs re-run in another worker; all matched');
-    const bad = cli(['sweep', tiny, '--seed-range', '1..2', '--check-determinism', '1.5']);
+    const bad = await cli(['sweep', tiny, '--seed-range', '1..2', '--check-determinism', '1.5']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--check-determinism: expected a share of runs in (0, 1]');
   });
 
-  it('ends a run past --timeout or --max-memory as a failure of its own kind and finishes the sweep (exit 1)', () => {
-    const r = cli([
+  it('ends a run past --timeout or --max-memory as a failure of its own kind and finishes the sweep (exit 1)', async () => {
+    const r = await cli([
       'sweep',
       'tests/slow/RecoverySweep.toml',
       '--seeds',
@@ -336,7 +369,7 @@ describe('faultline sweep', () => {
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toContain('Timed out (wall-clock limit; the worker was ended): 1 run in 1 group');
     expect(r.stdout).toContain('reproduce: faultline run tests/slow/RecoverySweep.toml --seed 1');
-    const m = cli([
+    const m = await cli([
       'sweep',
       'tests/fast/CycleTest.toml',
       '--seeds',
@@ -396,25 +429,25 @@ describe('faultline sweep', () => {
     expect(xml).toContain(`tests="${runs(lines).length}"`);
   });
 
-  it('refuses bad input with exit 2 and a message naming the problem', () => {
-    const missing = cli(['sweep', 'tests/fast/NoSuchSpec.toml', '--seeds', '1']);
+  it('refuses bad input with exit 2 and a message naming the problem', async () => {
+    const missing = await cli(['sweep', 'tests/fast/NoSuchSpec.toml', '--seeds', '1']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('tests/fast/NoSuchSpec.toml: no such spec file or folder');
-    const shard = cli(['sweep', tiny, '--seeds', '1', '--base-seed', '1', '--shard', '4/3']);
+    const shard = await cli(['sweep', tiny, '--seeds', '1', '--base-seed', '1', '--shard', '4/3']);
     expect(shard.status).toBe(2);
     expect(shard.stderr).toContain('--shard: expected I/N with 1 <= I <= N');
-    const random = cli(['sweep', tiny, '--seeds', '1', '--shard', '1/2']);
+    const random = await cli(['sweep', tiny, '--seeds', '1', '--shard', '1/2']);
     expect(random.status).toBe(2);
     expect(random.stderr).toContain('give --base-seed, --seed-range or --seeds-file');
     const corpus = path.join(dir, 'bad-corpus.txt');
     writeFileSync(corpus, `${tiny} 1\n${tiny} seven\n`);
-    const bad = cli(['sweep', tiny, '--seeds-file', corpus]);
+    const bad = await cli(['sweep', tiny, '--seeds-file', corpus]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain(`${corpus}:2: expected 'spec seed [on|off]'`);
     const notResults = path.join(dir, 'not-results.jsonl');
     mkdirSync(path.dirname(notResults), { recursive: true });
     copyFileSync(tiny, notResults);
-    const merge = cli(['merge', notResults]);
+    const merge = await cli(['merge', notResults]);
     expect(merge.status).toBe(2);
     expect(merge.stderr).toContain(`${notResults}:1: not a JSON line`);
   });
