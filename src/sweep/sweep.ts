@@ -13,8 +13,9 @@ import type { PlannedRun, PlannedSpec, SweepPlan } from './plan.js';
 import { type JobEnd, WorkerPool } from './pool.js';
 import type { ProgressView } from './progress.js';
 import { runExitCode, type SweepRecord, sweepFailureSignature, verdictOf } from './record.js';
-import { type ResultsEnd, ResultsWriter, writeWhole } from './results-file.js';
+import { RESULTS_FORMAT, type ResultsEnd, ResultsWriter, writeWhole } from './results-file.js';
 import { type SweepSummary, summarize } from './summary.js';
+import { failureLine } from './summary-text.js';
 
 /** Which traces a sweep keeps on disk. */
 export type KeepTraces = 'failed' | 'all' | 'none';
@@ -101,24 +102,54 @@ function readLines(file: string | undefined): string[] {
     .filter((l) => l !== '');
 }
 
+/** The results file, its header written, when one was asked for. */
+function openResults(o: SweepOptions): ResultsWriter | undefined {
+  if (o.resultsFile === undefined) return undefined;
+  return new ResultsWriter(o.resultsFile, {
+    kind: 'faultline-sweep',
+    format: RESULTS_FORMAT,
+    version: o.version,
+    planId: o.plan.id,
+    seedsLabel: o.plan.seedsLabel,
+    total: o.plan.total,
+    shard: o.plan.shard,
+    planned: o.plan.runs.length,
+    specs: o.specs.map((s) => ({ path: s.path, sha256: s.sha256, expectFailure: s.expectFailure })),
+    jobs: o.jobs,
+  });
+}
+
+/** The job a worker gets for a planned run. */
+function jobOf(o: SweepOptions, r: PlannedRun, tracePath: string | undefined): RunJob {
+  return {
+    index: r.index,
+    specPath: r.specPath,
+    seed: r.seed,
+    buggify: r.buggify,
+    buggifyFlag: r.buggifyFlag,
+    expectFailure: o.specs.find((s) => s.path === r.specPath)?.expectFailure ?? false,
+    knobs: o.knobs,
+    plugins: o.plugins,
+    ...(o.maxSimSeconds !== undefined ? { maxSimSeconds: o.maxSimSeconds } : {}),
+    ...(tracePath !== undefined ? { tracePath } : {}),
+    version: o.version,
+  };
+}
+
+/** Deletes a run's trace file unless `keep` keeps it (`failed`: only runs whose verdict is failed). */
+function pruneTrace(record: SweepRecord, keep: KeepTraces): SweepRecord {
+  if (record.tracePath === undefined) return record;
+  if (keep === 'all' || (keep === 'failed' && record.verdict === 'failed')) return record;
+  rmSync(record.tracePath, { force: true });
+  const { tracePath: _deleted, ...rest } = record;
+  return rest;
+}
+
 /** Runs a sweep; see the file header. */
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const start = performance.now();
   const specByPath = new Map(o.specs.map((s) => [s.path, s]));
-  const results = o.resultsFile
-    ? new ResultsWriter(o.resultsFile, {
-        kind: 'faultline-sweep',
-        format: 1,
-        version: o.version,
-        planId: o.plan.id,
-        seedsLabel: o.plan.seedsLabel,
-        total: o.plan.total,
-        shard: o.plan.shard,
-        planned: o.plan.runs.length,
-        specs: o.specs.map((s) => ({ path: s.path, sha256: s.sha256, expectFailure: s.expectFailure })),
-        jobs: o.jobs,
-      })
-    : undefined;
+  const results = openResults(o);
   const pool = new WorkerPool({
     size: o.jobs,
     setup: { builtinsFile: o.builtinsFile },
@@ -137,24 +168,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   o.signal?.addEventListener('abort', onAbort);
   if (o.signal?.aborted) stop('interrupted');
 
-  const jobOf = (r: PlannedRun, tracePath: string | undefined): RunJob => ({
-    index: r.index,
-    specPath: r.specPath,
-    seed: r.seed,
-    buggify: r.buggify,
-    buggifyFlag: r.buggifyFlag,
-    expectFailure: specByPath.get(r.specPath)?.expectFailure ?? false,
-    knobs: o.knobs,
-    plugins: o.plugins,
-    ...(o.maxSimSeconds !== undefined ? { maxSimSeconds: o.maxSimSeconds } : {}),
-    ...(tracePath !== undefined ? { tracePath } : {}),
-    version: o.version,
-  });
-
   const one = async (r: PlannedRun): Promise<void> => {
     const check = rechecked(r, o.checkDeterminism);
     const tracePath = o.keepTraces !== 'none' || check ? tracePathOf(o.traceDir, r) : undefined;
-    const job = jobOf(r, tracePath);
+    const job = jobOf(o, r, tracePath);
     const first = await pool.run(job);
     if (first.end.kind === 'cancelled') return;
     let record =
@@ -169,21 +186,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
       record = compareRuns(record, second.end, tracePath, againPath);
       if (record.outcome !== 'nondeterministic') rmSync(againPath, { force: true });
     }
-    if (
-      record.tracePath !== undefined &&
-      (o.keepTraces === 'none' || (o.keepTraces === 'failed' && record.verdict !== 'failed'))
-    ) {
-      rmSync(record.tracePath, { force: true });
-      const { tracePath: _dropped, ...rest } = record;
-      record = rest;
-    }
+    record = pruneTrace(record, o.keepTraces);
     records.push(record);
     results?.add(record);
     if (record.verdict === 'failed') {
       failed++;
-      o.progress.log(
-        `FAIL ${record.spec} seed ${record.seed} (${record.outcome}): ${(record.message ?? '').split('\n')[0]}\n  reproduce: ${record.reproduce}`,
-      );
+      o.progress.log(failureLine(record));
       if (o.maxFailures !== undefined && failed >= o.maxFailures) stop('max-failures');
     }
     o.progress.update({
