@@ -30,11 +30,8 @@ export function faultlineVersion(): string {
   return pkg.version ?? 'unknown';
 }
 
-/**
- * The built-in workloads: `builtinWorkloads` of workloads/index, next to this file's compiled tree
- * (dist/workloads/index.js when built, workloads/index.ts when run from source).
- */
-export async function loadBuiltinWorkloads(): Promise<readonly AnyWorkload[]> {
+/** The module that exports the built-in workloads (what a sweep's workers load). */
+export function builtinWorkloadsFile(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   // src/cli -> the tree root (dist/ when compiled, the package root from source).
   const tree = path.resolve(here, '..', '..');
@@ -42,6 +39,15 @@ export async function loadBuiltinWorkloads(): Promise<readonly AnyWorkload[]> {
   const file = candidates.find((f) => existsSync(f));
   if (file === undefined)
     throw new InternalError(`built-in workloads not found (looked for ${candidates.join(', ')})`);
+  return file;
+}
+
+/**
+ * The built-in workloads: `builtinWorkloads` of workloads/index, next to this file's compiled tree
+ * (dist/workloads/index.js when built, workloads/index.ts when run from source).
+ */
+export async function loadBuiltinWorkloads(): Promise<readonly AnyWorkload[]> {
+  const file = builtinWorkloadsFile();
   const mod = (await import(pathToFileURL(file).href)) as { builtinWorkloads?: readonly AnyWorkload[] };
   if (!Array.isArray(mod.builtinWorkloads)) {
     throw new InternalError(`${file} does not export builtinWorkloads`);

@@ -6,13 +6,15 @@ import { faultlineVersion, loadBuiltinWorkloads } from './builtins.js';
 import { describeCommand, knobsCommand, listCommand } from './catalog-commands.js';
 import { describeError, EXIT, exitCodeForError } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
+import { type MergeFlags, mergeCommand } from './merge-command.js';
 import { type RenderFlags, renderCommand } from './render-command.js';
 import { type RunFlags, runCommand } from './run-command.js';
+import { type SweepFlags, sweepCommand } from './sweep-command.js';
 
 /**
  * Runs the command line with `argv` (as `process.argv`: node, script, then arguments) and returns the
  * exit code: 0 passed, 1 a test failed, 2 bad input, 3 did not finish, 4 determinism mismatch,
- * 70 internal error. `io` replaces the real streams, environment, clock and seed source (for tests).
+ * 70 internal error, 130 a sweep interrupted. `io` replaces the real streams, environment, clock and seed source (for tests).
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.passed;
@@ -63,6 +65,56 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--no-color', 'no colour, even on a terminal')
     .action(async (spec: string | undefined, flags: RunFlags) => {
       exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
+    });
+
+  const repeat = (v: string, acc: string[]) => [...acc, v];
+  program
+    .command('sweep')
+    .description('run many (spec, seed) pairs on worker threads; summary grouped by failure signature')
+    .argument(
+      '[specs...]',
+      'TOML specs, or folders of them (the .toml files inside); default: those of --seeds-file',
+    )
+    .option('--seeds <n>', 'seeds per spec, counting up from --base-seed (default 10)')
+    .option('--base-seed <n>', 'the first seed of --seeds (random and printed when not given)')
+    .option('--seed-range <a..b>', 'every seed from A to B, inclusive')
+    .option('--seeds-file <file>', "a corpus of runs, one 'spec seed [on|off]' a line")
+    .option(
+      '--buggify <on|off|random>',
+      "BUGGIFY per run; random: 80 % on, decided by the seed (a spec's buggify wins)",
+      'random',
+    )
+    .option('--jobs <n>', "worker threads (default: the machine's cores)")
+    .option(
+      '--shard <i/n>',
+      'run only the I-th of N slices of the plan (I from 1); merge the shards with faultline merge',
+    )
+    .option('--timeout <s>', 'wall-clock seconds a run may take before it is ended as timed out', '600')
+    .option('--max-memory <mb>', 'heap limit of each run, MB; a run past it is ended as out of memory')
+    .option('--results <file>', 'write every run as a JSON line as it finishes')
+    .option('--junit <file>', 'write a JUnit XML report (a testsuite per spec, a testcase per seed)')
+    .option('--keep-traces <failed|all|none>', 'which runs keep their trace file', 'failed')
+    .option('--trace-dir <dir>', 'where kept trace files go', 'traces')
+    .option('--max-failures <n>', 'stop after this many failed runs')
+    .option(
+      '--check-determinism <ratio>',
+      're-run this share of runs in another worker and compare trace hash and unseed',
+    )
+    .option('--knob <name=value>', 'override a knob in every run (repeatable)', repeat, [] as string[])
+    .option('--plugin <file>', 'a plugin file passed to every run (repeatable)', repeat, [] as string[])
+    .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds')
+    .action(async (specs: string[], flags: SweepFlags) => {
+      exitCode = await sweepCommand(specs, flags, io, await getRegistry(), version);
+    });
+
+  program
+    .command('merge')
+    .description("fold the result files of a sweep's shards into one summary (and JUnit and results files)")
+    .argument('<results...>', 'results files written by faultline sweep --results')
+    .option('--junit <file>', 'write one JUnit XML report for the whole plan')
+    .option('--results <file>', 'write one results file for the whole plan')
+    .action((files: string[], flags: MergeFlags) => {
+      exitCode = mergeCommand(files, flags, io);
     });
 
   program

@@ -5,13 +5,13 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { BadInputError } from '../core/errors.js';
-import { Random } from '../core/random.js';
 import { ReportFold } from '../report/fold.js';
 import { jsonReport, renderJson } from '../report/json.js';
 import { DEFAULT_TIMELINE_ROWS } from '../report/model.js';
 import { PictureFold } from '../report/picture.js';
 import { colorEnabled } from '../report/style.js';
 import { renderText } from '../report/text.js';
+import { buggifyForSeed } from '../run/buggify-choice.js';
 import { defaultSpec } from '../run/default-spec.js';
 import { checkDeterminism, type DeterminismVerdict } from '../run/determinism.js';
 import { prepareRun } from '../run/prepare.js';
@@ -75,7 +75,7 @@ export function parseBuggify(text: string, seed: number): boolean {
   const t = text.trim().toLowerCase();
   if (t === 'on' || t === 'true') return true;
   if (t === 'off' || t === 'false') return false;
-  if (t === 'random') return new Random(seed).fork('buggify-choice').chance(0.8);
+  if (t === 'random') return buggifyForSeed(seed);
   throw flagError('--buggify', `expected on, off or random, got '${text}'`);
 }
 

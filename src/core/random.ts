@@ -1,6 +1,13 @@
-// Seeded PRNG streams forked by label. The only file that imports seedrandom.
+// Seeded PRNG streams forked by label, and the run's fingerprint over all of them. The only file that
+// imports seedrandom.
 import seedrandom from 'seedrandom';
-import { fnv1a64 } from './hash.js';
+import { fnv1a64, RollingHash } from './hash.js';
+
+/** One stream of a family: its seed material and how many numbers it has drawn. */
+interface StreamRecord {
+  readonly label: string;
+  draws: number;
+}
 
 /**
  * A deterministic random stream. Forks are derived from the root seed and a label, never from draws,
@@ -10,15 +17,25 @@ export class Random {
   private readonly gen: () => number;
   /** The seed material this stream was built from (root seed plus fork labels). */
   readonly seedLabel: string;
+  /** Every stream of this family (the root and all its forks), in creation order; shared by all of them. */
+  private readonly family: StreamRecord[];
 
-  constructor(seed: number | string) {
+  /** A root stream from `seed` (a new family). */
+  constructor(seed: number | string, family?: StreamRecord[]) {
     this.seedLabel = String(seed);
-    this.gen = seedrandom.alea(this.seedLabel);
+    this.family = family ?? [];
+    const record: StreamRecord = { label: this.seedLabel, draws: 0 };
+    this.family.push(record);
+    const alea = seedrandom.alea(this.seedLabel);
+    this.gen = () => {
+      record.draws++;
+      return alea();
+    };
   }
 
   /** A new independent stream for `label`, derived from this stream's seed (not its state). */
   fork(label: string): Random {
-    return new Random(`${this.seedLabel}/${label}`);
+    return new Random(`${this.seedLabel}/${label}`, this.family);
   }
 
   /** Uniform float in [0, 1). */
@@ -74,6 +91,20 @@ export class Random {
   /** Integer in [0, 100000], FoundationDB's `RandomUnseed` fingerprint range. */
   unseed(): number {
     return Math.floor(this.gen() * 100001);
+  }
+
+  /**
+   * The family's fingerprint: one more draw from this stream (as FoundationDB's unseed), mixed with every
+   * stream of the family (root and forks, in creation order: label and draw count, which fix its state)
+   * and with `extra` (e.g. the trace hash). Two runs that drew differently anywhere disagree. An integer
+   * in [0, 100000].
+   */
+  familyUnseed(extra = ''): number {
+    const hash = new RollingHash();
+    hash.update(String(this.unseed()));
+    hash.update(extra);
+    for (const r of this.family) hash.update(`${r.label}#${r.draws}`);
+    return Number(BigInt(`0x${hash.digest()}`) % 100001n);
   }
 }
 

@@ -272,7 +272,10 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     stage = 'finished';
   });
 
-  const unseedDraw = world.kernel.random.unseed();
+  // The unseed fingerprints the whole run: the root's last draw mixed with every stream's final state and
+  // the hash of the trace so far, so two runs that diverged anywhere disagree (FoundationDB's draws from
+  // one global stream; faultline's subsystems draw from forks, which the root alone would not see).
+  const unseedDraw = world.kernel.random.familyUnseed(opts.traceSink.hash);
   const unseed = prepared.unseedCheck ? unseedDraw : -1;
   const simTime = toSeconds(world.now());
   const realTime = opts.realClock ? (opts.realClock() - realStart) / 1000 : 0;

@@ -47,6 +47,7 @@ const MODELLED: ReadonlyMap<keyof Omit<ClusterConfigSpec, 'entries'>, Reader> = 
   ['longRunningTest', bool],
   ['testerCount', count],
   ['plantedBug', (v, s) => readString(v, s)],
+  ['expectFailure', bool],
 ]);
 
 /** FoundationDB keys accepted and ignored, with what they are about (for the warning). */

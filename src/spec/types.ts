@@ -92,6 +92,11 @@ export interface ClusterConfigSpec {
   readonly testerCount?: Located<number>;
   /** faultline's own: the name of a planted bug to switch on (see cluster.md). */
   readonly plantedBug?: Located<string>;
+  /**
+   * faultline's own: the spec is a negative test, expected to fail (a Severity-40 event, such as a
+   * workload's check catching a planted bug). A sweep counts such a failure as the spec passing. Default false.
+   */
+  readonly expectFailure?: Located<boolean>;
   /** Every key as written, in file order, modelled or not. */
   readonly entries: readonly ConfigEntry[];
 }

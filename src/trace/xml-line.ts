@@ -1,10 +1,11 @@
 // FoundationDB's default trace format, XML: one `<Event Severity=".." Time=".." Type=".." .../>` per line
-// inside `<Trace>`. The one file that imports fast-xml-parser. Each line is parsed on its own, so a file is
+// inside `<Trace>`. Each line is parsed on its own, so a file is
 // streamed like a JSON trace and a line cut off mid-write is one malformed line, not a failed document.
-import { XMLParser } from 'fast-xml-parser';
+
 import { BadInputError } from '../core/errors.js';
 import type { TraceEvent } from './event.js';
 import { eventFromFields } from './reader.js';
+import { XMLParser } from './xml.js';
 
 /** Numeric character references (`&#65;`, `&#x41;`), which the parser leaves alone without HTML entities. */
 const NUMERIC_REF = /&#(x[0-9a-fA-F]+|[0-9]+);/g;

@@ -50,7 +50,8 @@ const PACKAGES: ReadonlyMap<string, string> = new Map([
   ['cli-table3', 'src/report/'],
   ['commander', 'src/cli/'],
   ['tsx', 'src/workload/'],
-  ['fast-xml-parser', 'src/trace/'],
+  ['cli-progress', 'src/sweep/progress.ts'],
+  ['fast-xml-parser', 'src/trace/xml.ts'],
 ]);
 
 /** Folders whose code runs inside a simulation: no real I/O, so no node: built-ins at all. */

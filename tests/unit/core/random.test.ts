@@ -113,4 +113,24 @@ describe('Random', () => {
     expect(Number.isInteger(a) && a >= 0 && a < 2 ** 31).toBe(true);
     expect(seedFromLabel('CycleWithAttritio')).not.toBe(a);
   });
+
+  it('familyUnseed fingerprints every stream: one extra draw anywhere, or another extra, changes it', () => {
+    const family = (extraDraws: number, extra = '') => {
+      const root = new Random(4242);
+      const a = root.fork('network');
+      const b = root.fork('cluster');
+      draws(a, 10);
+      draws(b, 10 + extraDraws);
+      return root.familyUnseed(extra);
+    };
+    expect(family(0)).toBe(family(0));
+    expect(family(0, 'trace-a')).toBe(family(0, 'trace-a'));
+    const base = family(0);
+    expect(base).toBeGreaterThanOrEqual(0);
+    expect(base).toBeLessThanOrEqual(100000);
+    // The root alone never sees its forks' draws: the old unseed (one root draw) would be equal here.
+    expect(new Random(4242).unseed()).toBe(new Random(4242).unseed());
+    expect(family(1)).not.toBe(base);
+    expect(family(0, 'trace-b')).not.toBe(family(0, 'trace-a'));
+  });
 });

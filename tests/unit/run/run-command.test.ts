@@ -168,8 +168,9 @@ describe('faultline run (in process)', () => {
     );
     expect(code).toBe(4);
     const out = io.out.join('');
+    // The unseed fingerprints the trace too, so runs whose traces differ also differ in unseed.
     expect(out).toMatch(
-      /DETERMINISM CHECK FAILED: two runs of seed 9 differ \(trace hash [0-9a-f]{16} vs [0-9a-f]{16}\); first difference at trace line \d+: Forgetful at \d+\.\d{6} s/,
+      /DETERMINISM CHECK FAILED: two runs of seed 9 differ \(trace hash [0-9a-f]{16} vs [0-9a-f]{16}, unseed \d+ vs \d+\); first difference at trace line \d+: Forgetful at \d+\.\d{6} s/,
     );
     expect(out).toMatch(/first run: {2}\{.*"Type":"Forgetful".*"Created":"0"\}/);
     expect(out).toMatch(/second run: \{.*"Type":"Forgetful".*"Created":"\d+"\}/);

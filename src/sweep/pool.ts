@@ -1,0 +1,182 @@
+// The worker pool: N worker threads, one run each at a time. A run past its wall-clock limit, or a worker
+// that runs out of memory or dies, becomes an ended job of its own kind; the worker is terminated
+// (which stops even a busy loop) and a fresh one takes its slot, so the sweep never hangs on one run.
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import type { RunJob, WorkerReply, WorkerSetup } from './job.js';
+import type { SweepRecord } from './record.js';
+
+/** How the pool runs. */
+export interface PoolOptions {
+  /** Worker threads. >= 1. */
+  readonly size: number;
+  readonly setup: WorkerSetup;
+  /** Wall-clock seconds a run may take; absent: no limit. */
+  readonly timeoutSeconds?: number;
+  /** Old-generation heap limit of each worker, MB; absent: V8's default. */
+  readonly maxMemoryMb?: number;
+}
+
+/** How a job ended. */
+export type JobEnd =
+  | { readonly kind: 'record'; readonly record: SweepRecord }
+  | {
+      readonly kind: 'lost';
+      readonly outcome: 'timeout' | 'out-of-memory' | 'crash';
+      readonly message: string;
+      readonly wallSeconds: number;
+    }
+  | { readonly kind: 'bad-input'; readonly message: string }
+  | { readonly kind: 'cancelled' };
+
+/** A finished job and the slot (worker) that ran it. */
+export interface JobDone {
+  readonly end: JobEnd;
+  readonly slot: number;
+}
+
+interface Pending {
+  readonly job: RunJob;
+  /** Run on any slot but this one (when the pool has more than one). */
+  readonly avoidSlot: number | undefined;
+  readonly resolve: (d: JobDone) => void;
+}
+
+interface Slot {
+  readonly id: number;
+  worker: Worker;
+  ready: boolean;
+  current: (Pending & { started: number; timer: NodeJS.Timeout | undefined }) | undefined;
+}
+
+/** Runs jobs on worker threads; see the file header. */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private stopped = false;
+  /** Workers that died before they were ready, in a row (a broken install, not a bad run). */
+  private startupFailures = 0;
+
+  constructor(private readonly opts: PoolOptions) {
+    for (let i = 0; i < opts.size; i++) {
+      const slot: Slot = { id: i, worker: undefined as unknown as Worker, ready: false, current: undefined };
+      this.slots.push(slot);
+      this.spawn(slot);
+    }
+  }
+
+  /**
+   * Runs `job`; resolves when it ends (never rejects). `avoidSlot`: run it on another worker (when there
+   * is one). `urgent`: ahead of every queued job.
+   */
+  run(job: RunJob, avoidSlot?: number, urgent = false): Promise<JobDone> {
+    return new Promise((resolve) => {
+      if (this.stopped) return resolve({ end: { kind: 'cancelled' }, slot: -1 });
+      const p = { job, avoidSlot, resolve };
+      if (urgent) this.queue.unshift(p);
+      else this.queue.push(p);
+      this.pump();
+    });
+  }
+
+  /** Ends every run in flight and every queued job (as cancelled) and terminates the workers. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const p of this.queue.splice(0)) p.resolve({ end: { kind: 'cancelled' }, slot: -1 });
+    await Promise.all(
+      this.slots.map(async (s) => {
+        const cur = s.current;
+        s.current = undefined;
+        if (cur) {
+          if (cur.timer) clearTimeout(cur.timer);
+          cur.resolve({ end: { kind: 'cancelled' }, slot: s.id });
+        }
+        await s.worker.terminate();
+      }),
+    );
+  }
+
+  private spawn(slot: Slot): void {
+    const worker = new Worker(new URL('./worker-main.js', import.meta.url), {
+      workerData: this.opts.setup,
+      ...(this.opts.maxMemoryMb !== undefined
+        ? { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxMemoryMb } }
+        : {}),
+    });
+    slot.worker = worker;
+    slot.ready = false;
+    worker.on('message', (m: WorkerReply) => {
+      if (slot.worker !== worker) return;
+      if (m.kind === 'ready') {
+        slot.ready = true;
+        this.startupFailures = 0;
+      } else if (m.kind === 'result') this.finish(slot, { kind: 'record', record: m.record });
+      else if (m.badInput) this.finish(slot, { kind: 'bad-input', message: m.message });
+      else this.finish(slot, this.lost(slot, 'crash', m.message));
+      this.pump();
+    });
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (slot.worker !== worker) return;
+      const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const why = oom
+        ? `the run exceeded the memory limit of ${this.opts.maxMemoryMb ?? '?'} MB`
+        : `the worker crashed: ${e.stack ?? e.message}`;
+      this.replace(slot, oom ? 'out-of-memory' : 'crash', why);
+    });
+    worker.on('exit', (code) => {
+      if (slot.worker !== worker || this.stopped) return;
+      this.replace(slot, 'crash', `the worker exited with code ${code}`);
+    });
+  }
+
+  /** The worker of `slot` is gone or must go: end its job as `outcome` and start a fresh worker. */
+  private replace(slot: Slot, outcome: 'timeout' | 'out-of-memory' | 'crash', message: string): void {
+    const old = slot.worker;
+    if (slot.current) this.finish(slot, this.lost(slot, outcome, message));
+    else if (!slot.ready && ++this.startupFailures >= 3) {
+      // Workers cannot even start: end every queued job with the reason instead of respawning forever.
+      this.stopped = true;
+      for (const p of this.queue.splice(0))
+        p.resolve({ end: this.lost(slot, 'crash', message), slot: slot.id });
+      void old.terminate();
+      return;
+    }
+    if (this.stopped) return;
+    this.spawn(slot);
+    void old.terminate();
+    this.pump();
+  }
+
+  private lost(slot: Slot, outcome: 'timeout' | 'out-of-memory' | 'crash', message: string): JobEnd {
+    const started = slot.current?.started ?? performance.now();
+    return { kind: 'lost', outcome, message, wallSeconds: (performance.now() - started) / 1000 };
+  }
+
+  private finish(slot: Slot, end: JobEnd): void {
+    const cur = slot.current;
+    if (!cur) return;
+    slot.current = undefined;
+    if (cur.timer) clearTimeout(cur.timer);
+    cur.resolve({ end, slot: slot.id });
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.current) continue;
+      const i = this.queue.findIndex((p) => p.avoidSlot !== slot.id || this.slots.length === 1);
+      if (i < 0) continue;
+      const p = this.queue.splice(i, 1)[0]!;
+      const limit = this.opts.timeoutSeconds;
+      const timer =
+        limit === undefined
+          ? undefined
+          : setTimeout(
+              () => this.replace(slot, 'timeout', `the run passed the wall-clock limit of ${limit} s`),
+              limit * 1000,
+            );
+      slot.current = { ...p, started: performance.now(), timer };
+      slot.worker.postMessage(p.job);
+    }
+  }
+}
