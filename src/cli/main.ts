@@ -1,12 +1,20 @@
 // The faultline command line: the one file that imports commander. It parses and wires; the commands
 // live in their own files, and errors become exit codes in exit-codes.ts.
 import { Command, CommanderError, Option } from 'commander';
-import { Registry } from '../workload/registry.js';
+import type { AnyWorkload } from '../workload/registry.js';
 import { faultlineVersion, loadBuiltinWorkloads } from './builtins.js';
 import { describeCommand, knobsCommand, listCommand } from './catalog-commands.js';
 import { describeError, EXIT, exitCodeForError } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
+import { commandRegistry } from './plugin-flags.js';
 import { type RunFlags, runCommand } from './run-command.js';
+
+/** `--plugin FILE`, repeatable: a plugin file or folder, relative to the working folder. */
+function pluginOption(): Option {
+  return new Option('--plugin <file>', 'load workloads from a plugin file or folder (repeatable)')
+    .argParser((v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .default([]);
+}
 
 /**
  * Runs the command line with `argv` (as `process.argv`: node, script, then arguments) and returns the
@@ -16,11 +24,7 @@ import { type RunFlags, runCommand } from './run-command.js';
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.passed;
   const version = faultlineVersion();
-  let registry: Registry | undefined;
-  const getRegistry = async (): Promise<Registry> => {
-    registry ??= new Registry(io.builtins ?? (await loadBuiltinWorkloads()));
-    return registry;
-  };
+  const builtins = async (): Promise<readonly AnyWorkload[]> => io.builtins ?? (await loadBuiltinWorkloads());
 
   const program = new Command('faultline')
     .description('Deterministic chaos testing for a simulated transactional database, in FoundationDB style')
@@ -54,23 +58,26 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       '--max-sim-seconds <s>',
       'end the run as did-not-finish (exit 3) after this many simulated seconds (default 5400; 36000 with BUGGIFY; none for longRunningTest)',
     )
+    .addOption(pluginOption())
     .action(async (spec: string | undefined, flags: RunFlags) => {
-      exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
+      exitCode = await runCommand(spec, flags, io, await builtins(), version);
     });
 
   program
     .command('list')
-    .description('list the registered workloads')
-    .action(async () => {
-      exitCode = listCommand(io, await getRegistry());
+    .description('list the registered workloads (built-ins and plugins)')
+    .addOption(pluginOption())
+    .action(async (flags: { plugin: string[] }) => {
+      exitCode = listCommand(io, await commandRegistry(await builtins(), flags.plugin));
     });
 
   program
     .command('describe')
     .description("show one workload's options with types, defaults and docs")
     .argument('<workload>', "a workload name, as a spec's testName")
-    .action(async (name: string) => {
-      exitCode = describeCommand(name, io, await getRegistry());
+    .addOption(pluginOption())
+    .action(async (name: string, flags: { plugin: string[] }) => {
+      exitCode = describeCommand(name, io, await commandRegistry(await builtins(), flags.plugin));
     });
 
   program

@@ -18,9 +18,12 @@ import type { KnobOverride } from '../sim/knobs.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { TestSpec } from '../spec/types.js';
 import { TraceWriter } from '../trace/writer.js';
-import type { Registry } from '../workload/registry.js';
+import { displayPath, pluginRegistry } from '../workload/plugin-loader.js';
+import type { AnyWorkload } from '../workload/registry.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { pluginRequests } from './plugin-flags.js';
+import { pluginChanges } from './traced-plugins.js';
 
 /** The options `faultline run` takes, as commander hands them over. */
 export interface RunFlags {
@@ -32,6 +35,8 @@ export interface RunFlags {
   readonly format: string;
   readonly allEvents: boolean;
   readonly maxSimSeconds?: string;
+  /** `--plugin FILE`, repeatable. */
+  readonly plugin: readonly string[];
 }
 
 const CLI = '<command line>';
@@ -105,7 +110,7 @@ export async function runCommand(
   specArg: string | undefined,
   flags: RunFlags,
   io: CliIo,
-  registry: Registry,
+  builtins: readonly AnyWorkload[],
   version: string,
 ): Promise<number> {
   if (flags.format !== 'text' && flags.format !== 'json') {
@@ -118,14 +123,17 @@ export async function runCommand(
   const maxSimSeconds =
     flags.maxSimSeconds !== undefined ? parseMaxSimSeconds(flags.maxSimSeconds) : undefined;
 
-  let spec: TestSpec;
-  let sha256: string;
+  let spec: TestSpec | undefined;
+  let sha256 = '';
   let notes: readonly string[] = [];
   if (specArg !== undefined) {
     const loaded = loadSpecFile(specArg);
     spec = loaded.spec;
     sha256 = loaded.sha256;
-  } else {
+  }
+  const testNames = (spec?.tests ?? []).flatMap((t) => t.workloads.map((w) => w.testName));
+  const { registry, plugins } = await pluginRegistry(builtins, pluginRequests(flags.plugin, spec), testNames);
+  if (spec === undefined) {
     const d = defaultSpec(registry);
     spec = d.spec;
     sha256 = createHash('sha256').update(d.text).digest('hex');
@@ -140,6 +148,8 @@ export async function runCommand(
   io.stderr(
     `faultline: running ${what} with seed ${seed}${seedGiven ? '' : ' (random)'}; trace: ${tracePath}\n`,
   );
+  for (const warning of pluginChanges(tracePath, plugins)) io.stderr(`warning: ${warning}\n`);
+  const pluginRecords = plugins.map((p) => ({ file: displayPath(p.file), sha256: p.sha256 }));
 
   const run = (traceSink: TraceWriter): Promise<RunResult> =>
     runSpec({
@@ -151,6 +161,8 @@ export async function runCommand(
       knobOverrides,
       traceSink,
       registry,
+      plugins: pluginRecords,
+      pluginFlags: flags.plugin,
       version,
       realClock: io.clock,
       notes,

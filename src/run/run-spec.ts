@@ -50,6 +50,14 @@ const MAX_FAILURES = 1000;
 /** The key the readiness commit conflicts on (a conflict range only: it writes nothing). */
 const READY_KEY = new Uint8Array([0x00, 0x66, 0x6c, 0x2f, 0x72, 0x65, 0x61, 0x64, 0x79]);
 
+/** One loaded plugin file, as ProgramStart records it. */
+export interface PluginRecord {
+  /** The file as the user sees it (relative to the working folder when inside it). */
+  readonly file: string;
+  /** SHA-256 of its bytes, 64 lowercase hex digits. */
+  readonly sha256: string;
+}
+
 /** What one run needs. */
 export interface RunSpecOptions {
   readonly spec: TestSpec;
@@ -67,6 +75,10 @@ export interface RunSpecOptions {
   /** More sinks that see every event (before the writer's severity filter). */
   readonly extraSinks?: readonly TraceSink[];
   readonly registry: Registry;
+  /** The plugin files the registry's plugin workloads came from, with content hashes (for ProgramStart). */
+  readonly plugins?: readonly PluginRecord[];
+  /** The `--plugin` flags as given: the reproduce command carries them. */
+  readonly pluginFlags?: readonly string[];
   /** faultline's version, recorded in ProgramStart. Default `unknown`. */
   readonly version?: string;
   /** A real clock, milliseconds: only for the result's `realTime` (not read in the simulation or traced). */
@@ -184,6 +196,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
         : {}),
       knobs: (opts.knobOverrides ?? []).map((k) => `${k.name}=${String(k.value)}`),
       ...(opts.maxSimSecondsFlag ? { maxSimSeconds: opts.maxSimSeconds } : {}),
+      plugins: opts.pluginFlags ?? [],
     });
 
   // The first event records everything needed to reproduce the run.
@@ -195,7 +208,8 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     BuggifyEnabled: prepared.buggify,
     FaultInjectionEnabled: prepared.faultInjection,
     KnobOverrides: (opts.knobOverrides ?? []).map((k) => `${k.name}=${String(k.value)}`).join(','),
-    Plugins: spec.plugins.map((p) => p.path).join(','),
+    Plugins: (opts.plugins ?? []).map((p) => p.file).join(','),
+    PluginSHA256: (opts.plugins ?? []).map((p) => p.sha256).join(','),
     CommandLine: reproduce,
   });
   const fromToml: Record<string, DetailValue> = {};
@@ -339,13 +353,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     failuresDropped,
     chaosEvents: [...chaos.events],
     chaosEventsDropped: chaos.dropped,
-    notes: [
-      ...(opts.notes ?? []),
-      ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
-      ...spec.plugins.map(
-        (p) => `${spec.file}:${p.line}: plugin ${p.path} was not loaded: plugin loading is not available yet`,
-      ),
-    ],
+    notes: [...(opts.notes ?? []), ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`)],
     outcome: result,
     ...(didNotFinish !== undefined ? { didNotFinish } : {}),
     unseed,
