@@ -43,15 +43,15 @@ function frameIn(stack: string, file: string): { line: number; column: number } 
   return undefined;
 }
 
-/** The BadInputError for a failed import of `file`. */
-function importError(file: string, e: unknown): BadInputError {
+/** The BadInputError for a failed import of `file` (shown to the user as `shown`). */
+function importError(file: string, shown: string, e: unknown): BadInputError {
   const err = e instanceof Error ? e : new Error(String(e));
   const code = (err as NodeJS.ErrnoException).code;
   const esbuild = ESBUILD_LOCATION.exec(err.message);
   if (esbuild) {
     return new BadInputError(
       `syntax error: ${esbuild[4]}`,
-      { file, line: Number(esbuild[2]), column: Number(esbuild[3]) },
+      { file: shown, line: Number(esbuild[2]), column: Number(esbuild[3]) },
       `at column ${esbuild[3]}`,
     );
   }
@@ -59,7 +59,7 @@ function importError(file: string, e: unknown): BadInputError {
     const at = checkSyntax(file);
     return new BadInputError(
       `syntax error: ${at.message ?? err.message}`,
-      { file, ...(at.line !== undefined ? { line: at.line } : {}) },
+      { file: shown, ...(at.line !== undefined ? { line: at.line } : {}) },
       at.column !== undefined ? `at column ${at.column}` : undefined,
     );
   }
@@ -68,7 +68,7 @@ function importError(file: string, e: unknown): BadInputError {
     const isFaultline = pkg === 'faultline';
     return new BadInputError(
       `cannot import ${pkg !== undefined ? `'${pkg}'` : 'a module'}: ${err.message.split('\n')[0]}`,
-      { file },
+      { file: shown },
       isFaultline
         ? "install faultline in the plugin's project (npm install --save-dev faultline) so `import ... from 'faultline'` resolves"
         : 'check the import path, or install the package next to the plugin',
@@ -77,22 +77,22 @@ function importError(file: string, e: unknown): BadInputError {
   const at = err.stack ? frameIn(err.stack, file) : undefined;
   return new BadInputError(
     `the plugin threw while loading: ${err.name}: ${err.message}`,
-    { file, ...(at ? { line: at.line, column: at.column } : {}) },
+    { file: shown, ...(at ? { line: at.line, column: at.column } : {}) },
     'a plugin module should only define workloads; do the work in setup/start/check',
   );
 }
 
 /**
- * Imports the plugin at absolute path `file` (.ts, .mts, .js or .mjs) and returns its exports. A
+ * Imports the plugin at absolute path `file` (.ts, .mts, .js or .mjs; `shown` in errors) and returns its exports. A
  * CommonJS-compiled module (a .ts file in a package without `"type": "module"`) is unwrapped so its
  * `export default` and named exports read the same as an ES module's. Any failure is a BadInputError.
  */
-export async function importPlugin(file: string): Promise<ModuleExports> {
+export async function importPlugin(file: string, shown: string = file): Promise<ModuleExports> {
   let ns: Record<string, unknown>;
   try {
     ns = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   } catch (e) {
-    throw importError(file, e);
+    throw importError(file, shown, e);
   }
   const inner = ns.default as Record<string, unknown> | undefined;
   if (inner !== null && typeof inner === 'object' && inner.__esModule === true) return inner;

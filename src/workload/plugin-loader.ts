@@ -129,7 +129,7 @@ export async function loadPlugins(requests: readonly PluginRequest[]): Promise<L
   const loaded: LoadedPlugin[] = [];
   for (const file of files) {
     const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
-    const ns = await importPlugin(file);
+    const ns = await importPlugin(file, displayPath(file));
     loaded.push({ file, sha256, workloads: workloadsOf(file, ns) });
   }
   return loaded;
