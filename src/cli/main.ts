@@ -6,6 +6,7 @@ import { faultlineVersion, loadBuiltinWorkloads } from './builtins.js';
 import { describeCommand, knobsCommand, listCommand } from './catalog-commands.js';
 import { describeError, EXIT, exitCodeForError } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
+import { type NewWorkloadFlags, newWorkloadCommand } from './new-command.js';
 import { commandRegistry } from './plugin-flags.js';
 import { type RunFlags, runCommand } from './run-command.js';
 
@@ -78,6 +79,20 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .addOption(pluginOption())
     .action(async (name: string, flags: { plugin: string[] }) => {
       exitCode = describeCommand(name, io, await commandRegistry(await builtins(), flags.plugin));
+    });
+
+  program
+    .command('new')
+    .description('scaffold new files')
+    .command('workload')
+    .description(
+      'write a workload plugin NAME.ts and a spec NAME.toml that runs it under chaos (passes as written)',
+    )
+    .argument('<name>', "the workload name, a PascalCase word (the spec's testName)")
+    .option('--chaos', 'a chaos workload (injects faults) instead of an application workload', false)
+    .option('--dir <dir>', 'the folder to write into', '.')
+    .action((name: string, flags: NewWorkloadFlags) => {
+      exitCode = newWorkloadCommand(name, flags, io);
     });
 
   program

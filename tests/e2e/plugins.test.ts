@@ -360,3 +360,39 @@ describe('plugin errors: exit 2, the file named, before anything runs', () => {
     );
   });
 });
+
+describe('faultline new workload', () => {
+  it('scaffolds an application plugin and a spec that pass as written, under Attrition and RandomClogging', async () => {
+    const made = await faultline('new', 'workload', 'Ledger', '--dir', 'scaffold');
+    expect(made.code).toBe(0);
+    expect(made.out).toContain('npx faultline run scaffold/Ledger.toml');
+    const specText = readFileSync(path.join(project, 'scaffold', 'Ledger.toml'), 'utf8');
+    expect(specText).toContain("plugins = ['./Ledger.ts']");
+    for (const w of ['Ledger', 'Attrition', 'RandomClogging'])
+      expect(specText).toContain(`testName = '${w}'`);
+    const r = await faultline('run', 'scaffold/Ledger.toml', '--seed', '1', '--trace-dir', 't');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('Operations');
+  });
+
+  it('scaffolds a chaos plugin that runs beside Cycle and passes', async () => {
+    expect((await faultline('new', 'workload', 'Jitter', '--chaos', '--dir', 'scaffold')).code).toBe(0);
+    expect(readFileSync(path.join(project, 'scaffold', 'Jitter.ts'), 'utf8')).toContain("kind: 'chaos'");
+    const r = await faultline('run', 'scaffold/Jitter.toml', '--seed', '2', '--trace-dir', 't');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Clogs/);
+  });
+
+  it('never overwrites a file and refuses a name that is not a word', async () => {
+    write('scaffold2/Taken.toml', '# mine\n');
+    const r = await faultline('new', 'workload', 'Taken', '--dir', 'scaffold2');
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(
+      'error: scaffold2/Taken.toml: already exists; faultline new never overwrites a file (choose another NAME or --dir)',
+    );
+    expect(existsSync(path.join(project, 'scaffold2', 'Taken.ts'))).toBe(false);
+    const bad = await faultline('new', 'workload', 'my-thing');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("a workload name is a word in PascalCase, got 'my-thing'");
+  });
+});
