@@ -20,6 +20,7 @@ import type { TestSpec } from '../spec/types.js';
 import { TraceWriter } from '../trace/writer.js';
 import { displayPath, pluginRegistry } from '../workload/plugin-loader.js';
 import type { AnyWorkload } from '../workload/registry.js';
+import { commandName, resolveSpecPath } from './builtins.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { pluginRequests } from './plugin-flags.js';
@@ -127,7 +128,12 @@ export async function runCommand(
   let sha256 = '';
   let notes: readonly string[] = [];
   if (specArg !== undefined) {
-    const loaded = loadSpecFile(specArg);
+    const where = resolveSpecPath(specArg);
+    if (where.shipped)
+      io.stderr(
+        `faultline: ${specArg} is not in this folder; running faultline's own copy at ${where.file}\n`,
+      );
+    const loaded = loadSpecFile(where.file);
     spec = loaded.spec;
     sha256 = loaded.sha256;
   }
@@ -163,6 +169,7 @@ export async function runCommand(
       registry,
       plugins: pluginRecords,
       pluginFlags: flags.plugin,
+      command: commandName(),
       version,
       realClock: io.clock,
       notes,

@@ -79,6 +79,8 @@ export interface RunSpecOptions {
   readonly plugins?: readonly PluginRecord[];
   /** The `--plugin` flags as given: the reproduce command carries them. */
   readonly pluginFlags?: readonly string[];
+  /** How the reproduce command invokes faultline (default `faultline`; `npx faultline` for a local install). */
+  readonly command?: string;
   /** faultline's version, recorded in ProgramStart. Default `unknown`. */
   readonly version?: string;
   /** A real clock, milliseconds: only for the result's `realTime` (not read in the simulation or traced). */
@@ -197,6 +199,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
       knobs: (opts.knobOverrides ?? []).map((k) => `${k.name}=${String(k.value)}`),
       ...(opts.maxSimSecondsFlag ? { maxSimSeconds: opts.maxSimSeconds } : {}),
       plugins: opts.pluginFlags ?? [],
+      ...(opts.command !== undefined ? { command: opts.command } : {}),
     });
 
   // The first event records everything needed to reproduce the run.
