@@ -16,9 +16,13 @@ export class Random {
     this.gen = seedrandom.alea(this.seedLabel);
   }
 
-  /** A new independent stream for `label`, derived from this stream's seed (not its state). */
+  /**
+   * A new independent stream for `label`, derived from this stream's seed (not its state). Labels are
+   * joined with `/`; a `/` or `%` inside a label is escaped first, so every chain of forks has its own
+   * seed material: `fork('a/b')` and `fork('a').fork('b')` are different streams.
+   */
   fork(label: string): Random {
-    return new Random(`${this.seedLabel}/${label}`);
+    return new Random(`${this.seedLabel}/${escapeLabel(label)}`);
   }
 
   /** Uniform float in [0, 1). */
@@ -75,6 +79,11 @@ export class Random {
   unseed(): number {
     return Math.floor(this.gen() * 100001);
   }
+}
+
+/** `label` with `%` and `/` percent-encoded (labels without them, every label faultline uses, are unchanged). */
+function escapeLabel(label: string): string {
+  return label.replace(/%/g, '%25').replace(/\//g, '%2F');
 }
 
 /** A 32-bit seed derived from a label, for callers that need an integer (e.g. per-test sharedRandomNumber). */

@@ -259,7 +259,7 @@ export class TestRun {
           clientId,
           clientCount,
           sharedRandomNumber: this.sharedRandomNumber,
-          random: world.random.fork(`workload:${def.name}#${globalIndex}/client${clientId}`),
+          random: world.random.fork(`workload:${def.name}#${globalIndex}`).fork(`client${clientId}`),
           options,
           testTitle: this.title,
           workloadName: def.name,
