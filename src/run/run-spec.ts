@@ -33,6 +33,7 @@ import {
   type RunResult,
   type TestResult,
 } from './result.js';
+import { runScope } from './sim-globals.js';
 import { notRunResult, TestRun } from './test-run.js';
 
 /** FoundationDB's SIM_SPEEDUP_AFTER_SECONDS: after this, network faults and unforced kills stop. */
@@ -281,6 +282,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
           mainTask: main,
           errorCount: () => failures.events.length + failures.dropped,
           runLimit: world.kernel.maxTime,
+          pluginFile: (name) => opts.registry.fileOf(name),
         },
         test,
         sharedRandomNumber,
@@ -299,7 +301,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
       await cluster.waitForQuiescence(0, 2000);
     }
     stage = 'finished';
-  });
+  }, runScope());
 
   const unseedDraw = world.kernel.random.unseed();
   const unseed = prepared.unseedCheck ? unseedDraw : -1;

@@ -232,6 +232,31 @@ describe('loading plugins', () => {
     expect(doc.reproduce).toContain('--plugin crash.ts');
   });
 
+  it('reports a real timer in a plugin phase as a determinism violation naming the plugin and the call', async () => {
+    write(
+      'timer.ts',
+      COUNTER_TS.replace('if (ctx.clientId !== 0) return;', 'await new Promise((r) => setTimeout(r, 5));'),
+    );
+    write('timer.toml', spec([], 'KeyWriter'));
+    const r = await faultline(
+      'run',
+      'timer.toml',
+      '--plugin',
+      'timer.ts',
+      '--seed',
+      '9',
+      '--format',
+      'json',
+      '--trace-dir',
+      't',
+    );
+    expect(r.code).toBe(1);
+    const crash = JSON.parse(r.out).failures.find((f: { type: string }) => f.type === 'WorkloadCrash');
+    expect(crash.reason).toContain(
+      'determinism violation: workload KeyWriter (plugin timer.ts) called setTimeout() in its start phase',
+    );
+  });
+
   it('warns when a plugin changed since the traced run of the same seed', async () => {
     write('changing.ts', COUNTER_TS);
     write('changing.toml', spec([], 'KeyWriter'));
