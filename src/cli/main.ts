@@ -60,6 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       'end the run as did-not-finish (exit 3) after this many simulated seconds (default 5400; 36000 with BUGGIFY; none for longRunningTest)',
     )
     .addOption(pluginOption())
+    .option('--typecheck', "type-check TypeScript plugins first (with the project's own typescript)", false)
     .action(async (spec: string | undefined, flags: RunFlags) => {
       exitCode = await runCommand(spec, flags, io, await builtins(), version);
     });

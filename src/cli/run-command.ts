@@ -38,6 +38,8 @@ export interface RunFlags {
   readonly maxSimSeconds?: string;
   /** `--plugin FILE`, repeatable. */
   readonly plugin: readonly string[];
+  /** `--typecheck`: type-check TypeScript plugins before loading them. */
+  readonly typecheck?: boolean;
 }
 
 const CLI = '<command line>';
@@ -138,7 +140,14 @@ export async function runCommand(
     sha256 = loaded.sha256;
   }
   const testNames = (spec?.tests ?? []).flatMap((t) => t.workloads.map((w) => w.testName));
-  const { registry, plugins } = await pluginRegistry(builtins, pluginRequests(flags.plugin, spec), testNames);
+  const { registry, plugins } = await pluginRegistry(
+    builtins,
+    pluginRequests(flags.plugin, spec),
+    testNames,
+    {
+      typecheck: flags.typecheck === true,
+    },
+  );
   if (spec === undefined) {
     const d = defaultSpec(registry);
     spec = d.spec;

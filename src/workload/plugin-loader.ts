@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, type SourceLocation } from '../core/errors.js';
 import { importPlugin, type ModuleExports } from './plugin-import.js';
+import { typecheckPlugins } from './plugin-typecheck.js';
 import { type AnyWorkload, type PluginWorkloads, Registry } from './registry.js';
 import { checkWorkloadShape, looksLikeWorkload } from './workload-shape.js';
 
@@ -118,13 +119,22 @@ function workloadsOf(file: string, ns: ModuleExports): AnyWorkload[] {
 
 /**
  * Loads every plugin the requests name, in request order (a file named twice loads once). Each file is
- * imported (TypeScript compiled on the fly), hashed and its exports checked. The first problem is a
- * BadInputError naming the file.
+ * imported (TypeScript compiled on the fly), hashed and its exports checked; with `typecheck`, the
+ * TypeScript files are type-checked first. The first problem is a BadInputError naming the file.
  */
-export async function loadPlugins(requests: readonly PluginRequest[]): Promise<LoadedPlugin[]> {
+export async function loadPlugins(
+  requests: readonly PluginRequest[],
+  opts: { readonly typecheck?: boolean } = {},
+): Promise<LoadedPlugin[]> {
   const files: string[] = [];
   for (const req of requests) {
     for (const f of expand(req)) if (!files.includes(f)) files.push(f);
+  }
+  if (opts.typecheck) {
+    await typecheckPlugins(
+      files.filter((f) => /\.m?ts$/.test(f)),
+      displayPath,
+    );
   }
   const loaded: LoadedPlugin[] = [];
   for (const file of files) {
@@ -149,10 +159,11 @@ export async function pluginRegistry(
   builtins: readonly AnyWorkload[],
   requests: readonly PluginRequest[],
   neededNames: readonly string[] = [],
+  opts: { readonly typecheck?: boolean } = {},
 ): Promise<{ registry: Registry; plugins: LoadedPlugin[] }> {
   let plugins: LoadedPlugin[];
   try {
-    plugins = await loadPlugins(requests);
+    plugins = await loadPlugins(requests, opts);
   } catch (e) {
     const missing = [...new Set(neededNames.filter((n) => !builtins.some((b) => b.name === n)))];
     if (!(e instanceof BadInputError) || missing.length === 0) throw e;

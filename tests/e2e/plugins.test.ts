@@ -357,6 +357,47 @@ describe('plugin errors: exit 2, the file named, before anything runs', () => {
     );
   });
 
+  it('a TypeScript type error, with --typecheck, before the plugin loads', async () => {
+    // The project's own TypeScript does the checking: this scratch project borrows the checkout's.
+    symlinkSync(
+      path.join(ROOT, 'node_modules', 'typescript'),
+      path.join(project, 'node_modules', 'typescript'),
+      'dir',
+    );
+    const file = write(
+      'typed.ts',
+      COUNTER_TS.replace('const n: number = ctx.options.keys;', 'const n: string = ctx.options.keys;'),
+    );
+    write('typed.toml', spec([], 'KeyWriter'));
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('const n: string')) + 1;
+    expect(await bad('run', 'typed.toml', '--plugin', 'typed.ts', '--typecheck', '--trace-dir', 't')).toBe(
+      `error: typed.ts:${line}: type error: Type 'number' is not assignable to type 'string'. (at column 15; fix it, or run without --typecheck; the spec's testName 'KeyWriter' needs a plugin, and this one did not load)`,
+    );
+    // Without the flag the same file loads (type annotations are erased) and runs.
+    expect(
+      (await faultline('run', 'typed.toml', '--plugin', 'typed.ts', '--seed', '1', '--trace-dir', 't')).code,
+    ).toBe(0);
+    // A well-typed plugin passes the check.
+    expect(
+      (
+        await faultline(
+          'run',
+          'typed.toml',
+          '--plugin',
+          'workloads/key-writer.ts',
+          '--typecheck',
+          '--seed',
+          '1',
+          '--trace-dir',
+          't',
+        )
+      ).code,
+    ).toBe(0);
+  });
+
   it('a plugin that throws while loading', async () => {
     write('throws.ts', "const n: number = 1;\nthrow new Error('no config ' + n);\n");
     const r = faultlineProcess('list', '--plugin', 'throws.ts');
