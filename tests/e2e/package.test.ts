@@ -77,7 +77,7 @@ describe('the packed package', () => {
     expect(readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')).toContain('Apache License');
   });
 
-  it('scaffolds a plugin that type-checks against the shipped types and runs, with an npx reproduce line', () => {
+  it('scaffolds a plugin that type-checks against the shipped types and runs, from the command line and from code', () => {
     expect(faultline('new', 'workload', 'Ledger', '--dir', 'plugins').code).toBe(0);
     writeFileSync(
       path.join(project, 'tsconfig.json'),
@@ -92,8 +92,16 @@ describe('the packed package', () => {
           noEmit: true,
           types: [],
         },
-        include: ['plugins'],
+        include: ['plugins', 'sim-check.ts'],
       }),
+    );
+    // A simulation from the user's own code, through the faultline/testing export.
+    writeFileSync(
+      path.join(project, 'sim-check.ts'),
+      "import { runSpec } from 'faultline/testing';\n" +
+        "const r = await runSpec({ spec: 'plugins/Ledger.toml', seed: 1 });\n" +
+        'const passed: boolean = r.passed;\n' +
+        'console.log(JSON.stringify({ passed, reproduce: r.reproduce }));\n',
     );
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const ok = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd: project, encoding: 'utf8' });
@@ -112,6 +120,17 @@ describe('the packed package', () => {
     const r = faultline('run', 'plugins/Ledger.toml', '--seed', '1');
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toContain('Reproduce: npx faultline run plugins/Ledger.toml --seed 1');
+    const tsx = path.join(project, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const api = spawnSync(process.execPath, [tsx, 'sim-check.ts'], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(api.stderr).toBe('');
+    expect(JSON.parse(api.stdout)).toEqual({
+      passed: true,
+      reproduce: 'npx faultline run plugins/Ledger.toml --seed 1',
+    });
   });
 
   it('runs a shipped spec by its name from a project that has no such file', () => {
