@@ -12,11 +12,31 @@ export default defineWorkload({
   description: 'Clients move money between accounts; the check sums every account against the money created.',
   kind: 'application',
   options: {
-    testDuration: opt.number({ default: 10, min: 0, unit: 's', doc: 'How long clients transfer, in simulated seconds.' }),
-    transactionsPerSecond: opt.number({ default: 50, min: 0.01, unit: 'tps', doc: 'Transfers per second of each client.' }),
-    actorsPerClient: opt.int({ default: 3, min: 1, unit: 'actors', doc: 'Concurrent transfer loops per client.' }),
+    testDuration: opt.number({
+      default: 10,
+      min: 0,
+      unit: 's',
+      doc: 'How long clients transfer, in simulated seconds.',
+    }),
+    transactionsPerSecond: opt.number({
+      default: 50,
+      min: 0.01,
+      unit: 'tps',
+      doc: 'Transfers per second of each client.',
+    }),
+    actorsPerClient: opt.int({
+      default: 3,
+      min: 1,
+      unit: 'actors',
+      doc: 'Concurrent transfer loops per client.',
+    }),
     accounts: opt.int({ default: 10, min: 2, unit: 'accounts', doc: 'How many accounts.' }),
-    initialBalance: opt.int({ default: 1000, min: 1, unit: 'coins', doc: 'Balance of every account at the start.' }),
+    initialBalance: opt.int({
+      default: 1000,
+      min: 1,
+      unit: 'coins',
+      doc: 'Balance of every account at the start.',
+    }),
     snapshotReads: opt.bool({
       default: false,
       doc: 'Read balances without read conflicts (true: the lost-update bug that breaks conservation).',
@@ -68,9 +88,17 @@ export default defineWorkload({
         const total = balances.reduce((s, b) => s + b, 0);
         const expected = o.accounts * o.initialBalance;
         if (rows.length !== o.accounts || total !== expected) {
-          ctx.fail('money was created or destroyed', { Total: total, Expected: expected, Accounts: rows.length });
+          ctx.fail('money was created or destroyed', {
+            Total: total,
+            Expected: expected,
+            Accounts: rows.length,
+          });
         }
-        ctx.always('no account is overdrawn', balances.every((b) => b >= 0), { Lowest: Math.min(...balances) });
+        ctx.always(
+          'no account is overdrawn',
+          balances.every((b) => b >= 0),
+          { Lowest: Math.min(...balances) },
+        );
         return true;
       },
       metrics: () => [{ name: 'Transfers', value: transfers }],

@@ -40,9 +40,24 @@ export default defineWorkload({
   description: 'Clients claim leadership with ballots and leases; the check replays the versionstamped log.',
   kind: 'application',
   options: {
-    testDuration: opt.number({ default: 10, min: 0, unit: 's', doc: 'How long clients campaign, in simulated seconds.' }),
-    leaseSeconds: opt.number({ default: 1, min: 0.01, unit: 's', doc: 'How long a claim or heartbeat holds the lease.' }),
-    pollSeconds: opt.number({ default: 0.2, min: 0.001, unit: 's', doc: 'Mean pause between a client\'s attempts.' }),
+    testDuration: opt.number({
+      default: 10,
+      min: 0,
+      unit: 's',
+      doc: 'How long clients campaign, in simulated seconds.',
+    }),
+    leaseSeconds: opt.number({
+      default: 1,
+      min: 0.01,
+      unit: 's',
+      doc: 'How long a claim or heartbeat holds the lease.',
+    }),
+    pollSeconds: opt.number({
+      default: 0.2,
+      min: 0.001,
+      unit: 's',
+      doc: "Mean pause between a client's attempts.",
+    }),
     resignProbability: opt.number({
       default: 0.1,
       min: 0,
@@ -68,7 +83,8 @@ export default defineWorkload({
         if (info.maybeCommitted) {
           const mine = await tr.getRange(LOG, strinc(LOG));
           const tag = `/${ctx.clientId}/${op}`;
-          if (mine.some((kv) => str(kv.key.subarray(LOG.length + 10, kv.key.length - 4)) === tag)) return 'none';
+          if (mine.some((kv) => str(kv.key.subarray(LOG.length + 10, kv.key.length - 4)) === tag))
+            return 'none';
         }
         const state = decode(await tr.get(LEADER, { snapshot: o.snapshotLeaderRead }));
         const now = ctx.now();
@@ -109,16 +125,29 @@ export default defineWorkload({
           const entryBallot = Number(b);
           const client = Number(c);
           if (kind === 'claim') {
-            if (entryBallot <= ballot) ctx.fail('a claim did not raise the ballot', { Ballot: entryBallot, Previous: ballot, Client: client });
+            if (entryBallot <= ballot)
+              ctx.fail('a claim did not raise the ballot', {
+                Ballot: entryBallot,
+                Previous: ballot,
+                Client: client,
+              });
             const other = owner.get(entryBallot);
             if (other !== undefined && other !== client) {
-              ctx.fail('two leaders claimed one ballot', { Ballot: entryBallot, First: other, Second: client });
+              ctx.fail('two leaders claimed one ballot', {
+                Ballot: entryBallot,
+                First: other,
+                Second: client,
+              });
             }
             owner.set(entryBallot, client);
             ballot = entryBallot;
             leader = client;
           } else if (entryBallot !== ballot || client !== leader) {
-            ctx.fail(`a ${kind} came from a client that was not the leader`, { Ballot: entryBallot, Client: client, Leader: leader });
+            ctx.fail(`a ${kind} came from a client that was not the leader`, {
+              Ballot: entryBallot,
+              Client: client,
+              Leader: leader,
+            });
           }
         }
         if (state.ballot !== ballot || (log.length > 0 && state.leader !== leader)) {

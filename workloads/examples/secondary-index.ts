@@ -19,12 +19,22 @@ export default defineWorkload({
   description: 'Clients write records and their index entries together; the check scans both for a match.',
   kind: 'application',
   options: {
-    testDuration: opt.number({ default: 10, min: 0, unit: 's', doc: 'How long clients write, in simulated seconds.' }),
-    transactionsPerSecond: opt.number({ default: 30, min: 0.01, unit: 'tps', doc: 'Operations per second of each client.' }),
+    testDuration: opt.number({
+      default: 10,
+      min: 0,
+      unit: 's',
+      doc: 'How long clients write, in simulated seconds.',
+    }),
+    transactionsPerSecond: opt.number({
+      default: 30,
+      min: 0.01,
+      unit: 'tps',
+      doc: 'Operations per second of each client.',
+    }),
     records: opt.int({ default: 20, min: 1, unit: 'records', doc: 'How many record ids clients share.' }),
     trustCachedColor: opt.bool({
       default: false,
-      doc: "Recolor using the color this client last wrote instead of reading it (true: the stale-index bug).",
+      doc: 'Recolor using the color this client last wrote instead of reading it (true: the stale-index bug).',
     }),
   },
   create(ctx) {
@@ -78,7 +88,8 @@ export default defineWorkload({
           }
         }
         for (const [id, color] of colorOf) {
-          if (!indexed.has(`${color}/${id}`)) ctx.fail('a record has no index entry', { Id: id, Color: color });
+          if (!indexed.has(`${color}/${id}`))
+            ctx.fail('a record has no index entry', { Id: id, Color: color });
         }
         ctx.sometimes('some records exist at the end', colorOf.size > 0);
         return true;
