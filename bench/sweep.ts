@@ -91,8 +91,13 @@ async function measure(
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const version = faultlineVersion();
-  const registry = new Registry(await loadBuiltinWorkloads());
-  const specs = loadSweepSpecs(expandSpecArgs(args.specs), registry, args.base, []);
+  const specs = await loadSweepSpecs(
+    expandSpecArgs(args.specs),
+    await loadBuiltinWorkloads(),
+    [],
+    args.base,
+    [],
+  );
   const one = await measure(1, specs, args, version);
   const two = await measure(2, specs, args, version);
   console.log(`sweep of ${specs.length} specs x ${args.seeds} seeds (base ${args.base}), BUGGIFY random`);

@@ -1,5 +1,6 @@
 // Finding the package's own files at run time: the built-in workloads (loaded from workloads/ the way a
-// plugin is loaded, since workloads are written against the public API only) and the version.
+// plugin is loaded, since workloads are written against the public API only), the shipped specs and the
+// version.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,6 +21,27 @@ function packageRoot(): string {
       throw new InternalError("cannot find faultline's package.json above the command line's files");
     dir = up;
   }
+}
+
+/**
+ * A spec path as the command line should open it: as given when it exists relative to the working folder;
+ * else the spec of that name shipped in faultline's package (`tests/fast/CycleTest.toml` in a project that
+ * installed faultline), when there is one; else as given (and reading it reports the missing file).
+ */
+export function resolveSpecPath(specArg: string): { file: string; shipped: boolean } {
+  if (path.isAbsolute(specArg) || existsSync(specArg)) return { file: specArg, shipped: false };
+  const root = packageRoot();
+  const shipped = path.resolve(root, specArg);
+  if (shipped.startsWith(root + path.sep) && existsSync(shipped)) return { file: shipped, shipped: true };
+  return { file: specArg, shipped: false };
+}
+
+/**
+ * How a user runs this faultline: `npx faultline` when it is installed in a project's node_modules (its
+ * command is not on PATH there), else `faultline`. The reproduce command starts with it.
+ */
+export function commandName(): string {
+  return packageRoot().includes(`${path.sep}node_modules${path.sep}`) ? 'npx faultline' : 'faultline';
 }
 
 /** faultline's version, from its package.json. */

@@ -22,7 +22,7 @@ function defaultText(o: OptionSpec): string {
 }
 
 /** A workload definition as plain data for the reporters. */
-export function workloadEntry(def: AnyWorkload): WorkloadEntry {
+export function workloadEntry(def: AnyWorkload, file?: string): WorkloadEntry {
   const options = Object.keys(def.options).map((name) => {
     const o: OptionSpec = def.options[name]!;
     return {
@@ -38,12 +38,23 @@ export function workloadEntry(def: AnyWorkload): WorkloadEntry {
         : {}),
     };
   });
-  return { name: def.name, kind: def.kind, description: def.description, options };
+  return {
+    name: def.name,
+    kind: def.kind,
+    description: def.description,
+    options,
+    ...(file !== undefined ? { file } : {}),
+  };
 }
 
 /** `faultline list`. */
 export function listCommand(io: CliIo, registry: Registry): number {
-  io.stdout(renderWorkloadList(registry.list().map(workloadEntry), colorEnabled(io.env, io.isTTY)));
+  io.stdout(
+    renderWorkloadList(
+      registry.list().map((d) => workloadEntry(d, registry.fileOf(d.name))),
+      colorEnabled(io.env, io.isTTY),
+    ),
+  );
   return 0;
 }
 
@@ -58,7 +69,9 @@ export function describeCommand(name: string, io: CliIo, registry: Registry): nu
       guess ? `did you mean '${guess}'?` : "run 'faultline list' to see the registered workloads",
     );
   }
-  io.stdout(renderWorkloadDescription(workloadEntry(def), colorEnabled(io.env, io.isTTY)));
+  io.stdout(
+    renderWorkloadDescription(workloadEntry(def, registry.fileOf(name)), colorEnabled(io.env, io.isTTY)),
+  );
   return 0;
 }
 

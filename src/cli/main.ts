@@ -1,15 +1,24 @@
 // The faultline command line: the one file that imports commander. It parses and wires; the commands
 // live in their own files, and errors become exit codes in exit-codes.ts.
 import { Command, CommanderError, Option } from 'commander';
-import { Registry } from '../workload/registry.js';
+import type { AnyWorkload } from '../workload/registry.js';
 import { faultlineVersion, loadBuiltinWorkloads } from './builtins.js';
 import { describeCommand, knobsCommand, listCommand } from './catalog-commands.js';
 import { describeError, EXIT, exitCodeForError } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
 import { type MergeFlags, mergeCommand } from './merge-command.js';
+import { type NewWorkloadFlags, newWorkloadCommand } from './new-command.js';
+import { commandRegistry } from './plugin-flags.js';
 import { type RenderFlags, renderCommand } from './render-command.js';
 import { type RunFlags, runCommand } from './run-command.js';
 import { type SweepFlags, sweepCommand } from './sweep-command.js';
+
+/** `--plugin FILE`, repeatable: a plugin file or folder, relative to the working folder. */
+function pluginOption(): Option {
+  return new Option('--plugin <file>', 'load workloads from a plugin file or folder (repeatable)')
+    .argParser((v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .default([]);
+}
 
 /**
  * Runs the command line with `argv` (as `process.argv`: node, script, then arguments) and returns the
@@ -19,11 +28,7 @@ import { type SweepFlags, sweepCommand } from './sweep-command.js';
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.passed;
   const version = faultlineVersion();
-  let registry: Registry | undefined;
-  const getRegistry = async (): Promise<Registry> => {
-    registry ??= new Registry(io.builtins ?? (await loadBuiltinWorkloads()));
-    return registry;
-  };
+  const builtins = async (): Promise<readonly AnyWorkload[]> => io.builtins ?? (await loadBuiltinWorkloads());
 
   const program = new Command('faultline')
     .description('Deterministic chaos testing for a simulated transactional database, in FoundationDB style')
@@ -63,8 +68,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     )
     .option('--html <file>', 'also write a self-contained HTML picture of the run to FILE')
     .option('--no-color', 'no colour, even on a terminal')
+    .addOption(pluginOption())
+    .option('--typecheck', "type-check TypeScript plugins first (with the project's own typescript)", false)
     .action(async (spec: string | undefined, flags: RunFlags) => {
-      exitCode = await runCommand(spec, flags, io, await getRegistry(), version);
+      exitCode = await runCommand(spec, flags, io, await builtins(), version);
     });
 
   const repeat = (v: string, acc: string[]) => [...acc, v];
@@ -104,7 +111,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--plugin <file>', 'a plugin file passed to every run (repeatable)', repeat, [] as string[])
     .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds')
     .action(async (specs: string[], flags: SweepFlags) => {
-      exitCode = await sweepCommand(specs, flags, io, await getRegistry(), version);
+      exitCode = await sweepCommand(specs, flags, io, await builtins(), version);
     });
 
   program
@@ -134,17 +141,33 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
   program
     .command('list')
-    .description('list the registered workloads')
-    .action(async () => {
-      exitCode = listCommand(io, await getRegistry());
+    .description('list the registered workloads (built-ins and plugins)')
+    .addOption(pluginOption())
+    .action(async (flags: { plugin: string[] }) => {
+      exitCode = listCommand(io, await commandRegistry(await builtins(), flags.plugin));
     });
 
   program
     .command('describe')
     .description("show one workload's options with types, defaults and docs")
     .argument('<workload>', "a workload name, as a spec's testName")
-    .action(async (name: string) => {
-      exitCode = describeCommand(name, io, await getRegistry());
+    .addOption(pluginOption())
+    .action(async (name: string, flags: { plugin: string[] }) => {
+      exitCode = describeCommand(name, io, await commandRegistry(await builtins(), flags.plugin));
+    });
+
+  program
+    .command('new')
+    .description('scaffold new files')
+    .command('workload')
+    .description(
+      'write a workload plugin NAME.ts and a spec NAME.toml that runs it under chaos (passes as written)',
+    )
+    .argument('<name>', "the workload name, a PascalCase word (the spec's testName)")
+    .option('--chaos', 'a chaos workload (injects faults) instead of an application workload', false)
+    .option('--dir <dir>', 'the folder to write into', '.')
+    .action((name: string, flags: NewWorkloadFlags) => {
+      exitCode = newWorkloadCommand(name, flags, io);
     });
 
   program

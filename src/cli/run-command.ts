@@ -24,12 +24,16 @@ import { FanOut } from '../trace/collector.js';
 import type { TraceSink } from '../trace/event.js';
 import { writeFailure } from '../trace/output-file.js';
 import { TraceWriter } from '../trace/writer.js';
-import type { Registry } from '../workload/registry.js';
+import { displayPath, pluginRegistry } from '../workload/plugin-loader.js';
+import type { AnyWorkload } from '../workload/registry.js';
+import { commandName, resolveSpecPath } from './builtins.js';
 import { EXIT, exitCodeForOutcome } from './exit-codes.js';
 import { checkHtmlPath, writeHtmlReport } from './html-output.js';
 import { withInterrupts } from './interrupt.js';
 import { type CliIo, outputWidth } from './io.js';
+import { pluginRequests } from './plugin-flags.js';
 import { RunProgress } from './run-progress.js';
+import { pluginChanges } from './traced-plugins.js';
 
 /** The options `faultline run` takes, as commander hands them over. */
 export interface RunFlags {
@@ -45,6 +49,10 @@ export interface RunFlags {
   readonly html?: string;
   /** False with --no-color. */
   readonly color?: boolean;
+  /** `--plugin FILE`, repeatable. */
+  readonly plugin: readonly string[];
+  /** `--typecheck`: type-check TypeScript plugins before loading them. */
+  readonly typecheck?: boolean;
 }
 
 const CLI = '<command line>';
@@ -135,7 +143,7 @@ export async function runCommand(
   specArg: string | undefined,
   flags: RunFlags,
   io: CliIo,
-  registry: Registry,
+  builtins: readonly AnyWorkload[],
   version: string,
 ): Promise<number> {
   if (flags.format !== 'text' && flags.format !== 'json') {
@@ -149,14 +157,29 @@ export async function runCommand(
     flags.maxSimSeconds !== undefined ? parseMaxSimSeconds(flags.maxSimSeconds) : undefined;
   const maxHeapBytes = parseMaxMemory(flags.maxMemory);
 
-  let spec: TestSpec;
-  let sha256: string;
+  let spec: TestSpec | undefined;
+  let sha256 = '';
   let notes: readonly string[] = [];
   if (specArg !== undefined) {
-    const loaded = loadSpecFile(specArg);
+    const where = resolveSpecPath(specArg);
+    if (where.shipped)
+      io.stderr(
+        `faultline: ${specArg} is not in this folder; running faultline's own copy at ${where.file}\n`,
+      );
+    const loaded = loadSpecFile(where.file);
     spec = loaded.spec;
     sha256 = loaded.sha256;
-  } else {
+  }
+  const testNames = (spec?.tests ?? []).flatMap((t) => t.workloads.map((w) => w.testName));
+  const { registry, plugins } = await pluginRegistry(
+    builtins,
+    pluginRequests(flags.plugin, spec),
+    testNames,
+    {
+      typecheck: flags.typecheck === true,
+    },
+  );
+  if (spec === undefined) {
     const d = defaultSpec(registry);
     spec = d.spec;
     sha256 = createHash('sha256').update(d.text).digest('hex');
@@ -172,6 +195,8 @@ export async function runCommand(
   io.stderr(
     `faultline: running ${what} with seed ${seed}${seedGiven ? '' : ' (random)'}; trace: ${tracePath}\n`,
   );
+  for (const warning of pluginChanges(tracePath, plugins)) io.stderr(`warning: ${warning}\n`);
+  const pluginRecords = plugins.map((p) => ({ file: displayPath(p.file), sha256: p.sha256 }));
 
   const run = (traceSink: TraceWriter): Promise<RunResult> =>
     runSpec({
@@ -183,6 +208,9 @@ export async function runCommand(
       knobOverrides,
       traceSink,
       registry,
+      plugins: pluginRecords,
+      pluginFlags: flags.plugin,
+      command: commandName(),
       version,
       realClock: io.clock,
       notes,

@@ -18,7 +18,7 @@ import { createProgress, type ProgressOptions } from '../sweep/progress.js';
 import { expandSpecArgs, loadSweepSpecs } from '../sweep/specs.js';
 import { githubAnnotation, renderSummary } from '../sweep/summary-text.js';
 import { type KeepTraces, runSweep, type SweepOptions, type SweepResult } from '../sweep/sweep.js';
-import type { Registry } from '../workload/registry.js';
+import type { AnyWorkload } from '../workload/registry.js';
 import { builtinWorkloadsFile } from './builtins.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -120,13 +120,13 @@ interface PlannedSweep {
 }
 
 /** Reads the seed flags and the specs (each checked as a run would) and builds this shard's plan. */
-function planSweep(
+async function planSweep(
   specArgs: readonly string[],
   flags: SweepFlags,
   io: CliIo,
-  registry: Registry,
+  builtins: readonly AnyWorkload[],
   version: string,
-): PlannedSweep {
+): Promise<PlannedSweep> {
   const { source, randomBase } = seedSource(flags, io);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : { index: 1, count: 1 };
   if (shard.count > 1 && randomBase) {
@@ -153,7 +153,13 @@ function planSweep(
       'e.g. faultline sweep tests/fast --seeds 20',
     );
   }
-  const specs = loadSweepSpecs(expandSpecArgs(named), registry, firstSeed, parseKnobs(flags.knob));
+  const specs = await loadSweepSpecs(
+    expandSpecArgs(named),
+    builtins,
+    flags.plugin,
+    firstSeed,
+    parseKnobs(flags.knob),
+  );
   const knobs = flags.knob.map((k) => k.trim());
   const plan = buildPlan(
     {
@@ -220,10 +226,10 @@ export async function sweepCommand(
   specArgs: readonly string[],
   flags: SweepFlags,
   io: CliIo,
-  registry: Registry,
+  builtins: readonly AnyWorkload[],
   version: string,
 ): Promise<number> {
-  const p = planSweep(specArgs, flags, io, registry, version);
+  const p = await planSweep(specArgs, flags, io, builtins, version);
   const { plan } = p;
   const jobs = Math.min(
     flags.jobs !== undefined ? parsePositiveInt('--jobs', flags.jobs) : availableParallelism(),

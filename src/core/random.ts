@@ -33,9 +33,13 @@ export class Random {
     };
   }
 
-  /** A new independent stream for `label`, derived from this stream's seed (not its state). */
+  /**
+   * A new independent stream for `label`, derived from this stream's seed (not its state). Labels are
+   * joined with `/`; a `/` or `%` inside a label is escaped first, so every chain of forks has its own
+   * seed material: `fork('a/b')` and `fork('a').fork('b')` are different streams.
+   */
   fork(label: string): Random {
-    return new Random(`${this.seedLabel}/${label}`, this.family);
+    return new Random(`${this.seedLabel}/${escapeLabel(label)}`, this.family);
   }
 
   /** Uniform float in [0, 1). */
@@ -106,6 +110,11 @@ export class Random {
     for (const r of this.family) hash.update(`${r.label}#${r.draws}`);
     return Number(BigInt(`0x${hash.digest()}`) % 100001n);
   }
+}
+
+/** `label` with `%` and `/` percent-encoded (labels without them, every label faultline uses, are unchanged). */
+function escapeLabel(label: string): string {
+  return label.replace(/%/g, '%25').replace(/\//g, '%2F');
 }
 
 /** A 32-bit seed derived from a label, for callers that need an integer (e.g. per-test sharedRandomNumber). */

@@ -23,6 +23,8 @@ export interface WorkloadEntry {
   readonly kind: 'application' | 'chaos';
   readonly description: string;
   readonly options: readonly OptionEntry[];
+  /** The plugin file it comes from; absent for a built-in. */
+  readonly file?: string;
 }
 
 /** The workload list: name, kind and description, application workloads first. */
@@ -33,7 +35,11 @@ export function renderWorkloadList(entries: readonly WorkloadEntry[], color = fa
   );
   const table = renderTable(
     ['Workload', 'Kind', 'Description'].map(st.bold),
-    sorted.map((e) => [e.name, e.kind, e.description]),
+    sorted.map((e) => [
+      e.name,
+      e.kind,
+      e.file !== undefined ? `${e.description}\n(plugin: ${e.file})` : e.description,
+    ]),
     { colWidths: [null, null, 80] },
   );
   return `${table}\n${st.dim(`${entries.length} workloads. 'faultline describe WORKLOAD' shows one's options.`)}\n`;
@@ -50,7 +56,8 @@ function bounds(o: OptionEntry): string {
 /** One workload: its description and a table of its options (type, default, unit, bounds, doc). */
 export function renderWorkloadDescription(e: WorkloadEntry, color = false): string {
   const st = createStyle(color);
-  const head = `${st.bold(e.name)} (${e.kind})\n${e.description}\n`;
+  const from = e.file !== undefined ? `, plugin: ${e.file}` : '';
+  const head = `${st.bold(e.name)} (${e.kind}${from})\n${e.description}\n`;
   if (e.options.length === 0) return `${head}\n${st.dim('No options.')}\n`;
   const table = renderTable(
     ['Option', 'Type', 'Default', 'Unit', 'Bounds', 'Description'].map(st.bold),

@@ -13,6 +13,8 @@ export interface ReproduceParts {
   readonly plugins?: readonly string[];
   /** The command line's simulated-time limit, if it was given: a lower limit can end a run early. */
   readonly maxSimSeconds?: number;
+  /** How the user invokes faultline: `faultline` (default), or `npx faultline` for a project's local install. */
+  readonly command?: string;
 }
 
 /** Quotes a word for a POSIX shell when it needs it. */
@@ -26,7 +28,7 @@ export function shellQuote(word: string): string {
  * [--max-sim-seconds S]`.
  */
 export function reproduceCommand(p: ReproduceParts): string {
-  const words = ['faultline', 'run'];
+  const words = [p.command ?? 'faultline', 'run'];
   if (p.specPath !== undefined) words.push(shellQuote(p.specPath));
   words.push('--seed', String(p.seed));
   if (p.buggifyFlag !== undefined) words.push('--buggify', p.buggifyFlag ? 'on' : 'off');

@@ -27,6 +27,7 @@ import {
   type TestResult,
 } from './result.js';
 import { traceClusterShape, traceRunEnd, traceTestResult } from './result-trace.js';
+import { runScope } from './sim-globals.js';
 import { notRunResult, TestRun } from './test-run.js';
 import { startThroughputSampler } from './throughput.js';
 
@@ -45,6 +46,14 @@ const MAX_FAILURES = 1000;
 /** The key the readiness commit conflicts on (a conflict range only: it writes nothing). */
 const READY_KEY = new Uint8Array([0x00, 0x66, 0x6c, 0x2f, 0x72, 0x65, 0x61, 0x64, 0x79]);
 
+/** One loaded plugin file, as ProgramStart records it. */
+export interface PluginRecord {
+  /** The file as the user sees it (relative to the working folder when inside it). */
+  readonly file: string;
+  /** SHA-256 of its bytes, 64 lowercase hex digits. */
+  readonly sha256: string;
+}
+
 /** What one run needs. */
 export interface RunSpecOptions {
   readonly spec: TestSpec;
@@ -62,6 +71,12 @@ export interface RunSpecOptions {
   /** More sinks that see every event (before the writer's severity filter). */
   readonly extraSinks?: readonly TraceSink[];
   readonly registry: Registry;
+  /** The plugin files the registry's plugin workloads came from, with content hashes (for ProgramStart). */
+  readonly plugins?: readonly PluginRecord[];
+  /** The `--plugin` flags as given: the reproduce command carries them. */
+  readonly pluginFlags?: readonly string[];
+  /** How the reproduce command invokes faultline (default `faultline`; `npx faultline` for a local install). */
+  readonly command?: string;
   /** faultline's version, recorded in ProgramStart. Default `unknown`. */
   readonly version?: string;
   /** A real clock, milliseconds: only for the result's `realTime` (not read in the simulation or traced). */
@@ -168,6 +183,8 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
         : {}),
       knobs: (opts.knobOverrides ?? []).map((k) => `${k.name}=${String(k.value)}`),
       ...(opts.maxSimSecondsFlag ? { maxSimSeconds: opts.maxSimSeconds } : {}),
+      plugins: opts.pluginFlags ?? [],
+      ...(opts.command !== undefined ? { command: opts.command } : {}),
     });
 
   // The first event records everything needed to reproduce the run.
@@ -179,7 +196,8 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     BuggifyEnabled: prepared.buggify,
     FaultInjectionEnabled: prepared.faultInjection,
     KnobOverrides: (opts.knobOverrides ?? []).map((k) => `${k.name}=${String(k.value)}`).join(','),
-    Plugins: spec.plugins.map((p) => p.path).join(','),
+    Plugins: (opts.plugins ?? []).map((p) => p.file).join(','),
+    PluginSHA256: (opts.plugins ?? []).map((p) => p.sha256).join(','),
     CommandLine: reproduce,
   });
   const fromToml: Record<string, DetailValue> = {};
@@ -252,6 +270,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
           mainTask: main,
           errorCount: () => failures.events.length + failures.dropped,
           runLimit: world.kernel.maxTime,
+          pluginFile: (name) => opts.registry.fileOf(name),
         },
         test,
         sharedRandomNumber,
@@ -270,7 +289,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
       await cluster.waitForQuiescence(0, 2000);
     }
     stage = 'finished';
-  });
+  }, runScope());
 
   // The unseed fingerprints the whole run: the root's last draw mixed with every stream's final state and
   // the hash of the trace so far, so two runs that diverged anywhere disagree (FoundationDB's draws from
@@ -292,13 +311,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   if (outcome.kind === 'did-not-finish') {
     didNotFinish = { reason: outcome.reason, stuck: outcome.stuck.map((s) => ({ ...s })), duringTest: stage };
   }
-  const notes = [
-    ...(opts.notes ?? []),
-    ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
-    ...spec.plugins.map(
-      (p) => `${spec.file}:${p.line}: plugin ${p.path} was not loaded: plugin loading is not available yet`,
-    ),
-  ];
+  const notes = [...(opts.notes ?? []), ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`)];
   const title = tests[0]?.spec.testTitle ?? spec.testClass;
   // The report's facts go into the trace, so that the trace alone renders the report.
   for (const [i, t] of testResults.entries()) traceTestResult(emit, i, t);

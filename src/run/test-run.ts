@@ -25,6 +25,7 @@ import { foldMetrics } from './metrics.js';
 import type { ResolvedTest, ResolvedWorkload } from './prepare.js';
 import type { InvariantResult, MetricResult, TestResult, WorkloadResult } from './result.js';
 import { createSideband } from './sideband.js';
+import { inPhase } from './sim-globals.js';
 
 /** FoundationDB's pause between the execution and check phases, when the test uses the database. */
 export const PAUSE_BEFORE_CHECK_SECONDS = 3;
@@ -53,6 +54,8 @@ export interface TestEnv {
   readonly errorCount: () => number;
   /** Simulated time at which the run ends as did-not-finish, µs. */
   readonly runLimit: Time;
+  /** The plugin file of a plugin workload (for determinism-violation messages); default none. */
+  readonly pluginFile?: (workload: string) => string | undefined;
 }
 
 /** The state of one workload of the test (all clients). */
@@ -259,7 +262,7 @@ export class TestRun {
           clientId,
           clientCount,
           sharedRandomNumber: this.sharedRandomNumber,
-          random: world.random.fork(`workload:${def.name}#${globalIndex}/client${clientId}`),
+          random: world.random.fork(`workload:${def.name}#${globalIndex}`).fork(`client${clientId}`),
           options,
           testTitle: this.title,
           workloadName: def.name,
@@ -327,7 +330,10 @@ export class TestRun {
       inst.task = kernel.spawn(`${inst.label} ${name}`, async (task) => {
         inst.task = task;
         try {
-          const value = await call(inst.instance!);
+          const workload = inst.state.wl.def.name;
+          const file = this.env.pluginFile?.(workload);
+          const tag = { workload, phase: name, ...(file !== undefined ? { file } : {}) };
+          const value = await inPhase(tag, () => call(inst.instance!));
           if (!inst.stopped) this.phaseResult(inst, name, value);
         } catch (e) {
           if (!inst.stopped) this.crash(inst, name, e);

@@ -84,6 +84,26 @@ function mib(bytes: number): number {
   return Math.round(bytes / 1048576);
 }
 
+/** What a run's code sees instead of the host's clock and random numbers while the run is active. */
+export interface SimulatedGlobals {
+  /** `Math.random()`: a draw from the run's `Math.random` stream. */
+  random(): number;
+  /** `Date.now()` (and `new Date()`): SIM_EPOCH_MS plus simulated time, milliseconds. */
+  nowMs(): number;
+  /** `performance.now()`: simulated time since the run began, milliseconds. */
+  perfNow(): number;
+}
+
+/**
+ * Redirects the host's globals for one run only, while other runs (or the caller's own code) in the same
+ * process keep theirs: everything `fn` starts, synchronously or asynchronously, sees `sim`.
+ */
+export interface GlobalsScope {
+  run<T>(sim: SimulatedGlobals, fn: () => T): T;
+  /** The host's own setImmediate, which the kernel uses to yield to the host now and then. */
+  readonly setImmediate: (fn: () => void) => void;
+}
+
 /** The deterministic discrete-event kernel. One per run; nothing is shared between runs. */
 export class Kernel {
   private time: Time = 0;
@@ -205,13 +225,30 @@ export class Kernel {
 
   /**
    * Runs `main` to completion in simulated time. Ends early as did-not-finish when the event queue
-   * empties while `main` waits, or when a limit is hit. While running, `Math.random` and `Date.now`
-   * are redirected to this run's PRNG and clock; they are restored afterwards, even on a throw.
+   * empties while `main` waits, or when a limit is hit. While running, `Math.random`, `Date.now` (and,
+   * with a `scope`, `new Date()` and `performance.now`) are redirected to this run's PRNG and clock.
+   * With a `scope` the redirection covers this run only (runs side by side in one process each see
+   * their own); without one the globals are swapped for the run and restored afterwards, even on a throw.
    */
-  run<T>(main: (task: Task) => Promise<T>): Promise<RunOutcome<T>> {
+  run<T>(main: (task: Task) => Promise<T>, scope?: GlobalsScope): Promise<RunOutcome<T>> {
     if (this.active) throw new InternalError('kernel.run called while the kernel is already running');
     this.active = true;
-    const restore = this.redirectGlobals();
+    const rng = this.random.fork('Math.random');
+    const sim: SimulatedGlobals = {
+      random: () => rng.next(),
+      nowMs: () => SIM_EPOCH_MS + Math.floor(this.time / 1000),
+      perfNow: () => this.time / 1000,
+    };
+    if (scope) return scope.run(sim, () => this.runWith(main, scope.setImmediate, () => {}));
+    return this.runWith(main, setImmediate, swapGlobals(sim));
+  }
+
+  private runWith<T>(
+    main: (task: Task) => Promise<T>,
+    yieldToHost: (fn: () => void) => void,
+    restore: () => void,
+  ): Promise<RunOutcome<T>> {
+    this.yieldToHost = yieldToHost;
     let result: { value: T } | undefined;
     const mainTask = this.spawn('main', async (t) => {
       const v = await main(t);
@@ -288,6 +325,7 @@ export class Kernel {
   }
 
   private drains = 0;
+  private yieldToHost: (fn: () => void) => void = setImmediate;
 
   /**
    * Calls `step` once the microtask queue is completely empty. A nextTick queued from inside a microtask
@@ -296,19 +334,19 @@ export class Kernel {
    * setImmediate instead, so that I/O and timers outside the simulation are never starved.
    */
   private afterDrain(step: () => void): void {
-    if (++this.drains % 512 === 0) setImmediate(step);
+    if (++this.drains % 512 === 0) this.yieldToHost(step);
     else queueMicrotask(() => process.nextTick(step));
   }
+}
 
-  private redirectGlobals(): () => void {
-    const origRandom = Math.random;
-    const origNow = Date.now;
-    const rng = this.random.fork('Math.random');
-    Math.random = () => rng.next();
-    Date.now = () => SIM_EPOCH_MS + Math.floor(this.time / 1000);
-    return () => {
-      Math.random = origRandom;
-      Date.now = origNow;
-    };
-  }
+/** Swaps `Math.random` and `Date.now` for the simulated ones; returns the function that restores them. */
+function swapGlobals(sim: SimulatedGlobals): () => void {
+  const origRandom = Math.random;
+  const origNow = Date.now;
+  Math.random = sim.random;
+  Date.now = sim.nowMs;
+  return () => {
+    Math.random = origRandom;
+    Date.now = origNow;
+  };
 }

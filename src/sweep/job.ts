@@ -14,10 +14,7 @@ export interface RunJob {
   readonly expectFailure: boolean;
   /** `NAME=VALUE` knob overrides. */
   readonly knobs: readonly string[];
-  /**
-   * Plugin files for the run. Passed through to every run and named in its reproduce command; the run
-   * itself does not load plugins yet (the spec's own `plugins` are reported as not loaded, as by `run`).
-   */
+  /** `--plugin` files, loaded for every run (beside the spec's own `plugins`) and named in its reproduce command. */
   readonly plugins: readonly string[];
   /** Simulated-seconds limit, when the command line gave one. */
   readonly maxSimSeconds?: number;

@@ -7,7 +7,8 @@ import { BadInputError } from '../core/errors.js';
 import { prepareRun } from '../run/prepare.js';
 import type { KnobOverride } from '../sim/knobs.js';
 import { loadSpecFile } from '../spec/load.js';
-import type { Registry } from '../workload/registry.js';
+import { pluginRegistry, pluginRequests } from '../workload/plugin-loader.js';
+import type { AnyWorkload } from '../workload/registry.js';
 import type { PlannedSpec } from './plan.js';
 
 /** Spec files named by `args` (files as given, folders expanded), each once, in the order named. */
@@ -41,14 +42,30 @@ export function expandSpecArgs(args: readonly string[]): string[] {
  * Reads and checks every spec (workloads, options, knobs, configuration) as a run with `seed` would, and
  * returns what the plan needs of each. Throws BadInputError naming the file.
  */
-export function loadSweepSpecs(
+export async function loadSweepSpecs(
   files: readonly string[],
-  registry: Registry,
+  builtins: readonly AnyWorkload[],
+  pluginFlags: readonly string[],
   seed: number,
   knobOverrides: readonly KnobOverride[],
-): PlannedSpec[] {
-  return files.map((file) => {
+): Promise<PlannedSpec[]> {
+  const out: PlannedSpec[] = [];
+  for (const file of files) out.push(await loadSweepSpec(file, builtins, pluginFlags, seed, knobOverrides));
+  return out;
+}
+
+/** One spec of {@link loadSweepSpecs}, with its own plugins and the `--plugin` flags loaded. */
+async function loadSweepSpec(
+  file: string,
+  builtins: readonly AnyWorkload[],
+  pluginFlags: readonly string[],
+  seed: number,
+  knobOverrides: readonly KnobOverride[],
+): Promise<PlannedSpec> {
+  {
     const { spec, sha256 } = loadSpecFile(file);
+    const testNames = spec.tests.flatMap((t) => t.workloads.map((w) => w.testName));
+    const { registry } = await pluginRegistry(builtins, pluginRequests(pluginFlags, spec), testNames);
     prepareRun({ spec, seed, knobOverrides, registry });
     const pinned = spec.configuration.buggify?.value;
     return {
@@ -57,5 +74,5 @@ export function loadSweepSpecs(
       expectFailure: spec.configuration.expectFailure?.value ?? false,
       ...(pinned !== undefined ? { buggifyPinned: pinned } : {}),
     };
-  });
+  }
 }

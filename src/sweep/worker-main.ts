@@ -9,8 +9,10 @@ import { BadInputError } from '../core/errors.js';
 import type { RunResult } from '../run/result.js';
 import { runSpec } from '../run/run-spec.js';
 import { loadSpecFile } from '../spec/load.js';
+import type { TestSpec } from '../spec/types.js';
 import { TraceWriter } from '../trace/writer.js';
-import { type AnyWorkload, Registry } from '../workload/registry.js';
+import { displayPath, pluginRegistry, pluginRequests } from '../workload/plugin-loader.js';
+import type { AnyWorkload, Registry } from '../workload/registry.js';
 import { jobReproduce, type RunJob, type WorkerReply, type WorkerSetup } from './job.js';
 import { runExitCode, runFailure, type SweepRecord, sometimesOf, verdictOf } from './record.js';
 
@@ -40,10 +42,43 @@ function recordOf(job: RunJob, sha256: string, r: RunResult, wallSeconds: number
   };
 }
 
-async function runJob(job: RunJob, registry: Registry): Promise<SweepRecord> {
+/** A spec's registry (built-ins, its plugins and the `--plugin` flags' workloads) and plugin records. */
+interface SpecWorkloads {
+  readonly registry: Registry;
+  readonly plugins: readonly { readonly file: string; readonly sha256: string }[];
+}
+
+/**
+ * The workloads of a job's spec, loaded once per spec and plugin list for the worker's life: plugin
+ * modules are loaded, not run, so a run never sees what an earlier run did with them (each run creates
+ * its workload instances afresh).
+ */
+async function specWorkloads(
+  job: RunJob,
+  spec: TestSpec,
+  builtins: readonly AnyWorkload[],
+  cache: Map<string, SpecWorkloads>,
+): Promise<SpecWorkloads> {
+  const key = JSON.stringify([job.specPath, job.plugins]);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const { registry, plugins } = await pluginRegistry(builtins, pluginRequests(job.plugins, spec));
+  const loaded = { registry, plugins: plugins.map((p) => ({ file: displayPath(p.file), sha256: p.sha256 })) };
+  cache.set(key, loaded);
+  return loaded;
+}
+
+async function runJob(
+  job: RunJob,
+  builtins: readonly AnyWorkload[],
+  cache: Map<string, SpecWorkloads>,
+): Promise<SweepRecord> {
   const start = performance.now();
   const loaded = loadSpecFile(job.specPath);
+  const { registry, plugins } = await specWorkloads(job, loaded.spec, builtins, cache);
   const result = await runSpec({
+    plugins,
+    pluginFlags: job.plugins,
     spec: loaded.spec,
     specPath: job.specPath,
     specSha256: loaded.sha256,
@@ -69,9 +104,10 @@ async function start(): Promise<void> {
   const mod = (await import(pathToFileURL(setup.builtinsFile).href)) as {
     builtinWorkloads?: readonly AnyWorkload[];
   };
-  const registry = new Registry(mod.builtinWorkloads ?? []);
+  const builtins = mod.builtinWorkloads ?? [];
+  const cache = new Map<string, SpecWorkloads>();
   port.on('message', (job: RunJob) => {
-    runJob(job, registry).then(
+    runJob(job, builtins, cache).then(
       (record) => port.postMessage({ kind: 'result', record } satisfies WorkerReply),
       (e: unknown) => {
         const message =

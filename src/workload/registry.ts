@@ -1,4 +1,4 @@
-// The workload registry: the workloads a run can use (built-ins, later plugins), looked up by the spec's
+// The workload registry: the workloads a run can use (built-ins, then plugins), looked up by the spec's
 // `testName`, and the validation of a `[[test.workload]]`'s options against the workload's schema.
 // A registry is an object built at start-up and passed explicitly; there is no global one.
 import { BadInputError, didYouMean, InternalError, type SourceLocation } from '../core/errors.js';
@@ -134,29 +134,56 @@ function convert(spec: OptionSpec, raw: SpecValue, where: SourceLocation, worklo
   }
 }
 
+/** The workloads one plugin file provides, as the registry takes them. */
+export interface PluginWorkloads {
+  /** The file, as users should see it. */
+  readonly file: string;
+  readonly workloads: readonly AnyWorkload[];
+}
+
 /** The workloads a run can use, by `testName`. */
 export class Registry {
   private readonly byName = new Map<string, AnyWorkload>();
+  /** The plugin file of each plugin workload, by name (built-ins have none). */
+  private readonly files = new Map<string, string>();
 
   /**
-   * Builds a registry from definitions (built-ins first, then plugins). Two workloads with one name are
-   * a BadInputError naming both descriptions, since a plugin may clash with a built-in.
+   * Builds a registry from the built-in definitions, then each plugin file's. Two workloads with one
+   * name are a BadInputError naming both files (or the built-in), since a plugin may clash with either.
    */
-  constructor(definitions: readonly AnyWorkload[]) {
+  constructor(definitions: readonly AnyWorkload[], plugins: readonly PluginWorkloads[] = []) {
     for (const def of definitions) {
       if (typeof def?.name !== 'string' || def.name === '' || typeof def.create !== 'function') {
         throw new InternalError(`not a workload definition: ${String(def?.name)}`);
       }
       const other = this.byName.get(def.name);
       if (other !== undefined && other !== def) {
-        throw new BadInputError(
-          `two workloads are named '${def.name}'`,
-          undefined,
-          `'${other.description}' and '${def.description}'; rename one`,
-        );
+        throw new InternalError(`two built-in workloads are named '${def.name}'`);
       }
       this.byName.set(def.name, def);
     }
+    for (const p of plugins) {
+      for (const def of p.workloads) {
+        const other = this.byName.get(def.name);
+        if (other !== undefined) {
+          const otherFile = this.files.get(def.name);
+          throw new BadInputError(
+            `workload '${def.name}' is defined twice: here and ${otherFile !== undefined ? `in ${otherFile}` : "by faultline's built-in workload of that name"}`,
+            { file: p.file, key: 'name' },
+            otherFile !== undefined
+              ? `rename one of them, in ${p.file} or ${otherFile}`
+              : 'rename the plugin workload',
+          );
+        }
+        this.byName.set(def.name, def);
+        this.files.set(def.name, p.file);
+      }
+    }
+  }
+
+  /** The plugin file that provides workload `name`; undefined for a built-in or an unknown name. */
+  fileOf(name: string): string | undefined {
+    return this.files.get(name);
   }
 
   /** The workload named `name`, or undefined. */

@@ -1,6 +1,7 @@
-// The negative specs: every planted bug has a spec in tests/negative/ that catches it. For each spec,
+// The negative specs: every planted bug has a spec in tests/negative/ that catches it, and so has each
+// workload bug of the example plugins (an option line marked `# planted workload bug`). For each spec,
 // seeds 1..8 are run in-process (runSpec, much faster than the command line) until one run fails; the
-// same spec with its `plantedBug` line removed must then pass on that seed, so the failure is the
+// same spec with its bug line removed must then pass on that seed, so the failure is the
 // bug's doing and not the chaos's or a workload's false alarm. One command-line run checks that a
 // caught bug exits with code 1, as a user or CI sees it.
 import { spawnSync } from 'node:child_process';
@@ -9,12 +10,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pluginRequests } from '../../src/cli/plugin-flags.js';
 import { isPlantedBug, PLANTED_BUGS } from '../../src/cluster/planted-bugs.js';
 import type { RunResult } from '../../src/run/result.js';
 import { runSpec } from '../../src/run/run-spec.js';
 import { parseSpec } from '../../src/spec/index.js';
 import { TraceWriter } from '../../src/trace/writer.js';
-import { Registry } from '../../src/workload/registry.js';
+import { pluginRegistry } from '../../src/workload/plugin-loader.js';
 import { builtinWorkloads } from '../../workloads/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,6 +26,8 @@ const BIN = path.join(ROOT, 'bin', 'faultline.js');
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 /** A `plantedBug = '...'` line of `[configuration]`. */
 const PLANTED_LINE = /^[ \t]*plantedBug[ \t]*=[ \t]*'([^']*)'[ \t]*(#.*)?$/gm;
+/** An example plugin's bug: an option line marked `# planted workload bug`. */
+const WORKLOAD_BUG_LINE = /^[ \t]*(\w+[ \t]*=[^#\n]*?)[ \t]*#[ \t]*planted workload bug[^\n]*$/gm;
 
 interface NegativeSpec {
   /** File name, e.g. `StorageSkipsRollback.toml`. */
@@ -31,8 +35,10 @@ interface NegativeSpec {
   /** Path relative to the repository root (as a user names it). */
   readonly file: string;
   readonly text: string;
-  /** The bug the spec switches on. */
+  /** The bug the spec switches on: a planted cluster bug, or a workload option (`logOperations = false`). */
   readonly bug: string;
+  /** A planted bug of the cluster, or a bug of an example plugin switched on by an option. */
+  readonly kind: 'cluster' | 'workload';
   /** The same spec without its plantedBug line. */
   readonly withoutBug: string;
 }
@@ -45,18 +51,33 @@ function loadNegativeSpecs(): NegativeSpec[] {
       const file = path.join('tests', 'negative', name);
       const text = readFileSync(path.join(ROOT, file), 'utf8');
       const bugs = [...text.matchAll(PLANTED_LINE)].map((m) => m[1]!);
-      if (bugs.length !== 1) throw new Error(`${file}: expected one plantedBug line, found ${bugs.length}`);
-      return { name, file, text, bug: bugs[0]!, withoutBug: text.replace(PLANTED_LINE, '') };
+      const workloadBugs = [...text.matchAll(WORKLOAD_BUG_LINE)].map((m) => m[1]!.trim());
+      if (bugs.length + workloadBugs.length !== 1) {
+        throw new Error(`${file}: expected one plantedBug line or one '# planted workload bug' line`);
+      }
+      if (workloadBugs.length === 1) {
+        const withoutBug = text.replace(WORKLOAD_BUG_LINE, '');
+        return { name, file, text, bug: workloadBugs[0]!, kind: 'workload' as const, withoutBug };
+      }
+      return {
+        name,
+        file,
+        text,
+        bug: bugs[0]!,
+        kind: 'cluster' as const,
+        withoutBug: text.replace(PLANTED_LINE, ''),
+      };
     });
 }
 
-/** Runs spec text as `file` with `seed`, in-process, with every built-in workload. */
-function run(text: string, file: string, seed: number): Promise<RunResult> {
+/** Runs spec text as `file` with `seed`, in-process, with every built-in workload and the spec's plugins. */
+async function run(text: string, file: string, seed: number): Promise<RunResult> {
+  const spec = parseSpec(text, path.join(ROOT, file));
   return runSpec({
-    spec: parseSpec(text, file),
+    spec,
     specPath: file,
     seed,
-    registry: new Registry(builtinWorkloads),
+    registry: (await pluginRegistry(builtinWorkloads, pluginRequests([], spec))).registry,
     traceSink: new TraceWriter({ memory: false }),
     // Healthy runs of these specs end within a few hundred simulated seconds; a hang fails fast.
     maxSimSeconds: 1500,
@@ -78,8 +99,9 @@ const caughtAt = new Map<string, number>();
 
 describe('tests/negative', () => {
   it('holds one spec per planted bug, each naming a real bug', () => {
-    for (const s of specs) expect(isPlantedBug(s.bug), `${s.file}: unknown bug '${s.bug}'`).toBe(true);
-    expect(specs.map((s) => s.bug).sort()).toEqual(Object.keys(PLANTED_BUGS).sort());
+    const cluster = specs.filter((s) => s.kind === 'cluster');
+    for (const s of cluster) expect(isPlantedBug(s.bug), `${s.file}: unknown bug '${s.bug}'`).toBe(true);
+    expect(cluster.map((s) => s.bug).sort()).toEqual(Object.keys(PLANTED_BUGS).sort());
   });
 
   for (const s of specs) {
@@ -88,7 +110,7 @@ describe('tests/negative', () => {
       let caught: { seed: number; result: RunResult } | undefined;
       for (const seed of SEEDS) {
         const r = await run(s.text, s.file, seed);
-        expect(r.config.plantedBug).toBe(s.bug);
+        if (s.kind === 'cluster') expect(r.config.plantedBug).toBe(s.bug);
         if (r.outcome === 'failed') {
           caught = { seed, result: r };
           break;

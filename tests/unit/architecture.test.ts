@@ -34,6 +34,7 @@ const LAYERS: ReadonlyMap<string, number> = new Map([
   ['report', 6],
   ['sweep', 7],
   ['cli', 8],
+  ['testing', 8],
 ]);
 
 /** Reporters see data only (architecture.md): these layers are below them but still out of bounds. */
@@ -201,6 +202,9 @@ function checkArchitecture(files: readonly SourceText[]): Violation[] {
           );
       } else if (BUILTINS.has(packageName(spec))) {
         v(`built-in: import '${spec}' as 'node:${spec}'`);
+      } else if (inWorkloads && file.startsWith('workloads/examples/')) {
+        // The examples are plugins as users write them: they import faultline as a package, nothing else.
+        if (spec !== 'faultline') v(`workloads/examples: import only 'faultline' (got '${spec}')`);
       } else if (inWorkloads) {
         v(`workloads: import only src/index.js, other workloads/ files or node: built-ins (got '${spec}')`);
       } else {
@@ -325,6 +329,10 @@ describe('architecture', () => {
         ].join('\n'),
       },
       { file: 'src/sim/kernel.ts', text: 'Math.random = () => rng.next();\nDate.now = () => 0;' },
+      {
+        file: 'workloads/examples/bank.ts',
+        text: "import { defineWorkload } from 'faultline';\nimport chalk from 'chalk';", // 2: not faultline
+      },
     ];
     expect(checkArchitecture(fake).map(format)).toEqual([
       'src/misc/util.ts:1: layer: src/misc is not in the layer table',
@@ -349,6 +357,7 @@ describe('architecture', () => {
       "workloads/cycle.ts:4: workloads: import only src/index.js, other workloads/ files or node: built-ins (got '../src/sim/kernel.js')",
       "workloads/cycle.ts:5: workloads: import only src/index.js, other workloads/ files or node: built-ins (got 'chalk')",
       "workloads/cycle.ts:6: determinism: setInterval() in simulated code (use the run's Random stream and simulated clock)",
+      "workloads/examples/bank.ts:2: workloads/examples: import only 'faultline' (got 'chalk')",
     ]);
   });
 

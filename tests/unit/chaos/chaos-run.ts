@@ -2,6 +2,8 @@
 // (runSpec), with every built-in workload and every chaos workload registered, and keeps the trace events
 // at Severity 5 and above for assertions. A fake ChaosSurface that records calls is here too, for tests
 // of a workload's own decisions, and `explain`, which says why a run did not pass.
+
+import { pluginRequests } from '../../../src/cli/plugin-flags.js';
 import { Random } from '../../../src/core/random.js';
 import type {
   ChaosMetrics,
@@ -18,6 +20,7 @@ import type { Located, SpecValue, TestSpec } from '../../../src/spec/types.js';
 import { TraceCollector } from '../../../src/trace/collector.js';
 import type { TraceEvent } from '../../../src/trace/event.js';
 import { TraceWriter } from '../../../src/trace/writer.js';
+import { pluginRegistry } from '../../../src/workload/plugin-loader.js';
 import { Registry } from '../../../src/workload/registry.js';
 import attrition from '../../../workloads/chaos/attrition.js';
 import changeConfig from '../../../workloads/chaos/change-config.js';
@@ -73,13 +76,20 @@ export function runSpecFile(file: string, seed: number): Promise<ChaosRun> {
   return runParsed(loadSpecFile(file).spec, file, seed);
 }
 
+/** The chaos registry, plus the spec's plugins (workloads/examples) loaded as the command line loads them. */
+async function registryFor(spec: TestSpec): Promise<Registry> {
+  if (spec.plugins.length === 0) return chaosRegistry();
+  const builtins = [...new Set([...builtinWorkloads, ...CHAOS_WORKLOADS])];
+  return (await pluginRegistry(builtins, pluginRequests([], spec))).registry;
+}
+
 async function runParsed(spec: TestSpec, file: string, seed: number): Promise<ChaosRun> {
   const collector = new TraceCollector({ minSeverity: 5 });
   const result = await runSpec({
     spec,
     specPath: file,
     seed,
-    registry: chaosRegistry(),
+    registry: await registryFor(spec),
     traceSink: new TraceWriter({ memory: false }),
     extraSinks: [collector],
     // A healthy run of these specs ends within a few hundred simulated seconds; a hang fails fast.

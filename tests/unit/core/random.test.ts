@@ -34,6 +34,16 @@ describe('Random', () => {
     expect(draws(root.fork('a').fork('b'), 20)).not.toEqual(draws(root.fork('b').fork('a'), 20));
   });
 
+  it('a label with a separator in it never names the same stream as a chain of forks', () => {
+    const root = new Random(9);
+    expect(draws(root.fork('a/b'), 20)).not.toEqual(draws(root.fork('a').fork('b'), 20));
+    expect(draws(root.fork('a%2Fb'), 20)).not.toEqual(draws(root.fork('a/b'), 20));
+    expect(draws(root.fork('a%2Fb'), 20)).not.toEqual(draws(root.fork('a').fork('b'), 20));
+    expect(root.fork('a/b').seedLabel).toBe('9/a%2Fb');
+    // Labels without a separator keep their seed material, so existing seeds replay unchanged.
+    expect(root.fork('network').fork('client0').seedLabel).toBe('9/network/client0');
+  });
+
   it('next() and uniform() stay in their half-open ranges', () => {
     const r = new Random(3);
     for (let i = 0; i < 10_000; i++) {

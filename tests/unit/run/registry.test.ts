@@ -62,8 +62,29 @@ describe('Registry', () => {
     );
   });
 
-  it('refuses two workloads of one name', () => {
-    expect(() => new Registry([toy, { ...toy, description: 'another toy' }])).toThrow(BadInputError);
+  it('refuses two workloads of one name, naming both files', () => {
+    const copy = { ...toy, description: 'another toy' };
+    expect(badInput(() => new Registry([toy], [{ file: 'a.ts', workloads: [copy] }])).format()).toBe(
+      "a.ts: name: workload 'Toy' is defined twice: here and by faultline's built-in workload of that name (rename the plugin workload)",
+    );
+    const twice = () =>
+      new Registry(
+        [],
+        [
+          { file: 'a.ts', workloads: [toy] },
+          { file: 'b.ts', workloads: [copy] },
+        ],
+      );
+    expect(badInput(twice).format()).toBe(
+      "b.ts: name: workload 'Toy' is defined twice: here and in a.ts (rename one of them, in b.ts or a.ts)",
+    );
+    expect(() => new Registry([toy, copy])).toThrow(/two built-in workloads are named 'Toy'/);
+  });
+
+  it('knows which plugin file provides a workload', () => {
+    const r = new Registry([chaos], [{ file: 'plugins/toy.ts', workloads: [toy] }]);
+    expect(r.fileOf('Toy')).toBe('plugins/toy.ts');
+    expect(r.fileOf('Attrition')).toBeUndefined();
   });
 
   it('fills defaults and converts values as FoundationDB reads them', () => {
