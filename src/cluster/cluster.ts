@@ -13,7 +13,13 @@ import { grvEndpoint } from './grv-proxy.js';
 import type { BKey } from './keys.js';
 import { type DbConfig, type DbInfo, EP } from './protocol.js';
 import { ClusterRuntime } from './runtime.js';
-import { type RangeReply, type StorageStatus, storageEndpoints, storageFileName } from './storage.js';
+import {
+  type RangeReply,
+  type StorageStatus,
+  storageEndpoints,
+  storageFileName,
+  storageHeaderName,
+} from './storage.js';
 import { tlogFileName } from './tlog.js';
 import { bootWorker } from './worker.js';
 
@@ -82,6 +88,7 @@ export class SimulatedCluster {
     }
     for (const m of w.machines) this.rt.clusterFiles.set(m.locality.machineId, [...this.coordinators]);
     w.lifecycle.canSurvive = (dead) => this.canSurvive(dead);
+    w.lifecycle.canCorrupt = (proc, dead) => this.canCorrupt(proc, dead);
     this.rt.onCoordinatorsChanged = (next) => this.coordinatorsMoved(next);
     w.onBoot = (proc) => {
       if (proc.processClass !== 'test') bootWorker(this.rt, proc, this.settings);
@@ -188,22 +195,12 @@ export class SimulatedCluster {
     const state = this.rt.observedState;
     if (!state) return { ok: false, reason: 'database not created yet' };
     const gone = new Set(dead.map((p) => p.address));
-    const holds = (address: string, file: string): boolean => {
-      const p = this.world.process(address);
-      return p !== undefined && !p.failed && !gone.has(address) && p.folder.files.has(file);
-    };
+    const holds = this.holder(gone);
     if (!state.logs.some((l) => holds(l.address, tlogFileName(l.id)))) {
       return { ok: false, reason: 'would lose every transaction log of the current epoch' };
     }
-    const byId = new Map(state.storage.map((s) => [s.id, s]));
-    for (const sh of state.shards) {
-      const alive = sh.team.filter((id) => {
-        const s = byId.get(id);
-        return s !== undefined && !this.rt.fetchingStorage.has(id) && holds(s.address, storageFileName(id));
-      });
-      if (alive.length === 0)
-        return { ok: false, reason: `would lose every replica of a shard (team ${sh.team.join(',')})` };
-    }
+    const lostShard = this.shardWithoutCopy(holds);
+    if (lostShard) return { ok: false, reason: lostShard };
     // Enough zones must stay alive to hold every shard at full replication again (FoundationDB's
     // "not enough would be left" rule), so that repairs can always complete.
     const liveZones = new Set(
@@ -222,6 +219,48 @@ export class SimulatedCluster {
     if (coordsLeft <= this.coordinators.length / 2)
       return { ok: false, reason: 'would lose a majority of coordinators' };
     return { ok: true, reason: '' };
+  }
+
+  /** Could the storage files of `proc` be damaged (and so discarded) with `dead` gone, keeping every shard? */
+  canCorrupt(proc: SimProcess, dead: readonly SimProcess[]): { ok: boolean; reason: string } {
+    if (!this.rt.observedState) return { ok: false, reason: 'database not created yet' };
+    const holds = this.holder(new Set([...dead.map((p) => p.address), proc.address]));
+    const lostShard = this.shardWithoutCopy(holds);
+    return lostShard ? { ok: false, reason: lostShard } : { ok: true, reason: '' };
+  }
+
+  /**
+   * Whether a live process outside `gone` holds a good copy of a file. A file with a flipped bit is no
+   * copy at all: its owner discards it on restart (a reboot, even one the policy chose as the safe
+   * downgrade, loses it). `companion` need not exist, but must be intact if it does (a storage header).
+   */
+  private holder(gone: ReadonlySet<string>): (address: string, file: string, companion?: string) => boolean {
+    return (address, file, companion) => {
+      const p = this.world.process(address);
+      if (p === undefined || p.failed || gone.has(address)) return false;
+      const f = p.folder.files.get(file);
+      const c = companion === undefined ? undefined : p.folder.files.get(companion);
+      return f !== undefined && f.flipped.size === 0 && (c === undefined || c.flipped.size === 0);
+    };
+  }
+
+  /** Why some shard would have no good copy left under `holds`, or undefined when every shard keeps one. */
+  private shardWithoutCopy(holds: ReturnType<SimulatedCluster['holder']>): string | undefined {
+    const state = this.rt.observedState;
+    if (!state) return undefined;
+    const byId = new Map(state.storage.map((s) => [s.id, s]));
+    for (const sh of state.shards) {
+      const alive = sh.team.filter((id) => {
+        const s = byId.get(id);
+        return (
+          s !== undefined &&
+          !this.rt.fetchingStorage.has(id) &&
+          holds(s.address, storageFileName(id), storageHeaderName(id))
+        );
+      });
+      if (alive.length === 0) return `would lose every replica of a shard (team ${sh.team.join(',')})`;
+    }
+    return undefined;
   }
 
   /**

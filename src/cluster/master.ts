@@ -599,9 +599,26 @@ function planRepairs(
     const sources = [...complete, ...sh.team.filter((id) => !complete.includes(id) && !fetching.has(id))]
       .map((id) => byId.get(id))
       .filter((r): r is RoleRef => r !== undefined);
+    // A member whose address is a live worker that no longer hosts it (it came back without its data)
+    // can answer no fetch: with none that can, the shard's data is gone, and the trace says so.
+    const reporting = new Set(servers.map((w) => w.address));
+    const mayAnswer = sources.filter((r) => complete.includes(r.id) || !reporting.has(r.address));
+    if (team.length < config.replication && mayAnswer.length === 0) {
+      rt.trace(
+        'DataDistributionTeamLost',
+        {
+          Begin: sh.begin,
+          End: sh.end,
+          Team: sh.team.join(','),
+          Lost: sh.team.filter((id) => lost.has(id)).join(','),
+          Fetching: sh.team.filter((id) => fetching.has(id)).join(','),
+        },
+        undefined,
+        30,
+      );
+    }
     if (team.length < config.replication && sources.length === 0) {
       // No member holds the data any more: keep the team (a member may yet come back with its data).
-      rt.trace('DataDistributionTeamLost', { Begin: sh.begin, End: sh.end }, undefined, 30);
       newShards.push(sh);
       continue;
     }
