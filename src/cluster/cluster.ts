@@ -11,7 +11,7 @@ import { configString } from './config.js';
 import type { ControllerSettings } from './controller.js';
 import { grvEndpoint } from './grv-proxy.js';
 import type { BKey } from './keys.js';
-import { type DbConfig, type DbInfo, EP } from './protocol.js';
+import { type CoordinatedState, type DbConfig, type DbInfo, EP } from './protocol.js';
 import { ClusterRuntime } from './runtime.js';
 import {
   type RangeReply,
@@ -196,8 +196,13 @@ export class SimulatedCluster {
     if (!state) return { ok: false, reason: 'database not created yet' };
     const gone = new Set(dead.map((p) => p.address));
     const holds = this.holder(gone);
-    if (!state.logs.some((l) => holds(l.address, tlogFileName(l.id)))) {
-      return { ok: false, reason: 'would lose every transaction log of the current epoch' };
+    // While a recovery writes its coordinated state, either epoch may be the one the cluster runs on
+    // (the new one as soon as a quorum holds it): both must keep a log and a copy of every shard.
+    for (const s of this.rt.statesInForce()) {
+      if (!s.logs.some((l) => holds(l.address, tlogFileName(l.id)))) {
+        const which = s === state ? 'the current epoch' : `epoch ${s.epoch}, being recovered,`;
+        return { ok: false, reason: `would lose every transaction log of ${which}` };
+      }
     }
     const lostShard = this.shardWithoutCopy(holds);
     if (lostShard) return { ok: false, reason: lostShard };
@@ -246,8 +251,17 @@ export class SimulatedCluster {
 
   /** Why some shard would have no good copy left under `holds`, or undefined when every shard keeps one. */
   private shardWithoutCopy(holds: ReturnType<SimulatedCluster['holder']>): string | undefined {
-    const state = this.rt.observedState;
-    if (!state) return undefined;
+    for (const state of this.rt.statesInForce()) {
+      const lost = this.shardWithoutCopyIn(state, holds);
+      if (lost) return lost;
+    }
+    return undefined;
+  }
+
+  private shardWithoutCopyIn(
+    state: CoordinatedState,
+    holds: ReturnType<SimulatedCluster['holder']>,
+  ): string | undefined {
     const byId = new Map(state.storage.map((s) => [s.id, s]));
     for (const sh of state.shards) {
       const alive = sh.team.filter((id) => {

@@ -363,6 +363,7 @@ export async function runMaster(
     shards,
     config,
   };
+  rt.writingState(next);
   if (moveTo && moveTo.join() !== coords.join()) {
     const moved = await Promise.all(
       moveTo.map((c) =>
@@ -404,7 +405,7 @@ export async function runMaster(
     if (writes.filter((w) => w?.ok).length < quorum)
       throw new RecoveryAborted('fenced by a newer generation');
   }
-  rt.observedState = next;
+  rt.stateWritten(next);
 
   // 7. Start the sequencer well above the recovery version; recruit proxies and resolvers.
   let lastVersion = recoveryVersion;

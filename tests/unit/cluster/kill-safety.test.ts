@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytes } from '../../../src/cluster/bytes.js';
 import { storageFileName } from '../../../src/cluster/storage.js';
+import { tlogFileName } from '../../../src/cluster/tlog.js';
 import { finished, runScenario } from '../../support/cluster-scenario.js';
 
 describe('kill safety', () => {
@@ -33,5 +34,52 @@ describe('kill safety', () => {
     expect(r.flips).toBeGreaterThan(0);
     expect(r.corruptOther).toBe(false);
     expect(r.applied).toBe('Reboot');
+  });
+
+  it('protects the log of an epoch whose coordinated state is being written', async () => {
+    const { outcome } = await runScenario(
+      {
+        seed: 9,
+        config: { config: 'double logs:=1', machineCount: 6, processesPerMachine: 1, coordinators: 3 },
+        maxSeconds: 400,
+      },
+      async ({ world, cluster, db, events, delay }) => {
+        await db.run(async (tr) => {
+          tr.set(bytes('a'), bytes('1'));
+        });
+        // A dead coordinator makes the state write wait for its timeout: a window of seconds.
+        const coordinator = cluster.coordinators.find(
+          (a) => !world.lifecycle.protectedAddresses.has(a) && !world.process(a)!.roles.has('TL'),
+        )!;
+        world.lifecycle.killMachine(world.process(coordinator)!.machine, 'KillInstantly', { forced: true });
+        const from = events.length;
+        await cluster.triggerRecovery('test');
+        let newLog: string | undefined;
+        for (let i = 0; i < 20_000 && newLog === undefined; i++) {
+          await delay(0.001);
+          const recent = events.slice(from);
+          if (!recent.some((e) => e.type === 'MasterRecoveryState' && e.details.Status === 'writing_coordinated_state'))
+            continue;
+          newLog = recent.find((e) => e.type === 'TLogStart')?.details.TLogID as string | undefined;
+        }
+        const host = world.processes().find((p) => p.alive && p.folder.files.has(tlogFileName(newLog!)));
+        if (!host) throw new Error(`no live process holds the new log ${newLog} ${[...new Set(events.slice(from).map((e) => e.type + (e.details.Status ?? "")))].join(" ")}`);
+        const oldLogs = cluster.rt.observedState!.logs.map((l) => l.address);
+        const at = events.length;
+        const applied = world.lifecycle.killMachine(host.machine, 'KillInstantly');
+        const reason = events.slice(at).find((e) => e.type === 'KillChanged')?.details.Reason;
+        await db.run(async (tr) => {
+          tr.set(bytes('b'), bytes('2'));
+        });
+        return {
+          sharesOldLog: oldLogs.some((a) => world.process(a)?.machine === host.machine),
+          applied,
+          reason,
+        };
+      },
+    );
+    const r = finished(outcome);
+    expect(r.sharesOldLog).toBe(false);
+    expect([r.applied, r.reason]).toEqual(['Reboot', 'would lose every transaction log of epoch 2, being recovered,']);
   });
 });
