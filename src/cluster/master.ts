@@ -336,6 +336,20 @@ export async function runMaster(
     ({ storage, shards } = planRepairs(rt, epoch, init, config, servers, storage, shards, storageInits, uid));
   }
 
+  // The state this recovery will write. From the moment its logs exist it may become the cluster's
+  // truth, so the simulator's kill-safety policy protects it from here on.
+  const epochStarts = [...(old?.epochStarts ?? []), { epoch, recoveryVersion }];
+  const next: CoordinatedState = {
+    epoch,
+    recoveryVersion,
+    epochStarts,
+    logs: newLogs,
+    storage,
+    shards,
+    config,
+  };
+  rt.writingState(next);
+
   // 5. Seed the new logs with the tail every storage server may still need, durably.
   await state('initializing_transaction_servers');
   const tags = storage.map((s) => s.id);
@@ -353,17 +367,6 @@ export async function runMaster(
 
   // 6. Write the new coordinated state; a newer master's higher generation fences us out here.
   await state('writing_coordinated_state');
-  const epochStarts = [...(old?.epochStarts ?? []), { epoch, recoveryVersion }];
-  const next: CoordinatedState = {
-    epoch,
-    recoveryVersion,
-    epochStarts,
-    logs: newLogs,
-    storage,
-    shards,
-    config,
-  };
-  rt.writingState(next);
   if (moveTo && moveTo.join() !== coords.join()) {
     const moved = await Promise.all(
       moveTo.map((c) =>

@@ -36,10 +36,14 @@ describe('kill safety', () => {
     expect(r.applied).toBe('Reboot');
   });
 
-  it('protects the log of an epoch whose coordinated state is being written', async () => {
+  // Seeds 3, 6 and 9 killed the new epoch's only log (unforced) during the recovery before the fix;
+  // seeds 3 and 9 then waited forever for it.
+  it.each([
+    3, 6, 9,
+  ])('protects the log of an epoch whose coordinated state is being written (seed %i)', async (seed) => {
     const { outcome } = await runScenario(
       {
-        seed: 9,
+        seed,
         config: { config: 'double logs:=1', machineCount: 6, processesPerMachine: 1, coordinators: 3 },
         maxSeconds: 400,
       },
@@ -54,20 +58,21 @@ describe('kill safety', () => {
         world.lifecycle.killMachine(world.process(coordinator)!.machine, 'KillInstantly', { forced: true });
         const from = events.length;
         await cluster.triggerRecovery('test');
+        // Once the new epoch's log has started, try to kill it.
         let newLog: string | undefined;
         for (let i = 0; i < 20_000 && newLog === undefined; i++) {
           await delay(0.001);
-          const recent = events.slice(from);
-          if (!recent.some((e) => e.type === 'MasterRecoveryState' && e.details.Status === 'writing_coordinated_state'))
-            continue;
-          newLog = recent.find((e) => e.type === 'TLogStart')?.details.TLogID as string | undefined;
+          newLog = events.slice(from).find((e) => e.type === 'TLogStart')?.details.TLogID as
+            | string
+            | undefined;
         }
         const host = world.processes().find((p) => p.alive && p.folder.files.has(tlogFileName(newLog!)));
-        if (!host) throw new Error(`no live process holds the new log ${newLog} ${[...new Set(events.slice(from).map((e) => e.type + (e.details.Status ?? "")))].join(" ")}`);
+        if (!host) throw new Error(`no live process holds the new log ${newLog}`);
         const oldLogs = cluster.rt.observedState!.logs.map((l) => l.address);
         const at = events.length;
         const applied = world.lifecycle.killMachine(host.machine, 'KillInstantly');
         const reason = events.slice(at).find((e) => e.type === 'KillChanged')?.details.Reason;
+        // The cluster recovers and takes commits again.
         await db.run(async (tr) => {
           tr.set(bytes('b'), bytes('2'));
         });
@@ -80,6 +85,9 @@ describe('kill safety', () => {
     );
     const r = finished(outcome);
     expect(r.sharesOldLog).toBe(false);
-    expect([r.applied, r.reason]).toEqual(['Reboot', 'would lose every transaction log of epoch 2, being recovered,']);
+    expect([r.applied, r.reason]).toEqual([
+      'Reboot',
+      'would lose every transaction log of epoch 2, being recovered,',
+    ]);
   });
 });
