@@ -744,7 +744,7 @@ class ClientTransaction implements Transaction {
             ss.address,
             storageEndpoints(ss.id).watch,
             { key: w.key, value: value ?? null, version: from },
-            seconds(30),
+            seconds(Limits.watchReregisterSeconds),
           );
         } catch {
           // re-register with another replica
