@@ -84,8 +84,14 @@ function randomTest(
   chaos: readonly AnyWorkload[],
 ): SwarmTest {
   const nApps = random.int(SWARM_APPLICATIONS.min, Math.min(SWARM_APPLICATIONS.max, apps.length) + 1);
-  const nChaos = random.int(SWARM_CHAOS.min, Math.min(SWARM_CHAOS.max, chaos.length) + 1);
-  const chosen = [...random.shuffle(apps).slice(0, nApps), ...random.shuffle(chaos).slice(0, nChaos)];
+  let nChaos = random.int(SWARM_CHAOS.min, Math.min(SWARM_CHAOS.max, chaos.length) + 1);
+  let picked = random.shuffle(apps).slice(0, nApps);
+  // Company the picked workloads' checks assume (their `stacking`): the first picked decides for 'alone'.
+  const alone = picked.find((w) => w.stacking === 'alone');
+  if (alone) picked = [alone];
+  const calm = picked.some((w) => w.stacking === 'calm');
+  if (calm) nChaos = 0;
+  const chosen = [...picked, ...random.shuffle(chaos).slice(0, nChaos)];
   const workloads = chosen.map((w) => ({
     testName: w.name,
     options: randomOptions(w.options, random.fork(`options:${w.name}`)),
@@ -98,7 +104,10 @@ function randomTest(
   if (random.chance(0.2)) keys.set('checkOnly', false);
   if (random.chance(0.2)) keys.set('waitForQuiescenceBegin', random.chance(0.5));
   if (random.chance(0.2)) keys.set('waitForQuiescenceEnd', random.chance(0.5));
-  if (random.chance(0.2)) keys.set('runFailureWorkloads', random.chance(0.7));
+  if (calm) {
+    keys.set('runFailureWorkloads', false);
+    keys.set('connectionFailuresDisableDuration', 100000);
+  } else if (random.chance(0.2)) keys.set('runFailureWorkloads', random.chance(0.7));
   return { keys, workloads };
 }
 

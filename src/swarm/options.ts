@@ -17,12 +17,14 @@ const MAX_OTHER_SECONDS = 60;
 /** Probability that one option (other than testDuration) is given a random value. */
 const OPTION_CHANCE = 0.35;
 
+/** Units of options that size the load: drawn well below their (FoundationDB-sized) defaults. */
+const LOAD_UNITS: ReadonlySet<string> = new Set(['tps', 'ops', 'keys/s', 'keys', 'actors', 'operations']);
 /** Thresholds of checks and identities: never randomized. */
 const KEEP = /timeout|latency|expectedrate|prefix|description|tag|^testkey$|^clientid$|^debug|^metrics/i;
 
 /**
- * Random option values for one workload instance: `testDuration` always (short), others with some
- * probability, each within its schema's bounds. Pairs `minX`/`maxX` come out ordered. Options left out
+ * Random option values for one workload instance: `testDuration` always (short), load sizes always
+ * (well below FoundationDB's defaults, so runs stay cheap), others with some probability, each within its schema's bounds. Pairs `minX`/`maxX` come out ordered. Options left out
  * keep their defaults.
  */
 export function randomOptions(schema: OptionSchema, random: Random): Map<string, SwarmValue> {
@@ -33,7 +35,9 @@ export function randomOptions(schema: OptionSchema, random: Random): Map<string,
       out.set(name, round(random.uniform(MIN_SWARM_TEST_DURATION, MAX_SWARM_TEST_DURATION)));
       continue;
     }
-    if (KEEP.test(name) || !random.chance(OPTION_CHANCE)) continue;
+    if (KEEP.test(name)) continue;
+    const load = (spec.type === 'number' || spec.type === 'int') && LOAD_UNITS.has(spec.unit ?? '');
+    if (!load && !random.chance(OPTION_CHANCE)) continue;
     const v = randomValue(spec, random);
     if (v !== undefined) out.set(name, v);
   }
@@ -68,6 +72,7 @@ function randomNumber(spec: NumberOption, random: Random): number {
   let v: number;
   if (spec.max !== undefined && spec.max - lo <= 100) v = random.uniform(lo, spec.max);
   else if (spec.default <= 0) v = random.uniform(lo, lo + 10);
+  else if (LOAD_UNITS.has(spec.unit ?? '')) v = spec.default * random.uniform(0.01, 0.3);
   else v = spec.default * random.uniform(0.1, 1.5);
   if (spec.unit === 's' && spec.default <= MAX_OTHER_SECONDS) v = Math.min(v, MAX_OTHER_SECONDS);
   v = Math.max(lo, spec.max === undefined ? v : Math.min(spec.max, v));

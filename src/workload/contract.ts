@@ -93,6 +93,13 @@ export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> {
    * ChangeConfig does this).
    */
   readonly vetoesFailureInjection?: boolean;
+  /**
+   * Application only: what company its checks assume, for generated (swarm) specs. `any` (the default):
+   * any workloads and chaos. `alone`: the only application workload of its test (it expects to be the
+   * only writer of the database). `calm`: no chaos workloads, no automatic failure injection and no
+   * random connection failures in its test (its checks bound latencies).
+   */
+  readonly stacking?: 'any' | 'alone' | 'calm';
   /** Creates the per-client instance; closures hold its state between phases. */
   create(ctx: WorkloadContext<OptionValues<S>>): WorkloadInstance;
 }

@@ -31,6 +31,13 @@ describe('swarm spec generator', () => {
         expect(apps).toBeGreaterThanOrEqual(SWARM_APPLICATIONS.min);
         expect(apps).toBeLessThanOrEqual(SWARM_APPLICATIONS.max);
         expect(chaos).toBeLessThanOrEqual(SWARM_CHAOS.max);
+        // The company each workload's checks assume (its `stacking`) is respected.
+        const stacking = t.workloads.map((w) => registry.get(w.testName)!.stacking ?? 'any');
+        if (stacking.includes('alone')) expect(apps).toBe(1);
+        if (stacking.includes('calm')) {
+          expect(chaos).toBe(0);
+          expect(t.keys.get('runFailureWorkloads')).toBe(false);
+        }
         for (const w of t.workloads) {
           const d = w.options.get('testDuration');
           if (typeof d === 'number') expect(d).toBeLessThanOrEqual(MAX_SWARM_TEST_DURATION);
