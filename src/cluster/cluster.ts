@@ -278,6 +278,40 @@ export class SimulatedCluster {
   }
 
   /**
+   * What in the cluster is not making progress, for a run that did not finish: the recovery step a
+   * master is stuck in and what it waits for, a missing cluster controller, shards without a good copy,
+   * and replicas still fetching. Each entry names the role or state and what it waits on. Read from the
+   * simulator's own view (like the kill-safety policy); empty when the cluster looks healthy.
+   */
+  livenessReport(): { name: string; waitingOn: string }[] {
+    const out: { name: string; waitingOn: string }[] = [];
+    const now = this.world.now();
+    const live = this.servers.filter((p) => p.alive);
+    if (!live.some((p) => p.roles.has('CC'))) {
+      const reachable = this.coordinators.filter((a) => this.world.process(a)?.alive).length;
+      out.push({
+        name: 'cluster controller',
+        waitingOn: `none elected (${reachable} of ${this.coordinators.length} coordinators running)`,
+      });
+    }
+    const r = this.rt.recovery;
+    if (r && r.state !== 'fully_recovered') {
+      const master = this.world.process(r.master);
+      const where = master?.alive ? r.master : `${r.master}, which is down`;
+      const wait = r.waitingFor ? `; waiting for ${r.waitingFor}` : '';
+      out.push({
+        name: `recovery of epoch ${r.epoch}`,
+        waitingOn: `${r.state} for ${((now - r.since) / 1e6).toFixed(1)} s on master ${where}${wait}`,
+      });
+    }
+    const lost = this.shardWithoutCopy(this.holder(new Set()));
+    if (lost) out.push({ name: 'data distribution', waitingOn: lost.replace(/^would lose/, 'lost') });
+    for (const id of [...this.rt.fetchingStorage].sort())
+      out.push({ name: `storage server ${id}`, waitingOn: 'fetching its shards from a replica' });
+    return out;
+  }
+
+  /**
    * Waits until the database is quiet: recovered, every shard fully replicated on readable servers, and
    * every replica caught up to a read version taken once the epoch is fully recovered (a new one after each
    * recovery). Returns false when `timeoutSeconds` pass first.

@@ -127,6 +127,7 @@ export async function runMaster(
   };
   const state = async (s: RecoveryState): Promise<void> => {
     if (rt.buggify('master.slowRecoveryPhase', 0.05)) await proc.delay(seconds(rnd.uniform(0.01, 1)));
+    rt.recovery = { master: proc.address, epoch: epochForTrace, state: s, since: rt.world.now() };
     rt.trace(
       'MasterRecoveryState',
       { StatusCode: RECOVERY_STATES.indexOf(s), Status: s, Epoch: epochForTrace },
@@ -551,7 +552,9 @@ async function lockOldLogs(
       return got.sort(
         (a, b) => logs.findIndex((l) => l.id === a.log.id) - logs.findIndex((l) => l.id === b.log.id),
       );
-    rt.trace('MasterRecoveryWaitingForLogs', { Logs: logs.map((l) => l.address).join(',') }, proc, 20);
+    const waiting = logs.map((l) => l.address).join(',');
+    if (rt.recovery?.master === proc.address) rt.recovery.waitingFor = `the old epoch's logs at ${waiting}`;
+    rt.trace('MasterRecoveryWaitingForLogs', { Logs: waiting }, proc, 20);
     await proc.delay(seconds(1));
     await stillCurrent();
     const at = await locate();

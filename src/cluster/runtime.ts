@@ -8,6 +8,17 @@ import type { Details, Severity } from '../trace/event.js';
 import type { PlantedBug } from './planted-bugs.js';
 import type { CoordinatedState } from './protocol.js';
 
+/** A master's latest recovery step, as the simulator records it for reports. */
+export interface RecoveryProgress {
+  readonly master: string;
+  readonly epoch: number;
+  readonly state: string;
+  /** Simulated time the step began, µs. */
+  readonly since: number;
+  /** What the step waits for, when it said (e.g. the old logs it cannot lock). */
+  waitingFor?: string;
+}
+
 /** Everything a role needs from outside itself. One per cluster. */
 export class ClusterRuntime {
   /** Each machine's cluster file: the coordinator addresses it knows (FoundationDB's fdb.cluster). */
@@ -24,6 +35,11 @@ export class ClusterRuntime {
    * return, so the kill-safety policy protects these as well as `observedState`.
    */
   readonly pendingStates: CoordinatedState[] = [];
+  /**
+   * The latest recovery step any master reached, and what it waits for (for the liveness report of a run
+   * that does not finish; the database never reads it).
+   */
+  recovery: RecoveryProgress | undefined;
   readonly fetchingStorage = new Set<string>();
   /** Told when a master moved the cluster to new coordinators (the simulator re-protects a majority). */
   onCoordinatorsChanged: (coordinators: readonly string[]) => void = () => {};

@@ -16,6 +16,7 @@ import {
   NO_MACHINE,
   SevError,
   SevWarn,
+  SevWarnAlways,
   type TraceEvent,
   type TraceSink,
 } from '../trace/event.js';
@@ -288,6 +289,13 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   const unseed = prepared.unseedCheck ? unseedDraw : -1;
   const simTime = toSeconds(world.now());
   const realTime = opts.realClock ? (opts.realClock() - realStart) / 1000 : 0;
+  const clusterStuck = outcome.kind === 'did-not-finish' ? cluster.livenessReport() : [];
+  for (const s of clusterStuck)
+    world.trace(
+      'ClusterNotProgressing',
+      { Role: s.name, WaitingOn: s.waitingOn },
+      { severity: SevWarnAlways },
+    );
   // No RealTime here (FoundationDB writes one): the trace of a seed must be byte-identical run to run.
   world.trace('ElapsedTime', { SimTime: simTime, RandomUnseed: unseed });
   const summary = opts.traceSink.finish();
@@ -303,7 +311,9 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   });
   let didNotFinish: DidNotFinish | undefined;
   if (outcome.kind === 'did-not-finish') {
-    didNotFinish = { reason: outcome.reason, stuck: outcome.stuck.map((s) => ({ ...s })), duringTest: stage };
+    // The cluster's own account first: which role or recovery step did not progress, then the tasks.
+    const stuck = [...clusterStuck, ...outcome.stuck.map((s) => ({ ...s }))];
+    didNotFinish = { reason: outcome.reason, stuck, duringTest: stage };
   }
   const failureRecords = failures.events.map(failureRecord);
   let failuresDropped = failures.dropped;
