@@ -19,8 +19,12 @@ const OPTION_CHANCE = 0.35;
 
 /** Units of options that size the load: drawn well below their (FoundationDB-sized) defaults. */
 const LOAD_UNITS: ReadonlySet<string> = new Set(['tps', 'ops', 'keys/s', 'keys', 'actors', 'operations']);
-/** Thresholds of checks and identities: never randomized. */
-const KEEP = /timeout|latency|expectedrate|prefix|description|tag|^testkey$|^clientid$|^debug|^metrics/i;
+/**
+ * Never randomized: thresholds of checks, identities, and run-until-observed modes (DiskFailureInjection's
+ * verificationMode runs until the safety policy lets chaos happen, which a random cluster may never do).
+ */
+const KEEP =
+  /timeout|latency|expectedrate|prefix|description|tag|^testkey$|^clientid$|^debug|^metrics|verificationmode/i;
 
 /**
  * Random option values for one workload instance: `testDuration` always (short), load sizes always
