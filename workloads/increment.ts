@@ -59,6 +59,7 @@ export default defineWorkload({
   description:
     'Adds 1 to one key in each half of the key space per transaction; checks both halves sum equally.',
   kind: 'application',
+  keySpace: 'test-keys',
   options,
   create(ctx) {
     const o = ctx.options;

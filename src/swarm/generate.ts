@@ -50,7 +50,7 @@ export function generateSwarmSpec(seed: number, registry: Registry): SwarmSpec {
   const testCount = random.int(SWARM_TESTS.min, SWARM_TESTS.max + 1);
   const tests: SwarmTest[] = [];
   for (let i = 0; i < testCount; i++) {
-    tests.push(randomTest(i, random.fork(`test:${i}`), apps, chaos));
+    tests.push(randomTest(i, i === testCount - 1, random.fork(`test:${i}`), apps, chaos));
   }
   const toml = printSpec(seed, configuration, tests);
   return { seed, toml, configuration, tests, buggify };
@@ -79,13 +79,22 @@ function randomConfiguration(random: Random): Map<string, SwarmValue> {
 /** One `[[test]]`: its keys and a random stack of distinct application and chaos workloads. */
 function randomTest(
   index: number,
+  last: boolean,
   random: Random,
   apps: readonly AnyWorkload[],
   chaos: readonly AnyWorkload[],
 ): SwarmTest {
   const nApps = random.int(SWARM_APPLICATIONS.min, Math.min(SWARM_APPLICATIONS.max, apps.length) + 1);
   let nChaos = random.int(SWARM_CHAOS.min, Math.min(SWARM_CHAOS.max, chaos.length) + 1);
-  let picked = random.shuffle(apps).slice(0, nApps);
+  // Distinct workloads, at most one of each key family (their keys would overlap).
+  const families = new Set<string>();
+  let picked = random.shuffle(apps).filter((w) => {
+    if (w.keySpace === undefined) return true;
+    if (families.has(w.keySpace)) return false;
+    families.add(w.keySpace);
+    return true;
+  });
+  picked = picked.slice(0, nApps);
   // Company the picked workloads' checks assume (their `stacking`): the first picked decides for 'alone'.
   const alone = picked.find((w) => w.stacking === 'alone');
   if (alone) picked = [alone];
@@ -98,7 +107,8 @@ function randomTest(
   }));
   const keys = new Map<string, SwarmValue>();
   keys.set('testTitle', `Swarm${index + 1}`);
-  if (random.chance(0.3)) keys.set('clearAfterTest', random.chance(0.5));
+  // Data left behind would be read by the next test's workloads as theirs: only the last test keeps it.
+  if (random.chance(0.3)) keys.set('clearAfterTest', last ? random.chance(0.5) : true);
   if (random.chance(0.3)) keys.set('runConsistencyCheck', random.chance(0.7));
   if (random.chance(0.2)) keys.set('runSetup', true);
   if (random.chance(0.2)) keys.set('checkOnly', false);

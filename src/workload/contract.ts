@@ -100,6 +100,13 @@ export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> {
    * random connection failures in its test (its checks bound latencies).
    */
   readonly stacking?: 'any' | 'alone' | 'calm';
+  /**
+   * Application only: the family of keys it writes with its default options, when other workloads write
+   * the same family (`test-keys`: FoundationDB's numeric test keys, doubleToTestKey and intToTestKey).
+   * Two workloads of one family overlap and misread each other's data, so generated (swarm) specs never
+   * put them in one test. Absent: the workload owns its own prefix.
+   */
+  readonly keySpace?: string;
   /** Creates the per-client instance; closures hold its state between phases. */
   create(ctx: WorkloadContext<OptionValues<S>>): WorkloadInstance;
 }

@@ -34,6 +34,9 @@ describe('swarm spec generator', () => {
         // The company each workload's checks assume (its `stacking`) is respected.
         const stacking = t.workloads.map((w) => registry.get(w.testName)!.stacking ?? 'any');
         if (stacking.includes('alone')) expect(apps).toBe(1);
+        // At most one workload of each key family: their keys would overlap.
+        const families = t.workloads.map((w) => registry.get(w.testName)!.keySpace).filter((k) => k);
+        expect(new Set(families).size).toBe(families.length);
         if (stacking.includes('calm')) {
           expect(chaos).toBe(0);
           expect(t.keys.get('runFailureWorkloads')).toBe(false);
