@@ -20,11 +20,12 @@ const OPTION_CHANCE = 0.35;
 /** Units of options that size the load: drawn well below their (FoundationDB-sized) defaults. */
 const LOAD_UNITS: ReadonlySet<string> = new Set(['tps', 'ops', 'keys/s', 'keys', 'actors', 'operations']);
 /**
- * Never randomized: thresholds of checks, identities, and run-until-observed modes (DiskFailureInjection's
- * verificationMode runs until the safety policy lets chaos happen, which a random cluster may never do).
+ * Never randomized: thresholds of checks, identities, run-until-observed modes (DiskFailureInjection's
+ * verificationMode runs until the safety policy lets chaos happen, which a random cluster may never do),
+ * and switches that need an option the swarm does not draw (Attrition's killDatahall needs targetIds).
  */
 const KEEP =
-  /timeout|latency|expectedrate|prefix|description|tag|^testkey$|^clientid$|^debug|^metrics|verificationmode/i;
+  /timeout|latency|expectedrate|prefix|description|tag|^testkey$|^clientid$|^debug|^metrics|verificationmode|killdatahall/i;
 
 /**
  * Random option values for one workload instance: `testDuration` always (short), load sizes always
