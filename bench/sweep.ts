@@ -12,7 +12,6 @@ import { buildPlan, type PlannedSpec } from '../src/sweep/plan.js';
 import type { ProgressView } from '../src/sweep/progress.js';
 import { expandSpecArgs, loadSweepSpecs } from '../src/sweep/specs.js';
 import { runSweep } from '../src/sweep/sweep.js';
-import { Registry } from '../src/workload/registry.js';
 
 interface Args {
   readonly specs: string[];

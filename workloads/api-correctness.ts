@@ -187,6 +187,7 @@ export default defineWorkload({
   name: 'ApiCorrectness',
   description: 'Compares every client API call with an in-memory model of the client key space.',
   kind: 'application',
+  keySpace: 'test-keys',
   options,
   create(ctx) {
     const o = ctx.options;

@@ -71,6 +71,7 @@ export default defineWorkload({
   description:
     'Races a range read against inserts and clears; checks conflicts are reported exactly when results change.',
   kind: 'application',
+  keySpace: 'test-keys',
   options,
   create(ctx) {
     const o = ctx.options;

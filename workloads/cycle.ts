@@ -100,6 +100,7 @@ export default defineWorkload({
   description:
     'Swaps nodes of a ring of keys in transactions; checks the ring is still one cycle of nodeCount nodes.',
   kind: 'application',
+  keySpace: 'test-keys',
   options,
   create(ctx) {
     const o = ctx.options;

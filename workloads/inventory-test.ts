@@ -27,6 +27,7 @@ export default defineWorkload({
     'Client 0 increments product counts in read-modify-write transactions and reads them back; every ' +
     'count must lie between the increments known to have committed and those that may have.',
   kind: 'application',
+  keySpace: 'test-keys',
   options: {
     actorCount: opt.int({
       default: 500,

@@ -15,6 +15,7 @@ export default defineWorkload({
     'Client 0 times a read-version request or a small commit every checkDelay seconds; each must finish ' +
     '(retries included) within maxGRVLatency / maxCommitLatency, and committed writes must be readable.',
   kind: 'application',
+  stacking: 'calm',
   options: {
     testDuration: opt.number({
       default: 600,

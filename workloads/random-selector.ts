@@ -42,6 +42,7 @@ export default defineWorkload({
     'Each client applies the same random mutations to an uncommitted read-your-writes view and to ' +
     'committed data; gets and key-selector range reads of the two must agree, and so must the final data.',
   kind: 'application',
+  keySpace: 'test-keys',
   options: {
     minOperationsPerTransaction: opt.int({
       default: 10,

@@ -276,6 +276,7 @@ export default defineWorkload({
   description:
     'Configurable read/write load with latency and throughput metrics; checks the loaded keys survive.',
   kind: 'application',
+  keySpace: 'test-keys',
   options,
   create(ctx) {
     const o = ctx.options;

@@ -26,6 +26,7 @@ export default defineWorkload({
     'Only the even keys of [0, maxKeySpace) exist; random point reads and key-selector range reads must ' +
     'return exactly the arithmetically expected keys.',
   kind: 'application',
+  keySpace: 'test-keys',
   options: {
     minOperationsPerTransaction: opt.int({
       default: 10,

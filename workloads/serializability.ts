@@ -91,6 +91,8 @@ export default defineWorkload({
   description:
     'Runs random transactions as sequential commits and merged into one; checks reads and data agree.',
   kind: 'application',
+  keySpace: 'test-keys',
+  stacking: 'alone',
   options,
   create(ctx) {
     const o = ctx.options;

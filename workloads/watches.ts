@@ -68,6 +68,7 @@ export default defineWorkload({
   description:
     'Propagates values along a chain of watchers; checks watches fire only on change and the chain converges.',
   kind: 'application',
+  keySpace: 'test-keys',
   options,
   create(ctx) {
     const o = ctx.options;

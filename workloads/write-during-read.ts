@@ -39,8 +39,12 @@ const TRANSACTION_SIZE_LIMIT = Limits.maxTransactionSize;
 const SCAN_CHUNK = 1000;
 /** Most watches tracked at once; further watch operations are skipped (FoundationDB allows 10,000). */
 const MAX_TRACKED_WATCHES = 1000;
-/** Simulated seconds the check waits for watches whose key changed to fire. */
-const WATCH_GRACE = 10;
+/**
+ * Simulated seconds the check waits for watches whose key changed to fire: the client's bound for a
+ * watch whose storage server rebooted (it registers again only then), plus 10 s for the commit and the
+ * new registration.
+ */
+const WATCH_GRACE = Limits.watchReregisterSeconds + 10;
 /** Most failure events of one kind (the first already fails the run). */
 const MAX_REPORTED = 20;
 

@@ -175,4 +175,10 @@ export const Limits = {
   maxValueSize: 100_000,
   /** Largest transaction (mutations plus conflict ranges), bytes. */
   maxTransactionSize: 10_000_000,
+  /**
+   * Longest a watch waits on one storage server before registering again, seconds. A server that
+   * rebooted forgot its watches, and a request to it is answered by no one: a change made meanwhile
+   * fires the watch within this bound (plus a commit's latency), not at once.
+   */
+  watchReregisterSeconds: 30,
 } as const;

@@ -1,6 +1,7 @@
 // The database client used by tester processes: finds the cluster through the coordinators, gets read
 // versions from GRV proxies, reads from storage replicas (failing over between them), keeps a
 // read-your-writes cache, and commits through commit proxies with FoundationDB's retry loop.
+import { appendAll } from '../core/arrays.js';
 import type { Random } from '../core/random.js';
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
@@ -325,7 +326,7 @@ class ClientTransaction implements Transaction {
           failed = true;
           break;
         }
-        out.push(...reply.kv);
+        appendAll(out, reply.kv);
         if (limit > 0 && out.length >= limit) break;
       }
       if (!failed) return out;
@@ -743,7 +744,7 @@ class ClientTransaction implements Transaction {
             ss.address,
             storageEndpoints(ss.id).watch,
             { key: w.key, value: value ?? null, version: from },
-            seconds(30),
+            seconds(Limits.watchReregisterSeconds),
           );
         } catch {
           // re-register with another replica

@@ -11,9 +11,15 @@ import { configString } from './config.js';
 import type { ControllerSettings } from './controller.js';
 import { grvEndpoint } from './grv-proxy.js';
 import type { BKey } from './keys.js';
-import { type DbConfig, type DbInfo, EP } from './protocol.js';
+import { type CoordinatedState, type DbConfig, type DbInfo, EP } from './protocol.js';
 import { ClusterRuntime } from './runtime.js';
-import { type RangeReply, type StorageStatus, storageEndpoints, storageFileName } from './storage.js';
+import {
+  type RangeReply,
+  type StorageStatus,
+  storageEndpoints,
+  storageFileName,
+  storageHeaderName,
+} from './storage.js';
 import { tlogFileName } from './tlog.js';
 import { bootWorker } from './worker.js';
 
@@ -82,6 +88,7 @@ export class SimulatedCluster {
     }
     for (const m of w.machines) this.rt.clusterFiles.set(m.locality.machineId, [...this.coordinators]);
     w.lifecycle.canSurvive = (dead) => this.canSurvive(dead);
+    w.lifecycle.canCorrupt = (proc, dead) => this.canCorrupt(proc, dead);
     this.rt.onCoordinatorsChanged = (next) => this.coordinatorsMoved(next);
     w.onBoot = (proc) => {
       if (proc.processClass !== 'test') bootWorker(this.rt, proc, this.settings);
@@ -188,22 +195,17 @@ export class SimulatedCluster {
     const state = this.rt.observedState;
     if (!state) return { ok: false, reason: 'database not created yet' };
     const gone = new Set(dead.map((p) => p.address));
-    const holds = (address: string, file: string): boolean => {
-      const p = this.world.process(address);
-      return p !== undefined && !p.failed && !gone.has(address) && p.folder.files.has(file);
-    };
-    if (!state.logs.some((l) => holds(l.address, tlogFileName(l.id)))) {
-      return { ok: false, reason: 'would lose every transaction log of the current epoch' };
+    const holds = this.holder(gone);
+    // While a recovery writes its coordinated state, either epoch may be the one the cluster runs on
+    // (the new one as soon as a quorum holds it): both must keep a log and a copy of every shard.
+    for (const s of this.rt.statesInForce()) {
+      if (!s.logs.some((l) => holds(l.address, tlogFileName(l.id)))) {
+        const which = s === state ? 'the current epoch' : `epoch ${s.epoch}, being recovered,`;
+        return { ok: false, reason: `would lose every transaction log of ${which}` };
+      }
     }
-    const byId = new Map(state.storage.map((s) => [s.id, s]));
-    for (const sh of state.shards) {
-      const alive = sh.team.filter((id) => {
-        const s = byId.get(id);
-        return s !== undefined && !this.rt.fetchingStorage.has(id) && holds(s.address, storageFileName(id));
-      });
-      if (alive.length === 0)
-        return { ok: false, reason: `would lose every replica of a shard (team ${sh.team.join(',')})` };
-    }
+    const lostShard = this.shardWithoutCopy(holds);
+    if (lostShard) return { ok: false, reason: lostShard };
     // Enough zones must stay alive to hold every shard at full replication again (FoundationDB's
     // "not enough would be left" rule), so that repairs can always complete.
     const liveZones = new Set(
@@ -222,6 +224,91 @@ export class SimulatedCluster {
     if (coordsLeft <= this.coordinators.length / 2)
       return { ok: false, reason: 'would lose a majority of coordinators' };
     return { ok: true, reason: '' };
+  }
+
+  /** Could the storage files of `proc` be damaged (and so discarded) with `dead` gone, keeping every shard? */
+  canCorrupt(proc: SimProcess, dead: readonly SimProcess[]): { ok: boolean; reason: string } {
+    if (!this.rt.observedState) return { ok: false, reason: 'database not created yet' };
+    const holds = this.holder(new Set([...dead.map((p) => p.address), proc.address]));
+    const lostShard = this.shardWithoutCopy(holds);
+    return lostShard ? { ok: false, reason: lostShard } : { ok: true, reason: '' };
+  }
+
+  /**
+   * Whether a live process outside `gone` holds a good copy of a file. A file with a flipped bit is no
+   * copy at all: its owner discards it on restart (a reboot, even one the policy chose as the safe
+   * downgrade, loses it). `companion` need not exist, but must be intact if it does (a storage header).
+   */
+  private holder(gone: ReadonlySet<string>): (address: string, file: string, companion?: string) => boolean {
+    return (address, file, companion) => {
+      const p = this.world.process(address);
+      if (p === undefined || p.failed || gone.has(address)) return false;
+      const f = p.folder.files.get(file);
+      const c = companion === undefined ? undefined : p.folder.files.get(companion);
+      return f !== undefined && f.flipped.size === 0 && (c === undefined || c.flipped.size === 0);
+    };
+  }
+
+  /** Why some shard would have no good copy left under `holds`, or undefined when every shard keeps one. */
+  private shardWithoutCopy(holds: ReturnType<SimulatedCluster['holder']>): string | undefined {
+    for (const state of this.rt.statesInForce()) {
+      const lost = this.shardWithoutCopyIn(state, holds);
+      if (lost) return lost;
+    }
+    return undefined;
+  }
+
+  private shardWithoutCopyIn(
+    state: CoordinatedState,
+    holds: ReturnType<SimulatedCluster['holder']>,
+  ): string | undefined {
+    const byId = new Map(state.storage.map((s) => [s.id, s]));
+    for (const sh of state.shards) {
+      const alive = sh.team.filter((id) => {
+        const s = byId.get(id);
+        return (
+          s !== undefined &&
+          !this.rt.fetchingStorage.has(id) &&
+          holds(s.address, storageFileName(id), storageHeaderName(id))
+        );
+      });
+      if (alive.length === 0) return `would lose every replica of a shard (team ${sh.team.join(',')})`;
+    }
+    return undefined;
+  }
+
+  /**
+   * What in the cluster is not making progress, for a run that did not finish: the recovery step a
+   * master is stuck in and what it waits for, a missing cluster controller, shards without a good copy,
+   * and replicas still fetching. Each entry names the role or state and what it waits on. Read from the
+   * simulator's own view (like the kill-safety policy); empty when the cluster looks healthy.
+   */
+  livenessReport(): { name: string; waitingOn: string }[] {
+    const out: { name: string; waitingOn: string }[] = [];
+    const now = this.world.now();
+    const live = this.servers.filter((p) => p.alive);
+    if (!live.some((p) => p.roles.has('CC'))) {
+      const reachable = this.coordinators.filter((a) => this.world.process(a)?.alive).length;
+      out.push({
+        name: 'cluster controller',
+        waitingOn: `none elected (${reachable} of ${this.coordinators.length} coordinators running)`,
+      });
+    }
+    const r = this.rt.recovery;
+    if (r && r.state !== 'fully_recovered') {
+      const master = this.world.process(r.master);
+      const where = master?.alive ? r.master : `${r.master}, which is down`;
+      const wait = r.waitingFor ? `; waiting for ${r.waitingFor}` : '';
+      out.push({
+        name: `recovery of epoch ${r.epoch}`,
+        waitingOn: `${r.state} for ${((now - r.since) / 1e6).toFixed(1)} s on master ${where}${wait}`,
+      });
+    }
+    const lost = this.shardWithoutCopy(this.holder(new Set()));
+    if (lost) out.push({ name: 'data distribution', waitingOn: lost.replace(/^would lose/, 'lost') });
+    for (const id of [...this.rt.fetchingStorage].sort())
+      out.push({ name: `storage server ${id}`, waitingOn: 'fetching its shards from a replica' });
+    return out;
   }
 
   /**

@@ -127,6 +127,7 @@ export async function runMaster(
   };
   const state = async (s: RecoveryState): Promise<void> => {
     if (rt.buggify('master.slowRecoveryPhase', 0.05)) await proc.delay(seconds(rnd.uniform(0.01, 1)));
+    rt.recovery = { master: proc.address, epoch: epochForTrace, state: s, since: rt.world.now() };
     rt.trace(
       'MasterRecoveryState',
       { StatusCode: RECOVERY_STATES.indexOf(s), Status: s, Epoch: epochForTrace },
@@ -336,6 +337,20 @@ export async function runMaster(
     ({ storage, shards } = planRepairs(rt, epoch, init, config, servers, storage, shards, storageInits, uid));
   }
 
+  // The state this recovery will write. From the moment its logs exist it may become the cluster's
+  // truth, so the simulator's kill-safety policy protects it from here on.
+  const epochStarts = [...(old?.epochStarts ?? []), { epoch, recoveryVersion }];
+  const next: CoordinatedState = {
+    epoch,
+    recoveryVersion,
+    epochStarts,
+    logs: newLogs,
+    storage,
+    shards,
+    config,
+  };
+  rt.writingState(next);
+
   // 5. Seed the new logs with the tail every storage server may still need, durably.
   await state('initializing_transaction_servers');
   const tags = storage.map((s) => s.id);
@@ -353,16 +368,6 @@ export async function runMaster(
 
   // 6. Write the new coordinated state; a newer master's higher generation fences us out here.
   await state('writing_coordinated_state');
-  const epochStarts = [...(old?.epochStarts ?? []), { epoch, recoveryVersion }];
-  const next: CoordinatedState = {
-    epoch,
-    recoveryVersion,
-    epochStarts,
-    logs: newLogs,
-    storage,
-    shards,
-    config,
-  };
   if (moveTo && moveTo.join() !== coords.join()) {
     const moved = await Promise.all(
       moveTo.map((c) =>
@@ -404,7 +409,7 @@ export async function runMaster(
     if (writes.filter((w) => w?.ok).length < quorum)
       throw new RecoveryAborted('fenced by a newer generation');
   }
-  rt.observedState = next;
+  rt.stateWritten(next);
 
   // 7. Start the sequencer well above the recovery version; recruit proxies and resolvers.
   let lastVersion = recoveryVersion;
@@ -547,7 +552,9 @@ async function lockOldLogs(
       return got.sort(
         (a, b) => logs.findIndex((l) => l.id === a.log.id) - logs.findIndex((l) => l.id === b.log.id),
       );
-    rt.trace('MasterRecoveryWaitingForLogs', { Logs: logs.map((l) => l.address).join(',') }, proc, 20);
+    const waiting = logs.map((l) => l.address).join(',');
+    if (rt.recovery?.master === proc.address) rt.recovery.waitingFor = `the old epoch's logs at ${waiting}`;
+    rt.trace('MasterRecoveryWaitingForLogs', { Logs: waiting }, proc, 20);
     await proc.delay(seconds(1));
     await stillCurrent();
     const at = await locate();
@@ -599,9 +606,26 @@ function planRepairs(
     const sources = [...complete, ...sh.team.filter((id) => !complete.includes(id) && !fetching.has(id))]
       .map((id) => byId.get(id))
       .filter((r): r is RoleRef => r !== undefined);
+    // A member whose address is a live worker that no longer hosts it (it came back without its data)
+    // can answer no fetch: with none that can, the shard's data is gone, and the trace says so.
+    const reporting = new Set(servers.map((w) => w.address));
+    const mayAnswer = sources.filter((r) => complete.includes(r.id) || !reporting.has(r.address));
+    if (team.length < config.replication && mayAnswer.length === 0) {
+      rt.trace(
+        'DataDistributionTeamLost',
+        {
+          Begin: sh.begin,
+          End: sh.end,
+          Team: sh.team.join(','),
+          Lost: sh.team.filter((id) => lost.has(id)).join(','),
+          Fetching: sh.team.filter((id) => fetching.has(id)).join(','),
+        },
+        undefined,
+        30,
+      );
+    }
     if (team.length < config.replication && sources.length === 0) {
       // No member holds the data any more: keep the team (a member may yet come back with its data).
-      rt.trace('DataDistributionTeamLost', { Begin: sh.begin, End: sh.end }, undefined, 30);
       newShards.push(sh);
       continue;
     }

@@ -8,6 +8,17 @@ import type { Details, Severity } from '../trace/event.js';
 import type { PlantedBug } from './planted-bugs.js';
 import type { CoordinatedState } from './protocol.js';
 
+/** A master's latest recovery step, as the simulator records it for reports. */
+export interface RecoveryProgress {
+  readonly master: string;
+  readonly epoch: number;
+  readonly state: string;
+  /** Simulated time the step began, µs. */
+  readonly since: number;
+  /** What the step waits for, when it said (e.g. the old logs it cannot lock). */
+  waitingFor?: string;
+}
+
 /** Everything a role needs from outside itself. One per cluster. */
 export class ClusterRuntime {
   /** Each machine's cluster file: the coordinator addresses it knows (FoundationDB's fdb.cluster). */
@@ -18,6 +29,17 @@ export class ClusterRuntime {
    * has the same god's-eye view); the database itself never does.
    */
   observedState: CoordinatedState | undefined;
+  /**
+   * States a master has begun writing to the coordinators and that no newer state has superseded yet.
+   * Once a quorum holds one it is the cluster's truth, whether or not its master lives to see every write
+   * return, so the kill-safety policy protects these as well as `observedState`.
+   */
+  readonly pendingStates: CoordinatedState[] = [];
+  /**
+   * The latest recovery step any master reached, and what it waits for (for the liveness report of a run
+   * that does not finish; the database never reads it).
+   */
+  recovery: RecoveryProgress | undefined;
   readonly fetchingStorage = new Set<string>();
   /** Told when a master moved the cluster to new coordinators (the simulator re-protects a majority). */
   onCoordinatorsChanged: (coordinators: readonly string[]) => void = () => {};
@@ -26,6 +48,25 @@ export class ClusterRuntime {
     readonly world: World,
     readonly plantedBug: PlantedBug | undefined,
   ) {}
+
+  /** A master is about to write `state` to the coordinators. */
+  writingState(state: CoordinatedState): void {
+    this.pendingStates.push(state);
+  }
+
+  /** A master's write of `state` reached its quorum: it is the observed state; older pending ones are over. */
+  stateWritten(state: CoordinatedState): void {
+    this.observedState = state;
+    for (let i = this.pendingStates.length - 1; i >= 0; i--)
+      if (this.pendingStates[i]!.epoch <= state.epoch) this.pendingStates.splice(i, 1);
+  }
+
+  /** Every coordinated state the cluster may be running on now: the observed one and those being written. */
+  statesInForce(): CoordinatedState[] {
+    const observed = this.observedState;
+    if (!observed) return [];
+    return [observed, ...this.pendingStates.filter((s) => s.epoch > observed.epoch)];
+  }
 
   /**
    * A role on `proc` hit an error it cannot handle. A disk error (an I/O error, including injected ones)

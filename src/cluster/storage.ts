@@ -2,6 +2,7 @@
 // keeps a multi-version window in memory, makes known-committed versions durable and pops the logs,
 // rolls back versions a recovery discarded, serves reads and watches, and rebuilds a shard from a
 // healthy replica when it starts empty.
+import { appendAll } from '../core/arrays.js';
 import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
@@ -290,7 +291,7 @@ export class StorageServer {
         const byVersion = new Map<number, Mutation[]>();
         for (const u of batch) {
           const list = byVersion.get(u.v);
-          if (list) list.push(...u.m);
+          if (list) appendAll(list, u.m);
           else byVersion.set(u.v, [...u.m]);
         }
         for (const [v, m] of byVersion) void this.append({ t: 'v', v, m });
@@ -410,7 +411,7 @@ export class StorageServer {
           ok = false;
           break;
         }
-        kv.push(...got.kv);
+        appendAll(kv, got.kv);
       }
       if (ok && at >= this.version - this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS')) {
         await this.installFetched(at, kv);

@@ -57,11 +57,18 @@ class TLog {
   durableEnd: number;
   knownCommitted = 0;
   locked = false;
+  /**
+   * The durable end this log reported to the epoch that locked it. The new epoch chose its recovery
+   * version from it, so nothing above it may ever be acknowledged: it will be rolled back. Undefined
+   * until the lock is durable (while it is being written, nothing is acknowledged).
+   */
+  lockedEnd: number | undefined;
   private readonly popped = new Map<string, number>();
   private syncing = false;
-  private readonly ackWaiters: { version: number; reply: () => void }[] = [];
+  private readonly ackWaiters: { version: number; reply: () => void; reject: (name: string) => void }[] = [];
   private readonly orderWaiters = new Map<number, () => void>();
   private readonly peekWaiters: (() => void)[] = [];
+  private readonly lockWaiters: (() => void)[] = [];
   readonly records: RecordLog;
 
   constructor(
@@ -104,14 +111,57 @@ class TLog {
     }
   }
 
+  /**
+   * The highest version that may be acknowledged: the durable end, or once locked the end reported in the
+   * lock reply (-1 while the lock is being made durable). A sync already in flight when the lock came
+   * must not acknowledge pushes the new epoch is about to roll back.
+   */
+  private ackLimit(): number {
+    if (!this.locked) return this.durableEnd;
+    return this.lockedEnd ?? -1;
+  }
+
+  /** Acknowledges waiting pushes up to the ack limit; once the lock is reported, refuses the rest. */
   private releaseAcks(): void {
+    const limit = this.ackLimit();
     for (let i = 0; i < this.ackWaiters.length; ) {
       const w = this.ackWaiters[i]!;
-      if (w.version <= this.durableEnd) {
+      if (w.version <= limit) {
         this.ackWaiters.splice(i, 1);
         w.reply();
+      } else if (this.lockedEnd !== undefined) {
+        this.ackWaiters.splice(i, 1);
+        w.reject('tlog_stopped');
       } else i++;
     }
+  }
+
+  /** Locks the log (durably, once) and returns the end it reports: fixed from then on. */
+  async lock(): Promise<LockReply> {
+    if (!this.locked) {
+      this.locked = true;
+      // No push is appended once locked, so this sync makes every appended version durable: the end
+      // reported is the one a restart from the file would find.
+      const end = this.end;
+      // The lock must be durable: a log that forgot it after a reboot could acknowledge an old epoch's commit.
+      await this.appendRecord({ t: 'lock' });
+      await this.records.sync();
+      this.durableEnd = Math.max(this.durableEnd, end);
+      this.lockedEnd = this.durableEnd;
+      this.releaseAcks();
+      this.wakePeeks();
+    } else if (this.lockedEnd === undefined) {
+      // A second lock request while the first is being written: answer once the lock is durable.
+      const f = this.proc.future<void>('tlog lock');
+      this.lockWaiters.push(() => f.resolve());
+      await f.promise;
+    }
+    this.wakeLockWaiters();
+    return { end: this.lockedEnd ?? this.durableEnd, knownCommitted: this.knownCommitted };
+  }
+
+  private wakeLockWaiters(): void {
+    for (const w of this.lockWaiters.splice(0)) w();
   }
 
   private wakePeeks(): void {
@@ -125,7 +175,7 @@ class TLog {
     if (req.version <= this.end) {
       // A retransmission of a version already appended: acknowledge when it is durable.
       if (req.version <= this.durableEnd) ack();
-      else this.ackWaiters.push({ version: req.version, reply: ack });
+      else this.ackWaiters.push({ version: req.version, reply: ack, reject });
       return;
     }
     if (req.prevVersion > this.end) {
@@ -143,7 +193,7 @@ class TLog {
       this.appendRecord({ t: 'v', v: req.version, m: req.tagged as TaggedMutations[] }),
     );
     if (this.rt.bug('tlogAcksBeforeFsync')) ack();
-    else this.ackWaiters.push({ version: req.version, reply: ack });
+    else this.ackWaiters.push({ version: req.version, reply: ack, reject });
     this.rt.guard(this.proc, this.syncLoop());
     const next = this.orderWaiters.get(req.version);
     if (next) {
@@ -247,17 +297,9 @@ function serve(rt: ClusterRuntime, log: TLog): void {
   });
   rpc.on<{ tag: string; version: number }>(ep.pop, (req) => log.pop(req.tag, req.version));
   rpc.serve<{ epoch: number }, LockReply>(ep.lock, (_req, respond) => {
-    const already = log.locked;
-    log.locked = true;
-    const done = () => respond.reply({ end: log.durableEnd, knownCommitted: log.knownCommitted });
-    if (already) return done();
-    // The lock must be durable: a log that forgot it after a reboot could acknowledge an old epoch's commit.
     rt.guard(
       log.proc,
-      log
-        .appendRecord({ t: 'lock' })
-        .then(() => log.records.sync())
-        .then(done),
+      log.lock().then((reply) => respond.reply(reply)),
     );
   });
   rpc.serve<Record<string, never>, boolean>(ep.confirm, (_req, respond) => respond.reply(!log.locked));
@@ -326,6 +368,7 @@ export async function restartTLog(
     } else if (r.t === 'lock') log.locked = true;
   }
   log.durableEnd = log.end;
+  if (log.locked) log.lockedEnd = log.durableEnd;
   rt.trace(
     'TLogRestart',
     { TLogID: first.id, Epoch: first.epoch, DurableEnd: log.end, Locked: log.locked ? 1 : 0 },

@@ -26,6 +26,20 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
    * ended epoch's proxies would linger, and chaos that targets roles would hit them.
    */
   const epochRoles = new Map<string, { epoch: () => number | undefined; stop: () => void }>();
+  /**
+   * Commit proxies that failed here, with their epoch: told to the controller with every heartbeat until
+   * a newer epoch is known. A one-shot message is lost when it fails while this worker knows no
+   * controller (a partition from the coordinators) or on the way, and the controller watches processes,
+   * not roles: the epoch would stall with a dead proxy.
+   */
+  const failedProxies = new Map<string, { epoch: number; reason: string }>();
+  const reportFailures = (): void => {
+    for (const [id, f] of failedProxies) {
+      if (info && info.epoch > f.epoch) failedProxies.delete(id);
+      else if (cc)
+        rpc.send(cc, EP.ccTriggerRecovery, { reason: `commit proxy failed: ${f.reason}`, proxy: id });
+    }
+  };
   const rpc = rt.world.rpc(proc);
   proc.failureHandler = (e) => rt.processFailed(proc, e);
   rt.trace(
@@ -200,11 +214,8 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         const stop = startCommitProxy(rt, proc, {
           ...init,
           onFailure: (reason) => {
-            if (cc)
-              rpc.send(cc, EP.ccTriggerRecovery, {
-                reason: `commit proxy failed: ${reason}`,
-                proxy: init.id,
-              });
+            failedProxies.set(init.id, { epoch: init.epoch, reason });
+            reportFailures();
           },
         });
         scoped(init.id, () => init.epoch, stop, end);
@@ -232,6 +243,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
           // The controller may have moved; the election loop will find the new one.
         }
       }
+      reportFailures();
       await proc.delay(seconds(rt.knob('HEARTBEAT_INTERVAL')));
     }
   };

@@ -206,6 +206,13 @@ export class ClusterChaos implements ChaosSurface {
     if (!(percent >= 0 && percent <= 100))
       throw new RangeError(`flipBits: percent must be 0..100, got ${percent}`);
     const proc = this.proc(address);
+    // A flipped bit makes a storage server discard its file: like a destructive kill, it is refused
+    // when that file is the last good copy of some shard.
+    const verdict = this.world.lifecycle.mayCorrupt(proc);
+    if (!verdict.ok) {
+      this.trace('AbortedBitFlips', { Address: address, Reason: verdict.reason }, SevWarn);
+      return 0;
+    }
     return this.world.disks.flipBits(proc.folder, percent, this.opts.random, {
       files: isStorageFile,
       machine: proc.address,

@@ -11,7 +11,14 @@ import type { KnobOverride } from '../sim/knobs.js';
 import { World } from '../sim/world.js';
 import type { SpecValue, TestSpec } from '../spec/types.js';
 import { FanOut, TraceCollector } from '../trace/collector.js';
-import { type DetailValue, NO_MACHINE, SevError, SevWarn, type TraceSink } from '../trace/event.js';
+import {
+  type DetailValue,
+  NO_MACHINE,
+  SevError,
+  SevWarn,
+  SevWarnAlways,
+  type TraceSink,
+} from '../trace/event.js';
 import type { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { ClusterChaos } from './chaos.js';
@@ -298,6 +305,13 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   const unseed = prepared.unseedCheck ? unseedDraw : -1;
   const simTime = toSeconds(world.now());
   const realTime = opts.realClock ? (opts.realClock() - realStart) / 1000 : 0;
+  const clusterStuck = outcome.kind === 'did-not-finish' ? cluster.livenessReport() : [];
+  for (const s of clusterStuck)
+    world.trace(
+      'ClusterNotProgressing',
+      { Role: s.name, WaitingOn: s.waitingOn },
+      { severity: SevWarnAlways },
+    );
   const testResults: TestResult[] = tests.map((t, i) => {
     const run = runs[i];
     if (run) return run.result();
@@ -309,7 +323,9 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   });
   let didNotFinish: DidNotFinish | undefined;
   if (outcome.kind === 'did-not-finish') {
-    didNotFinish = { reason: outcome.reason, stuck: outcome.stuck.map((s) => ({ ...s })), duringTest: stage };
+    // The cluster's own account first: which role or recovery step did not progress, then the tasks.
+    const stuck = [...clusterStuck, ...outcome.stuck.map((s) => ({ ...s }))];
+    didNotFinish = { reason: outcome.reason, stuck, duringTest: stage };
   }
   const notes = [...(opts.notes ?? []), ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`)];
   const title = tests[0]?.spec.testTitle ?? spec.testClass;

@@ -104,6 +104,14 @@ export class Lifecycle {
   readonly protectedAddresses = new Set<string>();
   /** Kill-safety hook installed by the cluster. Default: the cluster survives anything. */
   canSurvive: CanSurvive = () => ({ ok: true, reason: '' });
+  /**
+   * Corruption-safety hook installed by the cluster: could it lose the data files of `proc` (a bit flip
+   * makes its owner discard them) on top of what the dead processes lost? Default: yes.
+   */
+  canCorrupt: (proc: SimProcess, deadProcesses: SimProcess[]) => SurvivalVerdict = () => ({
+    ok: true,
+    reason: '',
+  });
   private readonly random: Random;
   private readonly crashRandom: Random;
   private readonly rebooting = new Set<SimProcess>();
@@ -143,6 +151,11 @@ export class Lifecycle {
         (p) =>
           p.processClass !== 'test' && (p.failed || p.faultInjection || p.diskFailed || this.cleared.has(p)),
       );
+  }
+
+  /** Whether the data files of `proc` may be damaged now (the `canCorrupt` policy, dead processes included). */
+  mayCorrupt(proc: SimProcess): SurvivalVerdict {
+    return this.canCorrupt(proc, this.deadProcesses());
   }
 
   /** Tells the policy that a cleared process's data has been rebuilt, so it no longer counts as dead. */

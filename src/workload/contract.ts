@@ -93,6 +93,20 @@ export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> {
    * ChangeConfig does this).
    */
   readonly vetoesFailureInjection?: boolean;
+  /**
+   * Application only: what company its checks assume, for generated (swarm) specs. `any` (the default):
+   * any workloads and chaos. `alone`: the only application workload of its test (it expects to be the
+   * only writer of the database). `calm`: no chaos workloads, no automatic failure injection and no
+   * random connection failures in its test (its checks bound latencies).
+   */
+  readonly stacking?: 'any' | 'alone' | 'calm';
+  /**
+   * Application only: the family of keys it writes with its default options, when other workloads write
+   * the same family (`test-keys`: FoundationDB's numeric test keys, doubleToTestKey and intToTestKey).
+   * Two workloads of one family overlap and misread each other's data, so generated (swarm) specs never
+   * put them in one test. Absent: the workload owns its own prefix.
+   */
+  readonly keySpace?: string;
   /** Creates the per-client instance; closures hold its state between phases. */
   create(ctx: WorkloadContext<OptionValues<S>>): WorkloadInstance;
 }

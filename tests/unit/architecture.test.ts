@@ -31,6 +31,7 @@ const LAYERS: ReadonlyMap<string, number> = new Map([
   ['cluster', 3],
   ['workload', 4],
   ['run', 5],
+  ['swarm', 5],
   ['report', 6],
   ['sweep', 7],
   ['cli', 8],

@@ -113,7 +113,16 @@ export default defineWorkload({
       async start() {
         if (ctx.clientId !== 0) return;
         const t0 = ctx.now();
-        const deadline = o.verificationMode ? Number.POSITIVE_INFINITY : t0 + o.testDuration;
+        // Verification waits until chaos is observed: with no kind of chaos enabled there is nothing to
+        // observe, and the test would never end. It then stops at testDuration, and says why.
+        const verify = o.verificationMode && (o.throttleDisk || o.corruptFile);
+        if (o.verificationMode && !verify)
+          ctx.trace(
+            'DiskFailureInjectionNothingToVerify',
+            { Reason: 'neither throttleDisk nor corruptFile' },
+            30,
+          );
+        const deadline = verify ? Number.POSITIVE_INFINITY : t0 + o.testDuration;
         let done = false;
         /** Sleeps until `t`; false when the workload is over (deadline reached or told to stop). */
         const sleepUntil = async (t: number): Promise<boolean> => {
@@ -212,7 +221,7 @@ export default defineWorkload({
 
         const injection = injectionClient();
         const broadcast = periodicEventBroadcast();
-        if (o.verificationMode) {
+        if (verify) {
           // Until chaos was observed and testDuration passed; then the injection client is cancelled.
           await broadcast;
           const end = t0 + o.testDuration;

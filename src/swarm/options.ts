@@ -1,0 +1,108 @@
+// Random values for a workload's options, drawn within the bounds its schema documents. Options that
+// name an identity (prefixes, titles, tags), a free-form list, or a threshold a check compares against
+// (timeouts, latencies, expected rates) keep their defaults: changing those is not a new combination of
+// features but a different claim about the database. Durations stay short so that a swarm run is cheap.
+import type { Random } from '../core/random.js';
+import type { NumberOption, OptionSchema, OptionSpec } from '../workload/options.js';
+
+/** A value as a swarm spec writes it. */
+export type SwarmValue = number | boolean | string | readonly string[];
+
+/** Longest `testDuration` a swarm spec gives a workload, simulated seconds. */
+export const MAX_SWARM_TEST_DURATION = 30;
+/** Shortest `testDuration` a swarm spec gives a workload, simulated seconds. */
+export const MIN_SWARM_TEST_DURATION = 5;
+/** Longest other duration option a swarm spec writes, simulated seconds (unless the default is longer). */
+const MAX_OTHER_SECONDS = 60;
+/** Probability that one option (other than testDuration) is given a random value. */
+const OPTION_CHANCE = 0.35;
+
+/** Units of options that size the load: drawn well below their (FoundationDB-sized) defaults. */
+const LOAD_UNITS: ReadonlySet<string> = new Set(['tps', 'ops', 'keys/s', 'keys', 'actors', 'operations']);
+/**
+ * Never randomized: thresholds of checks, identities, run-until-observed modes (DiskFailureInjection's
+ * verificationMode runs until the safety policy lets chaos happen, which a random cluster may never do),
+ * and switches that need an option the swarm does not draw (Attrition's killDatahall needs targetIds).
+ */
+const KEEP =
+  /timeout|latency|expectedrate|prefix|description|tag|^testkey$|^clientid$|^debug|^metrics|verificationmode|killdatahall/i;
+
+/**
+ * Random option values for one workload instance: `testDuration` always (short), load sizes always
+ * (well below FoundationDB's defaults, so runs stay cheap), others with some probability, each within its schema's bounds. Pairs `minX`/`maxX` come out ordered. Options left out
+ * keep their defaults.
+ */
+export function randomOptions(schema: OptionSchema, random: Random): Map<string, SwarmValue> {
+  const out = new Map<string, SwarmValue>();
+  for (const name of Object.keys(schema)) {
+    const spec = schema[name]!;
+    if (name === 'testDuration' && spec.type === 'number') {
+      out.set(name, round(random.uniform(MIN_SWARM_TEST_DURATION, MAX_SWARM_TEST_DURATION)));
+      continue;
+    }
+    if (KEEP.test(name)) continue;
+    const load = (spec.type === 'number' || spec.type === 'int') && LOAD_UNITS.has(spec.unit ?? '');
+    if (!load && !random.chance(OPTION_CHANCE)) continue;
+    const v = randomValue(spec, random);
+    if (v !== undefined) out.set(name, v);
+  }
+  orderMinMax(schema, out);
+  return out;
+}
+
+function randomValue(spec: OptionSpec, random: Random): SwarmValue | undefined {
+  switch (spec.type) {
+    case 'boolean':
+      return random.chance(0.5);
+    case 'string':
+      return spec.choices && spec.choices.length > 0 ? random.pick(spec.choices) : undefined;
+    case 'string[]': {
+      if (!spec.choices || spec.choices.length === 0) return undefined;
+      const n = random.int(0, Math.min(2, spec.choices.length) + 1);
+      return random.shuffle(spec.choices).slice(0, n);
+    }
+    case 'number[]':
+      return undefined;
+    default:
+      return randomNumber(spec, random);
+  }
+}
+
+/**
+ * A number within the option's bounds: uniform over a bounded range, else a factor of the default
+ * (scaled down more often than up, so loads stay modest); durations are capped.
+ */
+function randomNumber(spec: NumberOption, random: Random): number {
+  const lo = spec.min ?? 0;
+  let v: number;
+  if (spec.max !== undefined && spec.max - lo <= 100) v = random.uniform(lo, spec.max);
+  else if (spec.default <= 0) v = random.uniform(lo, lo + 10);
+  else if (LOAD_UNITS.has(spec.unit ?? '')) v = spec.default * random.uniform(0.01, 0.3);
+  else v = spec.default * random.uniform(0.1, 1.5);
+  if (spec.unit === 's' && spec.default <= MAX_OTHER_SECONDS) v = Math.min(v, MAX_OTHER_SECONDS);
+  v = Math.max(lo, spec.max === undefined ? v : Math.min(spec.max, v));
+  return spec.type === 'int' ? Math.max(Math.ceil(lo), Math.round(v)) : round(v);
+}
+
+/** Puts `minX` at or below `maxX` for every pair of numeric options so named. */
+function orderMinMax(schema: OptionSchema, values: Map<string, SwarmValue>): void {
+  for (const name of Object.keys(schema)) {
+    if (!name.startsWith('min')) continue;
+    const maxName = `max${name.slice(3)}`;
+    const minSpec = schema[name];
+    const maxSpec = schema[maxName];
+    if (minSpec?.type === undefined || maxSpec === undefined) continue;
+    if (typeof minSpec.default !== 'number' || typeof maxSpec.default !== 'number') continue;
+    const a = (values.get(name) as number | undefined) ?? minSpec.default;
+    const b = (values.get(maxName) as number | undefined) ?? maxSpec.default;
+    if (a > b) {
+      values.set(name, b);
+      values.set(maxName, a);
+    }
+  }
+}
+
+/** Three decimals are enough for any option and keep the TOML readable. */
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

@@ -1,0 +1,66 @@
+// The swarm generator: every generated spec parses, validates and prepares like a hand-written one.
+import { describe, expect, it } from 'vitest';
+import { prepareRun } from '../../../src/run/prepare.js';
+import { parseSpec } from '../../../src/spec/parse.js';
+import {
+  generateSwarmSpec,
+  MAX_SWARM_TEST_DURATION,
+  SWARM_APPLICATIONS,
+  SWARM_CHAOS,
+  SWARM_TESTS,
+} from '../../../src/swarm/index.js';
+import { Registry } from '../../../src/workload/registry.js';
+import { builtinWorkloads } from '../../../workloads/index.js';
+
+const registry = new Registry(builtinWorkloads);
+
+describe('swarm spec generator', () => {
+  it('makes specs that parse and validate, within the stated counts, for many seeds', () => {
+    const seen = new Set<string>();
+    for (let seed = 1; seed <= 400; seed++) {
+      const g = generateSwarmSpec(seed, registry);
+      const spec = parseSpec(g.toml, `swarm-${seed}.toml`);
+      const prepared = prepareRun({ spec, seed, registry });
+      expect(prepared.tests.length).toBe(g.tests.length);
+      expect(g.tests.length).toBeGreaterThanOrEqual(SWARM_TESTS.min);
+      expect(g.tests.length).toBeLessThanOrEqual(SWARM_TESTS.max);
+      for (const t of g.tests) {
+        const kinds = t.workloads.map((w) => registry.get(w.testName)!.kind);
+        const apps = kinds.filter((k) => k === 'application').length;
+        const chaos = kinds.filter((k) => k === 'chaos').length;
+        expect(apps).toBeGreaterThanOrEqual(SWARM_APPLICATIONS.min);
+        expect(apps).toBeLessThanOrEqual(SWARM_APPLICATIONS.max);
+        expect(chaos).toBeLessThanOrEqual(SWARM_CHAOS.max);
+        // The company each workload's checks assume (its `stacking`) is respected.
+        const stacking = t.workloads.map((w) => registry.get(w.testName)!.stacking ?? 'any');
+        if (stacking.includes('alone')) expect(apps).toBe(1);
+        // At most one workload of each key family: their keys would overlap.
+        const families = t.workloads.map((w) => registry.get(w.testName)!.keySpace).filter((k) => k);
+        expect(new Set(families).size).toBe(families.length);
+        if (stacking.includes('calm')) {
+          expect(chaos).toBe(0);
+          expect(t.keys.get('runFailureWorkloads')).toBe(false);
+        }
+        for (const w of t.workloads) {
+          const d = w.options.get('testDuration');
+          if (typeof d === 'number') expect(d).toBeLessThanOrEqual(MAX_SWARM_TEST_DURATION);
+          seen.add(w.testName);
+        }
+      }
+    }
+    // The swarm reaches every registered workload.
+    expect([...seen].sort()).toEqual(registry.names());
+  });
+
+  it('gives the same text for the same seed and different text for different seeds', () => {
+    expect(generateSwarmSpec(42, registry).toml).toBe(generateSwarmSpec(42, registry).toml);
+    expect(generateSwarmSpec(42, registry).toml).not.toBe(generateSwarmSpec(43, registry).toml);
+  });
+
+  it('writes the configuration it chose, BUGGIFY included', () => {
+    const g = generateSwarmSpec(7, registry);
+    const spec = parseSpec(g.toml, 'swarm-7.toml');
+    expect(spec.configuration.buggify?.value).toBe(g.buggify);
+    expect(spec.configuration.machineCount?.value).toBe(g.configuration.get('machineCount'));
+  });
+});
