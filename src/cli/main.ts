@@ -11,6 +11,7 @@ import { type NewWorkloadFlags, newWorkloadCommand } from './new-command.js';
 import { commandRegistry } from './plugin-flags.js';
 import { type RenderFlags, renderCommand } from './render-command.js';
 import { type RunFlags, runCommand } from './run-command.js';
+import { type SwarmFlags, swarmCommand } from './swarm-command.js';
 import { type SweepFlags, sweepCommand } from './sweep-command.js';
 
 /** `--plugin FILE`, repeatable: a plugin file or folder, relative to the working folder. */
@@ -112,6 +113,32 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds')
     .action(async (specs: string[], flags: SweepFlags) => {
       exitCode = await sweepCommand(specs, flags, io, await builtins(), version);
+    });
+
+  program
+    .command('swarm')
+    .description(
+      'swarm testing: a random valid spec per seed (built-in and --plugin workloads stacked with chaos), swept',
+    )
+    .option('--seeds <n>', 'how many swarm specs, counting up from --base-seed (default 20)')
+    .option('--base-seed <n>', 'the first swarm seed (random and printed when not given)')
+    .option('--seed-range <a..b>', 'every swarm seed from A to B, inclusive')
+    .option('--spec-dir <dir>', 'where the generated specs are written', 'traces/swarm')
+    .option('--buggify <on|off|random>', "BUGGIFY per run; a generated spec's own buggify wins", 'random')
+    .option('--jobs <n>', 'worker threads (default: the number of cores)')
+    .option('--shard <i/n>', 'run only the I-th of N slices of the plan (needs --base-seed or --seed-range)')
+    .option('--timeout <s>', 'wall-clock seconds a run may take before it is ended as timed out', '600')
+    .option('--max-memory <mb>', 'heap limit of each run, MB; a run past it is ended as out of memory')
+    .option('--results <file>', 'write every run as a JSON line as it finishes')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--keep-traces <failed|all|none>', 'which runs keep their trace file', 'failed')
+    .option('--trace-dir <dir>', 'where kept trace files go', 'traces')
+    .option('--max-failures <n>', 'stop after this many failed runs')
+    .option('--knob <name=value>', 'override a knob in every run (repeatable)', repeat, [] as string[])
+    .option('--plugin <file>', 'a plugin whose workloads join the swarm (repeatable)', repeat, [] as string[])
+    .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds')
+    .action(async (flags: SwarmFlags) => {
+      exitCode = await swarmCommand(flags, io, await builtins(), version);
     });
 
   program

@@ -3,7 +3,7 @@
 // (timeouts, latencies, expected rates) keep their defaults: changing those is not a new combination of
 // features but a different claim about the database. Durations stay short so that a swarm run is cheap.
 import type { Random } from '../core/random.js';
-import type { NumberOption, OptionSchema, OptionSpec } from '../workload/options.js';
+import { type NumberOption, type OptionSchema, type OptionSpec, optionMax } from '../workload/options.js';
 
 /** A value as a swarm spec writes it. */
 export type SwarmValue = number | boolean | string | readonly string[];
@@ -80,7 +80,7 @@ function randomNumber(spec: NumberOption, random: Random): number {
   else if (LOAD_UNITS.has(spec.unit ?? '')) v = spec.default * random.uniform(0.01, 0.3);
   else v = spec.default * random.uniform(0.1, 1.5);
   if (spec.unit === 's' && spec.default <= MAX_OTHER_SECONDS) v = Math.min(v, MAX_OTHER_SECONDS);
-  v = Math.max(lo, spec.max === undefined ? v : Math.min(spec.max, v));
+  v = Math.max(lo, Math.min(optionMax(spec), v));
   return spec.type === 'int' ? Math.max(Math.ceil(lo), Math.round(v)) : round(v);
 }
 

@@ -67,9 +67,13 @@ const MAX_BY_UNIT: Readonly<Record<string, number>> = {
 /** Any number option's upper bound when neither it nor its unit has one. */
 const MAX_ANY = 1e9;
 
-/** The largest value a number option accepts: its own `max`, else its unit's, else 1e9. */
+/**
+ * The largest value a number option accepts: its own `max`, else its unit's, else 1e9; never below its
+ * default (FoundationDB writes "no limit" as a huge default, e.g. ReadWrite's maxInsertRate of 1e12).
+ */
 export function optionMax(spec: NumberOption): number {
-  return spec.max ?? (spec.unit !== undefined ? MAX_BY_UNIT[spec.unit] : undefined) ?? MAX_ANY;
+  const byUnit = (spec.unit !== undefined ? MAX_BY_UNIT[spec.unit] : undefined) ?? MAX_ANY;
+  return spec.max ?? Math.max(byUnit, spec.default);
 }
 
 /** Builders for option specs, so schemas read as a table. */

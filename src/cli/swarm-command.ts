@@ -1,0 +1,76 @@
+// `faultline swarm`: swarm testing for users. Each swarm seed becomes a random but valid spec (random
+// application and chaos workloads, built-ins and the `--plugin` ones, with random options, cluster and
+// test keys), written as a TOML file a person can read and re-run, then swept like any spec: the spec of
+// seed S runs with seed S. Everything after the generation is `faultline sweep`.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BadInputError } from '../core/errors.js';
+import { generateSwarmSpec } from '../swarm/index.js';
+import { parsePositiveInt, parseSeedFlag, parseSeedRange } from '../sweep/plan.js';
+import { ensureFolder, writeFailure } from '../trace/output-file.js';
+import { pluginRegistry, pluginRequests } from '../workload/plugin-loader.js';
+import type { AnyWorkload } from '../workload/registry.js';
+import type { CliIo } from './io.js';
+import { type SweepFlags, sweepCommand } from './sweep-command.js';
+
+/** The options `faultline swarm` takes: the seed plan, where the specs go, and every sweep option. */
+export interface SwarmFlags extends SweepFlags {
+  /** Folder the generated specs (and their seeds file) are written to. */
+  readonly specDir: string;
+}
+
+/** Swarm seeds when no seed flag is given. */
+const DEFAULT_SWARM_SEEDS = 20;
+
+/** The swarm seeds: `--seed-range A..B`, or `--seeds N` counting up from `--base-seed` (random when absent). */
+function swarmSeeds(flags: SwarmFlags, io: CliIo): number[] {
+  if (flags.seedsFile !== undefined) {
+    throw new BadInputError(
+      'swarm generates its own specs; --seeds-file is for faultline sweep',
+      { file: '<command line>', key: '--seeds-file' },
+      'sweep the generated specs again with faultline sweep --seeds-file DIR/swarm-seeds.txt',
+    );
+  }
+  if (flags.seedRange !== undefined) {
+    const { first, last } = parseSeedRange(flags.seedRange);
+    return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  }
+  const count = flags.seeds !== undefined ? parsePositiveInt('--seeds', flags.seeds) : DEFAULT_SWARM_SEEDS;
+  const base = flags.baseSeed !== undefined ? parseSeedFlag('--base-seed', flags.baseSeed) : io.randomSeed();
+  if (flags.baseSeed === undefined) io.stderr(`faultline: random base seed ${base}\n`);
+  return Array.from({ length: count }, (_, i) => base + i);
+}
+
+/** Writes `text` to `file`, a write failure being bad input that names the file. */
+function writeText(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new BadInputError(`cannot write: ${writeFailure(e)}`, { file }, 'choose another --spec-dir');
+  }
+}
+
+/** Runs the `swarm` command; returns the exit code (as `sweep`'s). */
+export async function swarmCommand(
+  flags: SwarmFlags,
+  io: CliIo,
+  builtins: readonly AnyWorkload[],
+  version: string,
+): Promise<number> {
+  const seeds = swarmSeeds(flags, io);
+  const { registry } = await pluginRegistry(builtins, pluginRequests(flags.plugin));
+  ensureFolder(flags.specDir);
+  const corpus: string[] = [
+    '# faultline swarm: each generated spec with its seed (faultline sweep --seeds-file)',
+  ];
+  for (const seed of seeds) {
+    const file = path.join(flags.specDir, `swarm-${seed}.toml`);
+    writeText(file, generateSwarmSpec(seed, registry).toml);
+    corpus.push(`${file} ${seed}`);
+  }
+  const seedsFile = path.join(flags.specDir, 'swarm-seeds.txt');
+  writeText(seedsFile, `${corpus.join('\n')}\n`);
+  io.stderr(`faultline: wrote ${seeds.length} swarm specs to ${flags.specDir} (listed in ${seedsFile})\n`);
+  const { seeds: _n, baseSeed: _b, seedRange: _r, specDir: _d, ...sweepFlags } = flags;
+  return sweepCommand([], { ...sweepFlags, seedsFile }, io, builtins, version);
+}
