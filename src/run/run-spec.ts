@@ -204,7 +204,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   const fromToml: Record<string, DetailValue> = {};
   for (const e of spec.configuration.entries) fromToml[`Key${e.key}`] = specValueString(e.value);
   world.trace('SimulatorConfigFromToml', fromToml);
-  for (const w of spec.warnings) {
+  for (const w of [...spec.warnings, ...prepared.knobWarnings]) {
     world.trace('SpecWarning', { Key: w.key, Line: w.line, Message: w.message }, { severity: SevWarn });
   }
   for (const k of world.knobs.entries()) {
@@ -345,6 +345,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     notes: [
       ...(opts.notes ?? []),
       ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
+      ...prepared.knobWarnings.map((w) => (w.line > 0 ? `${spec.file}:${w.line}: ${w.message}` : w.message)),
       ...spec.plugins.map(
         (p) => `${spec.file}:${p.line}: plugin ${p.path} was not loaded: plugin loading is not available yet`,
       ),
