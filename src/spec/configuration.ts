@@ -56,6 +56,8 @@ const UNMODELLED: ReadonlyMap<string, string> = new Map([
   ['generateFearless', 'multi-region configurations are not modelled'],
   ['singleRegion', 'multi-region configurations are not modelled; the cluster is always one region'],
   ['asanMachineCount', 'ASAN builds do not apply'],
+  ['allowDisablingTenants', 'tenants are not modelled'],
+  ['allowDefaultTenant', 'tenants are not modelled'],
   ['extraMachineCountDC', 'extra machines per datacenter are not modelled'],
   ['extraStorageMachineCountPerDC', 'extra storage machines per datacenter are not modelled'],
   ['statelessProcessClassesPerDC', 'forced stateless machines per datacenter are not modelled'],
