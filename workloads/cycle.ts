@@ -58,6 +58,15 @@ const options = {
     default: false,
     doc: 'Do not load the ring (restarting tests, where it already exists).',
   }),
+  expectedRate: opt.number({
+    default: 0,
+    min: 0,
+    unit: 'fraction',
+    doc:
+      'Fraction of testDuration x per-client transactionsPerSecond each client must complete, else its ' +
+      'check fails with a TestFailure warning "Rate below desired rate". FoundationDB defaults it to 0.7; ' +
+      'faultline to 0 (no rate check), so specs written before the option keep passing under chaos.',
+  }),
 };
 
 /** Keys and values of the ring, as FoundationDB's doubleToTestKey: prefix + 16 hex digits of a double's bits. */
@@ -278,6 +287,20 @@ export default defineWorkload({
               await tr.onError(e);
             }
           }
+        }
+        const expected = o.testDuration * tps * o.expectedRate;
+        if (transactions < expected) {
+          // A warning, not a SevError, as FoundationDB: the rate is not a correctness property.
+          ctx.trace(
+            'TestFailure',
+            {
+              Reason: 'Rate below desired rate',
+              TransactionsAchieved: transactions,
+              MinTransactionsExpected: expected,
+            },
+            30,
+          );
+          ok = false;
         }
         if (clientErrors.length > 0) {
           ctx.fail('There were client errors.', { Errors: clientErrors.slice(0, 5).join('; ') });

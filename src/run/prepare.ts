@@ -6,7 +6,7 @@
 import { type ClusterConfig, type ClusterConfigInput, resolveClusterConfig } from '../cluster/config.js';
 import { CLUSTER_KNOBS } from '../cluster/knobs.js';
 import { Random } from '../core/random.js';
-import { type KnobDef, type KnobOverride, Knobs } from '../sim/knobs.js';
+import { type KnobDef, type KnobOverride, Knobs, unmodelledKnobWarnings } from '../sim/knobs.js';
 import { SIM_KNOBS } from '../sim/lifecycle.js';
 import type { Located, SpecTest, SpecValue, TestSpec } from '../spec/types.js';
 import type { AnyWorkload, Registry, ValidatedOptions } from '../workload/registry.js';
@@ -59,6 +59,8 @@ export interface PreparedRun {
   readonly cluster: ClusterConfig;
   /** False when a workload turned the unseed check off (Cycle's `unseedCheck = false`). */
   readonly unseedCheck: boolean;
+  /** One warning per FoundationDB knob the run sets that faultline does not model (ignored). */
+  readonly knobWarnings: readonly { key: string; line: number; message: string }[];
 }
 
 /** What preparing a run needs. */
@@ -200,8 +202,8 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   ];
   // A throwaway knob set checks every override (run-wide and per test) the way the run applies them.
   const check = new Knobs(knobDefinitions(), false, new Random('knob-check'));
-  check.override(knobOverrides);
-  for (const t of tests) check.override(t.knobs);
+  const unmodelled = check.override(knobOverrides);
+  for (const t of tests) unmodelled.push(...check.override(t.knobs));
 
   const clusterInput = clusterConfigInput(spec);
   // The same stream the run's world forks for its configuration, so this is the configuration it gets.
@@ -216,5 +218,6 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
     clusterInput,
     cluster,
     unseedCheck,
+    knobWarnings: unmodelledKnobWarnings(unmodelled),
   };
 }

@@ -210,7 +210,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   const fromToml: Record<string, DetailValue> = {};
   for (const e of spec.configuration.entries) fromToml[`Key${e.key}`] = specValueString(e.value);
   world.trace('SimulatorConfigFromToml', fromToml);
-  for (const w of spec.warnings) {
+  for (const w of [...spec.warnings, ...prepared.knobWarnings]) {
     world.trace('SpecWarning', { Key: w.key, Line: w.line, Message: w.message }, { severity: SevWarn });
   }
   for (const k of world.knobs.entries()) {
@@ -327,7 +327,11 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
     const stuck = [...clusterStuck, ...outcome.stuck.map((s) => ({ ...s }))];
     didNotFinish = { reason: outcome.reason, stuck, duringTest: stage };
   }
-  const notes = [...(opts.notes ?? []), ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`)];
+  const notes = [
+    ...(opts.notes ?? []),
+    ...spec.warnings.map((w) => `${spec.file}:${w.line}: ${w.message}`),
+    ...prepared.knobWarnings.map((w) => (w.line > 0 ? `${spec.file}:${w.line}: ${w.message}` : w.message)),
+  ];
   const title = tests[0]?.spec.testTitle ?? spec.testClass;
   // The report's facts go into the trace, so that the trace alone renders the report.
   for (const [i, t] of testResults.entries()) traceTestResult(emit, i, t);

@@ -1,6 +1,7 @@
 // Knobs: a registry of tunables with defaults, BUGGIFY-randomized values and overrides, all traced at start.
 import { BadInputError, didYouMean, type SourceLocation } from '../core/errors.js';
 import type { Random } from '../core/random.js';
+import { type FdbKnobSource, fdbKnobNames } from './fdb-knob-names.js';
 
 /** A knob value. */
 export type KnobValue = number | boolean | string;
@@ -57,6 +58,39 @@ export interface KnobOverride {
   readonly line?: number;
 }
 
+/** An override naming a real FoundationDB knob that faultline does not model: accepted and ignored. */
+export interface UnmodelledKnob {
+  /** The name as the spec or command line wrote it. */
+  readonly name: string;
+  /** The FoundationDB source file that defines the knob. */
+  readonly source: FdbKnobSource;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** The warning text for an unmodelled FoundationDB knob (one per name, see {@link unmodelledKnobWarnings}). */
+export function unmodelledKnobMessage(k: UnmodelledKnob): string {
+  return `knob ${k.name.toLowerCase()} is a FoundationDB knob (${k.source}) that faultline does not model: ignored`;
+}
+
+/**
+ * One warning per distinct unmodelled knob name (the first place it was set), in the order given, so a
+ * knob set run-wide and again per test warns once.
+ */
+export function unmodelledKnobWarnings(
+  knobs: readonly UnmodelledKnob[],
+): { key: string; line: number; message: string }[] {
+  const seen = new Set<string>();
+  const out: { key: string; line: number; message: string }[] = [];
+  for (const k of knobs) {
+    const name = k.name.toLowerCase();
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push({ key: k.name, line: k.line ?? 0, message: unmodelledKnobMessage(k) });
+  }
+  return out;
+}
+
 /** The knob values of one run: defaults, randomized under BUGGIFY, then overrides. */
 export class Knobs {
   private readonly values = new Map<string, KnobValue>();
@@ -78,28 +112,33 @@ export class Knobs {
     }
   }
 
-  /** Applies overrides; unknown knob names are bad input with a did-you-mean suggestion. */
-  override(overrides: readonly KnobOverride[]): void {
+  /**
+   * Applies overrides. A real FoundationDB knob faultline does not model is skipped and returned (the
+   * caller warns); a name that is no knob at all is bad input with a did-you-mean suggestion drawn from
+   * faultline's knobs and FoundationDB's.
+   */
+  override(overrides: readonly KnobOverride[]): UnmodelledKnob[] {
+    const unmodelled: UnmodelledKnob[] = [];
+    let fdb: ReadonlyMap<string, FdbKnobSource> | undefined;
     for (const o of overrides) {
       const key = o.name.toUpperCase();
       const def = this.defs.get(key);
       if (!def) {
-        const guess = didYouMean(key, this.defs.keys());
-        throw new BadInputError(
-          `unknown knob '${o.name}'`,
-          {
-            file: o.file ?? '<command line>',
-            ...(o.line !== undefined ? { line: o.line } : {}),
-            key: o.name,
-          },
-          guess
-            ? `did you mean '${guess}'? 'faultline knobs' lists them`
-            : "run 'faultline knobs' to list knobs",
-        );
+        fdb ??= fdbKnobNames();
+        const source = fdb.get(o.name.toLowerCase());
+        if (source === undefined) throw unknownKnob(o, [...this.defs.keys()], fdb);
+        unmodelled.push({
+          name: o.name,
+          source,
+          ...(o.file !== undefined ? { file: o.file } : {}),
+          ...(o.line !== undefined ? { line: o.line } : {}),
+        });
+        continue;
       }
       this.values.set(key, coerce(def, o));
       this.sources.set(key, 'override');
     }
+    return unmodelled;
   }
 
   /** A numeric knob's value. */
@@ -124,6 +163,27 @@ export class Knobs {
       source: this.sources.get(name)!,
     }));
   }
+}
+
+function unknownKnob(
+  o: KnobOverride,
+  modelled: readonly string[],
+  fdb: ReadonlyMap<string, FdbKnobSource>,
+): BadInputError {
+  const lower = o.name.toLowerCase();
+  const guess = didYouMean(lower, [...modelled.map((n) => n.toLowerCase()), ...fdb.keys()]);
+  const modelledGuess = guess !== undefined && modelled.includes(guess.toUpperCase());
+  return new BadInputError(
+    `unknown knob '${o.name}'`,
+    {
+      file: o.file ?? '<command line>',
+      ...(o.line !== undefined ? { line: o.line } : {}),
+      key: o.name,
+    },
+    guess
+      ? `did you mean '${modelledGuess ? guess.toUpperCase() : guess}'? 'faultline knobs' lists the knobs faultline models`
+      : "it is neither a faultline knob nor a FoundationDB knob; run 'faultline knobs' to list knobs",
+  );
 }
 
 function coerce(def: KnobDef, o: KnobOverride): KnobValue {

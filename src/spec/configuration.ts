@@ -57,6 +57,8 @@ const UNMODELLED: ReadonlyMap<string, string> = new Map([
   ['generateFearless', 'multi-region configurations are not modelled'],
   ['singleRegion', 'multi-region configurations are not modelled; the cluster is always one region'],
   ['asanMachineCount', 'ASAN builds do not apply'],
+  ['allowDisablingTenants', 'tenants are not modelled'],
+  ['allowDefaultTenant', 'tenants are not modelled'],
   ['extraMachineCountDC', 'extra machines per datacenter are not modelled'],
   ['extraStorageMachineCountPerDC', 'extra storage machines per datacenter are not modelled'],
   ['statelessProcessClassesPerDC', 'forced stateless machines per datacenter are not modelled'],
@@ -98,6 +100,91 @@ const RETIRED_DISABLED = new Set(['tenantModes', 'encryptModes']);
 
 /** Harness keys, also accepted inside `[configuration]`. */
 export const HARNESS_KEYS: ReadonlySet<string> = new Set(['testClass', 'testPriority']);
+
+/**
+ * FoundationDB `configure` words faultline does not model, each with the word the cluster runs instead
+ * (undefined: dropped) and why. Data-hall and datacenter redundancy modes keep their replica count; the
+ * topology (halls, datacenters) is not modelled, so kill safety and placement are those of the plain mode.
+ */
+const UNMODELLED_CONFIG_WORDS: ReadonlyMap<string, readonly [string | undefined, string]> = new Map<
+  string,
+  readonly [string | undefined, string]
+>([
+  [
+    'three_data_hall',
+    ['triple', 'data halls are not modelled: runs as triple (3 replicas, no hall placement)'],
+  ],
+  [
+    'three_data_hall_fallback',
+    ['double', 'data halls are not modelled: runs as double (2 replicas, no hall placement)'],
+  ],
+  [
+    'three_datacenter',
+    ['triple', 'multi-datacenter redundancy is not modelled: runs as triple in one datacenter'],
+  ],
+  [
+    'three_datacenter_fallback',
+    ['double', 'multi-datacenter redundancy is not modelled: runs as double in one datacenter'],
+  ],
+  ['multi_dc', ['triple', 'multi-datacenter redundancy is not modelled: runs as triple in one datacenter']],
+  ['ssd-1', ['ssd', 'storage engine variants are not modelled: runs as ssd']],
+  ['ssd-2', ['ssd', 'storage engine variants are not modelled: runs as ssd']],
+  ['ssd-redwood-1', ['ssd', 'storage engine variants are not modelled: runs as ssd']],
+  ['ssd-redwood-1-experimental', ['ssd', 'storage engine variants are not modelled: runs as ssd']],
+  ['ssd-rocksdb-v1', ['ssd', 'storage engine variants are not modelled: runs as ssd']],
+  ['ssd-sharded-rocksdb', ['ssd', 'storage engine variants are not modelled: runs as ssd']],
+  ['memory-1', ['memory', 'storage engine variants are not modelled: runs as memory']],
+  ['memory-2', ['memory', 'storage engine variants are not modelled: runs as memory']],
+  ['memory-radixtree-beta', ['memory', 'storage engine variants are not modelled: runs as memory']],
+]);
+
+/** FoundationDB `configure` `key:=value` settings faultline does not model (dropped with a warning). */
+const UNMODELLED_CONFIG_SETTINGS: ReadonlySet<string> = new Set([
+  'log_spill',
+  'log_version',
+  'log_engine',
+  'log_routers',
+  'storage_migration_type',
+  'perpetual_storage_wiggle',
+  'perpetual_storage_wiggle_locality',
+  'perpetual_storage_wiggle_engine',
+  'usable_regions',
+  'backup_worker_enabled',
+  'tenant_mode',
+  'encryption_at_rest_mode',
+  'blob_granules_enabled',
+  'storage_engine',
+  'regions',
+  'remote_logs',
+  'satellite_logs',
+]);
+
+/**
+ * Rewrites a `config` string's FoundationDB words that faultline does not model into the nearest modelled
+ * ones (or drops them), with one warning per word. Everything else is left for the cluster to check.
+ */
+export function normalizeConfigString(
+  text: string,
+  line: number,
+): { readonly value: string; readonly warnings: SpecWarning[] } {
+  const warnings: SpecWarning[] = [];
+  const kept: string[] = [];
+  for (const tok of text.split(/\s+/).filter(Boolean)) {
+    const word = UNMODELLED_CONFIG_WORDS.get(tok);
+    const setting = tok.includes(':=') ? tok.slice(0, tok.indexOf(':=')) : undefined;
+    if (word) {
+      if (word[0] !== undefined) kept.push(word[0]);
+      warnings.push({ key: 'config', line, message: `config word '${tok}' is not modelled: ${word[1]}` });
+    } else if (setting !== undefined && UNMODELLED_CONFIG_SETTINGS.has(setting)) {
+      warnings.push({
+        key: 'config',
+        line,
+        message: `config setting '${tok}' is a FoundationDB setting faultline does not model: ignored`,
+      });
+    } else kept.push(tok);
+  }
+  return { value: kept.join(' '), warnings };
+}
 
 /** Every key `[configuration]` accepts. */
 export const CONFIGURATION_KEYS: readonly string[] = [
@@ -151,7 +238,13 @@ export function parseConfiguration(
     const site: ValueSite = { file, line, key };
     const reader = MODELLED.get(key as keyof Omit<ClusterConfigSpec, 'entries'>);
     if (reader) {
-      out[key] = { value: reader(value, site), line };
+      let read = reader(value, site);
+      if (key === 'config' && typeof read === 'string') {
+        const normal = normalizeConfigString(read, line);
+        warnings.push(...normal.warnings);
+        read = normal.value;
+      }
+      out[key] = { value: read, line };
       entries.push({ key, value, line, modelled: true });
       continue;
     }

@@ -45,7 +45,13 @@ describe('Cycle workload', () => {
   it('conflicts under contention and still keeps the ring (small ring, many actors)', async () => {
     const r = await runWorkloadForTest({
       workload: cycle,
-      options: { transactionsPerSecond: 400, nodeCount: 6, actorsPerClient: 10, testDuration: 2 },
+      options: {
+        transactionsPerSecond: 400,
+        nodeCount: 6,
+        actorsPerClient: 10,
+        testDuration: 2,
+        expectedRate: 0,
+      },
       clientCount: 2,
       seed: 4,
     });
@@ -156,5 +162,26 @@ describe('Cycle catches isolation bugs', () => {
     });
     expect(r.passed).toBe(false);
     expect(r.failures.length).toBeGreaterThan(0);
+  });
+  it('fails its check (with a warning, not an error) when the rate is below expectedRate', async () => {
+    const slow = await runWorkloadForTest({
+      workload: cycle,
+      options: { ...base, expectedRate: 5 },
+      clientCount: 1,
+      seed: 3,
+    });
+    expect(slow.failures).toEqual([]);
+    expect(slow.checkResults).toEqual([false]);
+    const warn = slow.events.find((e) => e.type === 'TestFailure');
+    expect(warn?.severity).toBe(30);
+    expect(warn?.details.Reason).toBe('Rate below desired rate');
+    // expectedRate = 0, as FoundationDB's clogged specs set it: no rate is required.
+    const off = await runWorkloadForTest({
+      workload: cycle,
+      options: { ...base, expectedRate: 0 },
+      clientCount: 1,
+      seed: 3,
+    });
+    expect(off.checkResults).toEqual([true]);
   });
 });
