@@ -13,6 +13,8 @@ const SWEEPS = [
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Both cores: vitest's default leaves one free, which doubled the suite's wall time on CI's two cores.
+    poolOptions: { forks: { minForks: 1, maxForks: 2 } },
     testTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], exclude: SWEEPS } },

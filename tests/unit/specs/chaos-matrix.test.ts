@@ -58,8 +58,8 @@ function matrixSpec(app: string, chaos: readonly string[]): string {
 
 const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 /** Seeds of each single pair and of each stack (widen with FAULTLINE_PAIR_SEEDS, FAULTLINE_STACK_SEEDS). */
-const PAIR_SEEDS = seedCount('PAIR', 2);
-const STACK_SEEDS = seedCount('STACK', 5);
+const PAIR_SEEDS = seedCount('PAIR', 1);
+const STACK_SEEDS = seedCount('STACK', 3);
 
 /** Cases that fail today because of open bugs ('<app> under <chaos>#seed'), with what they show. */
 const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map<string, string>([]);
