@@ -75,8 +75,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = await runCommand(spec, flags, io, await builtins(), version);
     });
 
-  const repeat = (v: string, acc: string[]) => [...acc, v];
-  program
+  const sweep = program
     .command('sweep')
     .description('run many (spec, seed) pairs on worker threads; summary grouped by failure signature')
     .argument(
@@ -91,31 +90,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       '--buggify <on|off|random>',
       "BUGGIFY per run; random: 80 % on, decided by the seed (a spec's buggify wins)",
       'random',
-    )
-    .option('--jobs <n>', "worker threads (default: the machine's cores)")
-    .option(
-      '--shard <i/n>',
-      'run only the I-th of N slices of the plan (I from 1); merge the shards with faultline merge',
-    )
-    .option('--timeout <s>', 'wall-clock seconds a run may take before it is ended as timed out', '600')
-    .option('--max-memory <mb>', 'heap limit of each run, MB; a run past it is ended as out of memory')
-    .option('--results <file>', 'write every run as a JSON line as it finishes')
-    .option('--junit <file>', 'write a JUnit XML report (a testsuite per spec, a testcase per seed)')
-    .option('--keep-traces <failed|all|none>', 'which runs keep their trace file', 'failed')
-    .option('--trace-dir <dir>', 'where kept trace files go', 'traces')
-    .option('--max-failures <n>', 'stop after this many failed runs')
-    .option(
-      '--check-determinism <ratio>',
-      're-run this share of runs in another worker and compare trace hash and unseed',
-    )
-    .option('--knob <name=value>', 'override a knob in every run (repeatable)', repeat, [] as string[])
-    .option('--plugin <file>', 'a plugin file passed to every run (repeatable)', repeat, [] as string[])
-    .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds')
-    .action(async (specs: string[], flags: SweepFlags) => {
+    );
+  withPoolOptions(sweep, 'a plugin file passed to every run (repeatable)').action(
+    async (specs: string[], flags: SweepFlags) => {
       exitCode = await sweepCommand(specs, flags, io, await builtins(), version);
-    });
+    },
+  );
 
-  program
+  const swarm = program
     .command('swarm')
     .description(
       'swarm testing: a random valid spec per seed (built-in and --plugin workloads stacked with chaos), swept',
@@ -124,22 +106,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--base-seed <n>', 'the first swarm seed (random and printed when not given)')
     .option('--seed-range <a..b>', 'every swarm seed from A to B, inclusive')
     .option('--spec-dir <dir>', 'where the generated specs are written', 'traces/swarm')
-    .option('--buggify <on|off|random>', "BUGGIFY per run; a generated spec's own buggify wins", 'random')
-    .option('--jobs <n>', 'worker threads (default: the number of cores)')
-    .option('--shard <i/n>', 'run only the I-th of N slices of the plan (needs --base-seed or --seed-range)')
-    .option('--timeout <s>', 'wall-clock seconds a run may take before it is ended as timed out', '600')
-    .option('--max-memory <mb>', 'heap limit of each run, MB; a run past it is ended as out of memory')
-    .option('--results <file>', 'write every run as a JSON line as it finishes')
-    .option('--junit <file>', 'write a JUnit XML report')
-    .option('--keep-traces <failed|all|none>', 'which runs keep their trace file', 'failed')
-    .option('--trace-dir <dir>', 'where kept trace files go', 'traces')
-    .option('--max-failures <n>', 'stop after this many failed runs')
-    .option('--knob <name=value>', 'override a knob in every run (repeatable)', repeat, [] as string[])
-    .option('--plugin <file>', 'a plugin whose workloads join the swarm (repeatable)', repeat, [] as string[])
-    .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds')
-    .action(async (flags: SwarmFlags) => {
+    .option('--buggify <on|off|random>', "BUGGIFY per run; a generated spec's own buggify wins", 'random');
+  withPoolOptions(swarm, 'a plugin whose workloads join the swarm and load in every run (repeatable)').action(
+    async (flags: SwarmFlags) => {
       exitCode = await swarmCommand(flags, io, await builtins(), version);
-    });
+    },
+  );
 
   program
     .command('merge')
@@ -219,4 +191,32 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stderr(`${describeError(e)}\n`);
     return exitCodeForError(e);
   }
+}
+
+function repeat(v: string, acc: string[]): string[] {
+  return [...acc, v];
+}
+
+/** The options `sweep` and `swarm` share: the worker pool, per-run limits, outputs, knobs and plugins. */
+function withPoolOptions(cmd: Command, pluginDoc: string): Command {
+  return cmd
+    .option('--jobs <n>', "worker threads (default: the machine's cores)")
+    .option(
+      '--shard <i/n>',
+      'run only the I-th of N slices of the plan (I from 1); merge the shards with faultline merge',
+    )
+    .option('--timeout <s>', 'wall-clock seconds a run may take before it is ended as timed out', '600')
+    .option('--max-memory <mb>', 'heap limit of each run, MB; a run past it is ended as out of memory')
+    .option('--results <file>', 'write every run as a JSON line as it finishes')
+    .option('--junit <file>', 'write a JUnit XML report (a testsuite per spec, a testcase per seed)')
+    .option('--keep-traces <failed|all|none>', 'which runs keep their trace file', 'failed')
+    .option('--trace-dir <dir>', 'where kept trace files go', 'traces')
+    .option('--max-failures <n>', 'stop after this many failed runs')
+    .option(
+      '--check-determinism <ratio>',
+      're-run this share of runs in another worker and compare trace hash and unseed',
+    )
+    .option('--knob <name=value>', 'override a knob in every run (repeatable)', repeat, [] as string[])
+    .option('--plugin <file>', pluginDoc, repeat, [] as string[])
+    .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds');
 }

@@ -24,13 +24,6 @@ const DEFAULT_SWARM_SEEDS = 20;
 
 /** The swarm seeds: `--seed-range A..B`, or `--seeds N` counting up from `--base-seed` (random when absent). */
 function swarmSeeds(flags: SwarmFlags, io: CliIo): number[] {
-  if (flags.seedsFile !== undefined) {
-    throw new BadInputError(
-      'swarm generates its own specs; --seeds-file is for faultline sweep',
-      { file: '<command line>', key: '--seeds-file' },
-      'sweep the generated specs again with faultline sweep --seeds-file DIR/swarm-seeds.txt',
-    );
-  }
   if (flags.seedRange !== undefined) {
     const { first, last } = parseSeedRange(flags.seedRange);
     return Array.from({ length: last - first + 1 }, (_, i) => first + i);
@@ -71,6 +64,6 @@ export async function swarmCommand(
   const seedsFile = path.join(flags.specDir, 'swarm-seeds.txt');
   writeText(seedsFile, `${corpus.join('\n')}\n`);
   io.stderr(`faultline: wrote ${seeds.length} swarm specs to ${flags.specDir} (listed in ${seedsFile})\n`);
-  const { seeds: _n, baseSeed: _b, seedRange: _r, specDir: _d, ...sweepFlags } = flags;
+  const { seeds: _n, baseSeed: _b, seedRange: _r, seedsFile: _f, specDir: _d, ...sweepFlags } = flags;
   return sweepCommand([], { ...sweepFlags, seedsFile }, io, builtins, version);
 }

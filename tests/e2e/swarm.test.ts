@@ -1,0 +1,50 @@
+// `faultline swarm` as a user runs it: random valid specs written to a folder, each swept with its own seed,
+// the same seeds giving the same spec text, and the reproduce command replaying a spec.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { faultline } from '../support/faultline-cli.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'faultline-swarm-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('faultline swarm', () => {
+  it('writes a readable spec per seed, sweeps each with its seed, and writes the same specs again', () => {
+    const specDir = path.join(dir, 'a');
+    const args = ['swarm', '--seed-range', '2..4', '--jobs', '2', '--keep-traces', 'none'];
+    const r = faultline([...args, '--spec-dir', specDir, '--results', path.join(dir, 'a.jsonl')]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(readdirSync(specDir).sort()).toEqual([
+      'swarm-2.toml',
+      'swarm-3.toml',
+      'swarm-4.toml',
+      'swarm-seeds.txt',
+    ]);
+    const records = readFileSync(path.join(dir, 'a.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; spec: string; seed: number; outcome: string })
+      .filter((x) => x.kind === 'run');
+    expect(records.map((x) => [path.basename(x.spec), x.seed]).sort()).toEqual([
+      ['swarm-2.toml', 2],
+      ['swarm-3.toml', 3],
+      ['swarm-4.toml', 4],
+    ]);
+    const again = path.join(dir, 'b');
+    faultline([...args, '--spec-dir', again, '--max-failures', '1', '--seed-range', '3..3']);
+    expect(readFileSync(path.join(again, 'swarm-3.toml'), 'utf8')).toBe(
+      readFileSync(path.join(specDir, 'swarm-3.toml'), 'utf8'),
+    );
+    const replay = faultline(['run', path.join(specDir, 'swarm-3.toml'), '--seed', '3', '--trace-dir', dir]);
+    expect(replay.code, replay.stdout + replay.stderr).toBe(0);
+  }, 240_000);
+
+  it('refuses a bad seed plan with exit 2 before writing anything', () => {
+    const specDir = path.join(dir, 'c');
+    const r = faultline(['swarm', '--seed-range', '9..3', '--spec-dir', specDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--seed-range');
+    expect(existsSync(specDir)).toBe(false);
+  });
+});
