@@ -146,17 +146,92 @@ export async function runCommand(
   builtins: readonly AnyWorkload[],
   version: string,
 ): Promise<number> {
+  const opts = readRunFlags(flags, io);
+  const { spec, sha256, notes, registry, plugins } = await loadRun(specArg, flags, io, builtins);
+  // Everything the user could have got wrong is checked before a trace file is opened.
+  if (flags.html !== undefined) checkHtmlPath(flags.html);
+  const { seed, buggify, knobOverrides } = opts;
+  prepareRun({ spec, seed, ...(buggify !== undefined ? { buggify } : {}), knobOverrides, registry });
+
+  const tracePath = path.join(flags.traceDir, traceFileName(spec.tests[0]!.testTitle, seed));
+  const what = specArg ?? 'the default spec (CycleWithAttrition)';
+  io.stderr(
+    `faultline: running ${what} with seed ${seed}${opts.seedGiven ? '' : ' (random)'}; trace: ${tracePath}\n`,
+  );
+  for (const warning of pluginChanges(tracePath, plugins)) io.stderr(`warning: ${warning}\n`);
+  const run = (traceSink: TraceWriter): Promise<RunResult> =>
+    runSpec({
+      spec,
+      ...(specArg !== undefined ? { specPath: specArg } : {}),
+      specSha256: sha256,
+      seed,
+      ...(buggify !== undefined ? { buggify } : {}),
+      knobOverrides,
+      traceSink,
+      registry,
+      plugins: plugins.map((p) => ({ file: displayPath(p.file), sha256: p.sha256 })),
+      pluginFlags: flags.plugin,
+      command: commandName(),
+      version,
+      realClock: io.clock,
+      notes,
+      ...(opts.maxSimSeconds !== undefined
+        ? { maxSimSeconds: opts.maxSimSeconds, maxSimSecondsFlag: true }
+        : {}),
+      maxHeapBytes: opts.maxHeapBytes,
+    });
+
+  const sinks = reportSinks(flags, io);
+  const firstWriter = openTrace(tracePath, flags.checkDeterminism, sinks.downstream);
+  let ran: RunResult;
+  try {
+    ran = await withInterrupts(io, firstWriter, () => run(firstWriter));
+  } finally {
+    sinks.progress?.finish();
+  }
+  if (firstWriter.writeError !== undefined) {
+    io.stderr(`error: ${firstWriter.writeError}; the run's report follows, its trace is lost\n`);
+  }
+  const result = sinks.fold.result({ realTime: ran.realTime, tracePath });
+  if (sinks.picture !== undefined && flags.html !== undefined)
+    writeHtmlReport(flags.html, result, sinks.picture.picture(), io);
+  let verdict: DeterminismVerdict | undefined;
+  if (flags.checkDeterminism) {
+    io.stderr(`faultline: running seed ${seed} again to check determinism\n`);
+    const secondWriter = new TraceWriter({ memory: true });
+    const second = await run(secondWriter);
+    verdict = checkDeterminism(ran, second, firstWriter.lines(), secondWriter.lines());
+  }
+  printReport(result, verdict, flags, io);
+  if (firstWriter.writeError !== undefined) return EXIT.output;
+  if (verdict && !verdict.ok) return EXIT.determinism;
+  return exitCodeForOutcome(result.outcome);
+}
+
+/** The run's settings from its flags; any bad flag is a BadInputError naming it. */
+function readRunFlags(flags: RunFlags, io: CliIo) {
   if (flags.format !== 'text' && flags.format !== 'json') {
     throw flagError('--format', `expected text or json, got '${flags.format}'`);
   }
   const seedGiven = flags.seed !== undefined;
   const seed = seedGiven ? parseSeed(flags.seed!) : io.randomSeed();
-  const buggify = flags.buggify !== undefined ? parseBuggify(flags.buggify, seed) : undefined;
-  const knobOverrides = parseKnobs(flags.knob);
-  const maxSimSeconds =
-    flags.maxSimSeconds !== undefined ? parseMaxSimSeconds(flags.maxSimSeconds) : undefined;
-  const maxHeapBytes = parseMaxMemory(flags.maxMemory);
+  return {
+    seed,
+    seedGiven,
+    buggify: flags.buggify !== undefined ? parseBuggify(flags.buggify, seed) : undefined,
+    knobOverrides: parseKnobs(flags.knob),
+    maxSimSeconds: flags.maxSimSeconds !== undefined ? parseMaxSimSeconds(flags.maxSimSeconds) : undefined,
+    maxHeapBytes: parseMaxMemory(flags.maxMemory),
+  };
+}
 
+/** The spec to run (the given file, or the built-in default) and the registry with its plugins. */
+async function loadRun(
+  specArg: string | undefined,
+  flags: RunFlags,
+  io: CliIo,
+  builtins: readonly AnyWorkload[],
+) {
   let spec: TestSpec | undefined;
   let sha256 = '';
   let notes: readonly string[] = [];
@@ -185,97 +260,56 @@ export async function runCommand(
     sha256 = createHash('sha256').update(d.text).digest('hex');
     notes = d.notes;
   }
-  // Everything the user could have got wrong is checked before a trace file is opened.
-  if (flags.html !== undefined) checkHtmlPath(flags.html);
-  prepareRun({ spec, seed, ...(buggify !== undefined ? { buggify } : {}), knobOverrides, registry });
+  return { spec, sha256, notes, registry, plugins };
+}
 
-  const title = spec.tests[0]!.testTitle;
-  const tracePath = path.join(flags.traceDir, traceFileName(title, seed));
-  const what = specArg ?? 'the default spec (CycleWithAttrition)';
-  io.stderr(
-    `faultline: running ${what} with seed ${seed}${seedGiven ? '' : ' (random)'}; trace: ${tracePath}\n`,
-  );
-  for (const warning of pluginChanges(tracePath, plugins)) io.stderr(`warning: ${warning}\n`);
-  const pluginRecords = plugins.map((p) => ({ file: displayPath(p.file), sha256: p.sha256 }));
-
-  const run = (traceSink: TraceWriter): Promise<RunResult> =>
-    runSpec({
-      spec,
-      ...(specArg !== undefined ? { specPath: specArg } : {}),
-      specSha256: sha256,
-      seed,
-      ...(buggify !== undefined ? { buggify } : {}),
-      knobOverrides,
-      traceSink,
-      registry,
-      plugins: pluginRecords,
-      pluginFlags: flags.plugin,
-      command: commandName(),
-      version,
-      realClock: io.clock,
-      notes,
-      ...(maxSimSeconds !== undefined ? { maxSimSeconds, maxSimSecondsFlag: true } : {}),
-      maxHeapBytes,
-    });
-
-  // The report is the fold of the events as written: exactly what `faultline render` reads back.
+/**
+ * What reads the events as they are written: the report's fold (exactly what `faultline render` reads
+ * back), the HTML picture with --html, and a status line on a terminal.
+ */
+function reportSinks(flags: RunFlags, io: CliIo) {
   const fold = new ReportFold();
   const picture = flags.html !== undefined ? new PictureFold() : undefined;
-  // A status line while it runs, only on a terminal.
   const progress = io.isTTY ? new RunProgress(io.stderr, io.clock) : undefined;
   const sinks = [
     fold,
     ...(picture !== undefined ? [picture] : []),
     ...(progress !== undefined ? [progress] : []),
   ];
-  const downstream = sinks.length > 1 ? new FanOut(sinks) : fold;
-  const firstWriter = openTrace(tracePath, flags.checkDeterminism, downstream);
-  let ran: RunResult;
-  try {
-    ran = await withInterrupts(io, firstWriter, () => run(firstWriter));
-  } finally {
-    progress?.finish();
-  }
-  if (firstWriter.writeError !== undefined) {
-    io.stderr(`error: ${firstWriter.writeError}; the run's report follows, its trace is lost\n`);
-  }
-  const result = fold.result({ realTime: ran.realTime, tracePath });
-  if (picture !== undefined && flags.html !== undefined)
-    writeHtmlReport(flags.html, result, picture.picture(), io);
-  let verdict: DeterminismVerdict | undefined;
-  if (flags.checkDeterminism) {
-    io.stderr(`faultline: running seed ${seed} again to check determinism\n`);
-    const secondWriter = new TraceWriter({ memory: true });
-    const second = await run(secondWriter);
-    verdict = checkDeterminism(ran, second, firstWriter.lines(), secondWriter.lines());
-  }
+  const downstream: TraceSink = sinks.length > 1 ? new FanOut(sinks) : fold;
+  return { fold, picture, progress, downstream };
+}
 
+/** Prints the report (text or JSON) and, with --check-determinism, the verdict. */
+function printReport(
+  result: RunResult,
+  verdict: DeterminismVerdict | undefined,
+  flags: RunFlags,
+  io: CliIo,
+): void {
   if (flags.format === 'json') {
     const doc = verdict
       ? { ...jsonReport(result), determinism: { checked: true, ok: verdict.ok, message: verdict.message } }
       : undefined;
     io.stdout(doc ? `${JSON.stringify(doc, null, 2)}\n` : renderJson(result));
-  } else {
-    const color = flags.color !== false && colorEnabled(io.env, io.isTTY);
-    const width = outputWidth(io);
-    io.stdout(
-      renderText(result, {
-        color,
-        maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS,
-        ...(width !== undefined ? { width } : {}),
-      }),
-    );
-    if (verdict) {
-      io.stdout(
-        verdict.ok
-          ? `Determinism: the second run matched (trace hash ${result.traceHash}, unseed ${result.unseed}).\n`
-          : `DETERMINISM CHECK FAILED: ${verdict.message}\n${divergenceLines(verdict)}`,
-      );
-    }
+    return;
   }
-  if (firstWriter.writeError !== undefined) return EXIT.output;
-  if (verdict && !verdict.ok) return EXIT.determinism;
-  return exitCodeForOutcome(result.outcome);
+  const color = flags.color !== false && colorEnabled(io.env, io.isTTY);
+  const width = outputWidth(io);
+  io.stdout(
+    renderText(result, {
+      color,
+      maxTimelineRows: flags.allEvents ? 0 : DEFAULT_TIMELINE_ROWS,
+      ...(width !== undefined ? { width } : {}),
+    }),
+  );
+  if (verdict) {
+    io.stdout(
+      verdict.ok
+        ? `Determinism: the second run matched (trace hash ${result.traceHash}, unseed ${result.unseed}).\n`
+        : `DETERMINISM CHECK FAILED: ${verdict.message}\n${divergenceLines(verdict)}`,
+    );
+  }
 }
 
 /** Opens the trace file (under its `.partial` name until the run completes); a failure is bad input. */
