@@ -19,7 +19,7 @@ import { expandSpecArgs, loadSweepSpecs } from '../sweep/specs.js';
 import { githubAnnotation, renderSummary } from '../sweep/summary-text.js';
 import { type KeepTraces, runSweep, type SweepOptions, type SweepResult } from '../sweep/sweep.js';
 import type { AnyWorkload } from '../workload/registry.js';
-import { builtinWorkloadsFile } from './builtins.js';
+import { builtinWorkloadsFile, commandName } from './builtins.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { parseKnobs, parseMaxSimSeconds } from './run-command.js';
@@ -192,6 +192,7 @@ function sweepOptions(
     knobs: p.knobs,
     plugins: flags.plugin,
     version,
+    command: commandName(),
     ...(p.maxSimSeconds !== undefined ? { maxSimSeconds: p.maxSimSeconds } : {}),
     jobs,
     timeoutSeconds: positiveNumber('--timeout', flags.timeout),

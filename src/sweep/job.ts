@@ -22,6 +22,8 @@ export interface RunJob {
   readonly tracePath?: string;
   /** faultline's version, recorded in the trace. */
   readonly version: string;
+  /** How users invoke faultline, for the reproduce command. Default `faultline`. */
+  readonly command?: string;
 }
 
 /** What a worker needs once, at start. */
@@ -44,6 +46,7 @@ export function jobReproduce(job: RunJob): string {
     ...(job.buggifyFlag ? { buggifyFlag: job.buggify } : {}),
     knobs: job.knobs,
     plugins: job.plugins,
+    ...(job.command !== undefined ? { command: job.command } : {}),
     ...(job.maxSimSeconds !== undefined ? { maxSimSeconds: job.maxSimSeconds } : {}),
   });
 }

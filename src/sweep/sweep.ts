@@ -27,6 +27,8 @@ export interface SweepOptions {
   readonly knobs: readonly string[];
   readonly plugins: readonly string[];
   readonly version: string;
+  /** How users invoke faultline in reproduce commands (`npx faultline` in a project). Default `faultline`. */
+  readonly command?: string;
   readonly maxSimSeconds?: number;
   readonly jobs: number;
   readonly timeoutSeconds?: number;
@@ -133,6 +135,7 @@ function jobOf(o: SweepOptions, r: PlannedRun, tracePath: string | undefined): R
     ...(o.maxSimSeconds !== undefined ? { maxSimSeconds: o.maxSimSeconds } : {}),
     ...(tracePath !== undefined ? { tracePath } : {}),
     version: o.version,
+    ...(o.command !== undefined ? { command: o.command } : {}),
   };
 }
 
