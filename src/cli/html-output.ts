@@ -1,7 +1,7 @@
 // `--html FILE` for run and render: writes the page, turning a path that cannot be written into bad input.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BadInputError } from '../core/errors.js';
+import { BadInputError, fileErrorReason } from '../core/errors.js';
 import { renderHtml } from '../report/html.js';
 import { buildReport } from '../report/model.js';
 import type { Picture } from '../report/picture.js';
@@ -14,9 +14,8 @@ export function writeHtmlReport(file: string, result: RunResult, picture: Pictur
   try {
     writeFileSync(file, html);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new BadInputError(
-      `cannot write the HTML report: ${code}`,
+      `cannot write the HTML report: ${fileErrorReason(e, 'writing')}`,
       { file, key: '--html' },
       'choose another path',
     );

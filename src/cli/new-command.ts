@@ -1,9 +1,10 @@
 // `faultline new workload NAME [--chaos] [--dir DIR]`: scaffolds a plugin and a spec that runs it under
 // Attrition and RandomClogging. The pair passes as written, so a user starts from green and edits. It
 // never overwrites a file.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError } from '../core/errors.js';
+import { ensureFolder, writeOutputFile } from '../trace/output-file.js';
 import type { CliIo } from './io.js';
 
 /** The flags of `faultline new workload`. */
@@ -166,9 +167,9 @@ export function newWorkloadCommand(name: string, flags: NewWorkloadFlags, io: Cl
       );
     }
   }
-  mkdirSync(flags.dir, { recursive: true });
-  writeFileSync(plugin, flags.chaos ? chaosPlugin(name) : applicationPlugin(name));
-  writeFileSync(spec, specText(name, flags.chaos));
+  ensureFolder(flags.dir);
+  writeOutputFile(plugin, flags.chaos ? chaosPlugin(name) : applicationPlugin(name), 'choose another --dir');
+  writeOutputFile(spec, specText(name, flags.chaos), 'choose another --dir');
   io.stdout(
     `Wrote ${plugin} (a${flags.chaos ? ' chaos' : 'n application'} workload) and ${spec} (it under Attrition and RandomClogging).\n` +
       `Run it:  npx faultline run ${spec} --seed 1\n`,

@@ -2,12 +2,10 @@
 // application and chaos workloads, built-ins and the `--plugin` ones, with random options, cluster and
 // test keys), written as a TOML file a person can read and re-run, then swept like any spec: the spec of
 // seed S runs with seed S. Everything after the generation is `faultline sweep`.
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BadInputError } from '../core/errors.js';
 import { generateSwarmSpec } from '../swarm/index.js';
 import { parsePositiveInt, parseSeedFlag, parseSeedRange } from '../sweep/plan.js';
-import { ensureFolder, writeFailure } from '../trace/output-file.js';
+import { ensureFolder, writeOutputFile } from '../trace/output-file.js';
 import { pluginRegistry, pluginRequests } from '../workload/plugin-loader.js';
 import type { AnyWorkload } from '../workload/registry.js';
 import type { CliIo } from './io.js';
@@ -34,15 +32,6 @@ function swarmSeeds(flags: SwarmFlags, io: CliIo): number[] {
   return Array.from({ length: count }, (_, i) => base + i);
 }
 
-/** Writes `text` to `file`, a write failure being bad input that names the file. */
-function writeText(file: string, text: string): void {
-  try {
-    writeFileSync(file, text);
-  } catch (e) {
-    throw new BadInputError(`cannot write: ${writeFailure(e)}`, { file }, 'choose another --spec-dir');
-  }
-}
-
 /** Runs the `swarm` command; returns the exit code (as `sweep`'s). */
 export async function swarmCommand(
   flags: SwarmFlags,
@@ -58,11 +47,11 @@ export async function swarmCommand(
   ];
   for (const seed of seeds) {
     const file = path.join(flags.specDir, `swarm-${seed}.toml`);
-    writeText(file, generateSwarmSpec(seed, registry).toml);
+    writeOutputFile(file, generateSwarmSpec(seed, registry).toml, 'choose another --spec-dir');
     corpus.push(`${file} ${seed}`);
   }
   const seedsFile = path.join(flags.specDir, 'swarm-seeds.txt');
-  writeText(seedsFile, `${corpus.join('\n')}\n`);
+  writeOutputFile(seedsFile, `${corpus.join('\n')}\n`, 'choose another --spec-dir');
   io.stderr(`faultline: wrote ${seeds.length} swarm specs to ${flags.specDir} (listed in ${seedsFile})\n`);
   const { seeds: _n, baseSeed: _b, seedRange: _r, seedsFile: _f, specDir: _d, ...sweepFlags } = flags;
   return sweepCommand([], { ...sweepFlags, seedsFile }, io, builtins, version);

@@ -90,3 +90,34 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   const limit = Math.max(2, Math.floor(word.length / 3));
   return bestDist <= limit ? best : undefined;
 }
+
+/**
+ * Why a file operation failed, in words a user reads (the errno name kept in brackets where it helps a
+ * search). `reading` words ENOENT as a missing file; writing words it as a folder that cannot be made.
+ */
+export function fileErrorReason(e: unknown, doing: 'reading' | 'writing'): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return doing === 'reading' ? 'no such file' : 'the folder cannot be created there (ENOENT)';
+    case 'EISDIR':
+      return doing === 'reading' ? 'it is a folder' : 'a folder of that name is in the way (EISDIR)';
+    case 'EACCES':
+    case 'EPERM':
+      return doing === 'reading' ? 'permission denied' : `permission denied (${code})`;
+    case 'ENOTDIR':
+      return doing === 'reading'
+        ? 'a part of the path is not a folder'
+        : 'a part of the path is a file, not a folder (ENOTDIR)';
+    case 'ENOSPC':
+      return 'the disk is full (ENOSPC)';
+    case 'EDQUOT':
+      return 'the disk quota is used up (EDQUOT)';
+    case 'EROFS':
+      return 'the file system is read-only (EROFS)';
+    case 'EEXIST':
+      return 'a file of that name is in the way (EEXIST)';
+    default:
+      return code ? `the system refused (${code})` : String(e);
+  }
+}

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
-import { BadInputError } from '../core/errors.js';
+import { BadInputError, fileErrorReason } from '../core/errors.js';
 import { parseSpec } from './parse.js';
 import type { TestSpec } from './types.js';
 
@@ -39,24 +39,6 @@ export function loadSpecFile(file: string): LoadedSpec {
   return { spec: parseSpec(text, file), text, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** Why a file cannot be read, in a sentence rather than an errno name. */
-function readFailure(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'it is a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is not a folder';
-    default:
-      return code ? `the system refused (${code})` : String(e);
-  }
-}
-
 /** What kind of non-regular file `st` is, in words. */
 function fileKind(st: Stats): string {
   if (st.isDirectory()) return 'a folder';
@@ -78,14 +60,14 @@ function readSpecBytes(file: string): Buffer {
     size = st.size;
   } catch (e) {
     if (e instanceof BadInputError) throw e;
-    throw new BadInputError(`cannot read spec file: ${readFailure(e)}`, { file });
+    throw new BadInputError(`cannot read spec file: ${fileErrorReason(e, 'reading')}`, { file });
   }
   if (size > MAX_SPEC_BYTES) throw tooLarge(file, size);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new BadInputError(`cannot read spec file: ${readFailure(e)}`, { file });
+    throw new BadInputError(`cannot read spec file: ${fileErrorReason(e, 'reading')}`, { file });
   }
   if (bytes.length > MAX_SPEC_BYTES) throw tooLarge(file, bytes.length);
   return bytes;

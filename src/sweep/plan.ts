@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BadInputError } from '../core/errors.js';
+import { BadInputError, fileErrorReason } from '../core/errors.js';
 import { Random } from '../core/random.js';
 import { buggifyForSeed } from '../run/buggify-choice.js';
 
@@ -261,11 +261,7 @@ export function readSeedsFile(file: string): SeedFileEntry[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new BadInputError(
-      `cannot read the seeds file: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`,
-      { file },
-    );
+    throw new BadInputError(`cannot read the seeds file: ${fileErrorReason(e, 'reading')}`, { file });
   }
   return parseSeedsFile(text, file);
 }

@@ -1,9 +1,10 @@
 // Result files: JSON Lines, a header naming the plan and shard, one line per finished run (appended whole,
 // as runs finish, so the file is valid at every moment, even after a kill), and an end line when the
 // sweep stops. Reading one back (for `merge`) treats it as untrusted input: every line is checked.
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BadInputError } from '../core/errors.js';
+import { BadInputError, fileErrorReason } from '../core/errors.js';
+import { ensureFolder } from '../trace/output-file.js';
 import type { Shard } from './plan.js';
 import type { SometimesHit, SweepOutcome, SweepRecord, Verdict } from './record.js';
 
@@ -55,12 +56,13 @@ export class ResultsWriter {
     header: ResultsHeader,
   ) {
     try {
-      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      // Not Node's recursive mkdir: it spins forever under /proc (see trace/output-file.ts).
+      ensureFolder(path.dirname(path.resolve(file)));
       writeFileSync(file, `${JSON.stringify(header)}\n`);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      if (e instanceof BadInputError) throw e;
       throw new BadInputError(
-        `cannot write the results file: ${code}`,
+        `cannot write the results file: ${fileErrorReason(e, 'writing')}`,
         { file },
         'choose another --results path',
       );
@@ -80,7 +82,7 @@ export class ResultsWriter {
 
 /** Writes `text` to `file` through a temporary file and a rename: the file is whole or absent. */
 export function writeWhole(file: string, text: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  ensureFolder(path.dirname(path.resolve(file)));
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);
@@ -237,13 +239,9 @@ export function readResultsFile(file: string): ResultsFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new BadInputError(
-      `cannot read results file: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`,
-      {
-        file,
-      },
-    );
+    throw new BadInputError(`cannot read results file: ${fileErrorReason(e, 'reading')}`, {
+      file,
+    });
   }
   const lines = text.split('\n');
   let header: ResultsHeader | undefined;

@@ -1,33 +1,12 @@
 // Output files faultline writes (traces, reports): creating their folder without Node's recursive mkdir,
 // which spins forever under /proc, and saying in a sentence why a write failed.
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BadInputError } from '../core/errors.js';
+import { BadInputError, fileErrorReason } from '../core/errors.js';
 
-/** What an errno code means for someone writing a file, in a few words. */
+/** Why writing a file failed, in words (see fileErrorReason). */
 export function writeFailure(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOSPC':
-      return 'the disk is full (ENOSPC)';
-    case 'EDQUOT':
-      return 'the disk quota is used up (EDQUOT)';
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied (${code})`;
-    case 'EROFS':
-      return 'the file system is read-only (EROFS)';
-    case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder (ENOTDIR)';
-    case 'EEXIST':
-      return 'a file of that name is in the way (EEXIST)';
-    case 'ENOENT':
-      return 'the folder cannot be created there (ENOENT)';
-    case 'EISDIR':
-      return 'a folder of that name is in the way (EISDIR)';
-    default:
-      return code ? `the system refused (${code})` : String(e);
-  }
+  return fileErrorReason(e, 'writing');
 }
 
 /**
@@ -65,4 +44,13 @@ function folderError(folder: string, e: unknown): BadInputError {
     { file: folder },
     'choose another folder',
   );
+}
+
+/** Writes `text` to `file`; a failure is a BadInputError naming the file, the reason in words, and `hint`. */
+export function writeOutputFile(file: string, text: string, hint: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new BadInputError(`cannot write: ${writeFailure(e)}`, { file }, hint);
+  }
 }

@@ -4,7 +4,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { BadInputError } from '../core/errors.js';
+import { BadInputError, fileErrorReason } from '../core/errors.js';
 import type { TraceEvent } from './event.js';
 import { parseTraceLine } from './reader.js';
 import { createXmlLineParser } from './xml-line.js';
@@ -42,11 +42,8 @@ function openTrace(file: string): number {
   try {
     fd = openSync(file, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
     throw new BadInputError(
-      `cannot read the trace: ${why}`,
+      `cannot read the trace: ${fileErrorReason(e, 'reading')}`,
       { file },
       'give the path of a .jsonl or .xml trace',
     );

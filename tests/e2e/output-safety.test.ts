@@ -2,7 +2,7 @@
 // name and renamed into place when complete, so an interrupted or failed write never destroys an earlier
 // complete trace of the same seed, and never leaves a partial file that looks complete. Runs the built
 // CLI as a user does (`npm run build` first; `npm test` does).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -14,10 +14,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { faultline, ROOT } from '../support/faultline-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'faultline.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'faultline-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,11 +47,6 @@ function spec(name: string, text: string): string {
   const p = path.join(dir, name);
   writeFileSync(p, text);
   return p;
-}
-
-function runSync(args: readonly string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: ENV, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts a run, waits until its trace is being written, sends `signal`, and resolves with what it did. */
@@ -107,7 +101,7 @@ describe('crash-safe traces', () => {
 
   it('a complete run replaces the earlier trace and leaves no partial file', () => {
     const traces = path.join(dir, 'ok');
-    const r = runSync(['run', spec('short.toml', SHORT), '--seed', '3', '--trace-dir', traces]);
+    const r = faultline(['run', spec('short.toml', SHORT), '--seed', '3', '--trace-dir', traces]);
     expect(r.code).toBe(0);
     expect(existsSync(path.join(traces, 'ShortCycle.3.jsonl'))).toBe(true);
     expect(existsSync(path.join(traces, 'ShortCycle.3.jsonl.partial'))).toBe(false);
@@ -118,7 +112,7 @@ describe('crash-safe traces', () => {
     mkdirSync(traces, { recursive: true });
     // Writes to /dev/full fail with ENOSPC, as on a full disk.
     symlinkSync('/dev/full', path.join(traces, 'ShortCycle.4.jsonl.partial'));
-    const r = runSync(['run', spec('short.toml', SHORT), '--seed', '4', '--trace-dir', traces]);
+    const r = faultline(['run', spec('short.toml', SHORT), '--seed', '4', '--trace-dir', traces]);
     expect(r.code).toBe(74);
     expect(r.stderr).toContain('ShortCycle.4.jsonl: the disk is full (ENOSPC)');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -127,12 +121,19 @@ describe('crash-safe traces', () => {
   });
 
   it('a trace folder that cannot be created is exit 2 in words, without hanging (/proc)', () => {
-    const r = runSync(['run', spec('short.toml', SHORT), '--seed', '1', '--trace-dir', '/proc/faultline/x']);
+    const r = faultline([
+      'run',
+      spec('short.toml', SHORT),
+      '--seed',
+      '1',
+      '--trace-dir',
+      '/proc/faultline/x',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot create the folder');
     const file = path.join(dir, 'a-file');
     writeFileSync(file, '');
-    const r2 = runSync([
+    const r2 = faultline([
       'run',
       spec('short.toml', SHORT),
       '--seed',
