@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faultlineAsync } from '../support/faultline-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'faultline.js');
@@ -51,28 +52,10 @@ let dir = '';
 let tiny = '';
 let planted = '';
 
-/**
- * Runs the command line without blocking this thread (a blocked test worker cannot answer vitest, and a
- * sweep can take a while).
- */
-function cli(args: readonly string[], env: NodeJS.ProcessEnv = ENV): Promise<Cli> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+/** Runs the command line without blocking this thread (see faultlineAsync). */
+async function cli(args: readonly string[]): Promise<Cli> {
+  const r = await faultlineAsync(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 type Line = Record<string, unknown>;

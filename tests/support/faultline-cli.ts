@@ -1,6 +1,6 @@
-// Running the built command line as a user does (`node bin/faultline.js ...`), for the e2e tests of
-// render and the HTML view: output captured, colour off unless the caller's environment says otherwise.
-import { spawnSync } from 'node:child_process';
+// Running the built command line as a user does (`node bin/faultline.js ...`), for the e2e tests and the
+// seed sweeps: output captured, colour off unless the caller's environment says otherwise.
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +25,42 @@ export function faultline(args: readonly string[], env: Record<string, string | 
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs `faultline ARGS` without blocking the test's thread (a blocked test worker cannot answer vitest,
+ * and a sweep can take minutes): NO_COLOR and CI set, `env` on top; killed after `timeoutMs`.
+ */
+export function faultlineAsync(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 300_000,
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        FORCE_COLOR: undefined,
+        CI: 'true',
+        GITHUB_ACTIONS: undefined,
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

@@ -1,17 +1,14 @@
 // Every spec in tests/fast/ (application workload specs and chaos workload specs alike) must pass on
-// several seeds, exactly as `faultline run tests/fast/<Spec>.toml --seed N` runs it: automatic failure
-// injection as the spec says, every built-in workload registered. A failing run names its seed and the
-// reasons of its Severity-40 events, so it can be reproduced from the command line.
+// several seeds, swept through `faultline sweep` exactly as a user sweeps the folder: automatic failure
+// injection as the spec says, every built-in workload registered, BUGGIFY as each spec declares. A
+// failing run is listed with the command that replays it.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { seedCount } from '../../support/seed-count.js';
-import { explain, runSpecFile } from '../chaos/chaos-run.js';
+import { notPassed, sweepThroughCli } from '../../support/sweep-cli.js';
 
 /** Seeds each spec runs on: 1 .. SEEDS (1 in `npm test`; `npm run test:sweeps` runs 10). */
 const SEEDS = seedCount('FAST_SPEC', 1);
-
-/** (spec#seed) pairs that fail today because of open bugs, with what they show. */
-const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([]);
 
 const specs = readdirSync('tests/fast')
   .filter((f) => f.endsWith('.toml'))
@@ -24,17 +21,16 @@ describe('tests/fast specs', () => {
     expect(specs).toContain('Attrition.toml');
   });
 
-  for (const spec of specs) {
-    for (let seed = 1; seed <= SEEDS; seed++) {
-      const known = KNOWN_FAILURES.get(`${spec}#${seed}`);
-      // Known failures are listed, visibly skipped, and named after their bug: they are open work.
-      (known ? it.skip : it)(
-        `${spec} passes with seed ${seed}${known ? ` (KNOWN BUG: ${known})` : ''}`,
-        async () => {
-          const { result } = await runSpecFile(`tests/fast/${spec}`, seed);
-          expect(result.outcome, explain(result)).toBe('passed');
-        },
-      );
-    }
-  }
+  it(`every spec passes on seeds 1..${SEEDS}`, async () => {
+    const swept = await sweepThroughCli({
+      specs: ['tests/fast'],
+      // A healthy run of these specs ends within a few hundred simulated seconds; a hang fails fast.
+      flags: ['--seed-range', `1..${SEEDS}`, '--buggify', 'off', '--max-sim-seconds', '1500'],
+      timeoutMs: 3_500_000,
+    });
+    expect(swept.runs).toHaveLength(specs.length * SEEDS);
+    const bad = notPassed(swept.runs);
+    expect(bad, `${bad.length} runs did not pass:\n${bad.join('\n')}`).toEqual([]);
+    expect(swept.code, swept.stdout + swept.stderr).toBe(0);
+  }, 3_600_000);
 });

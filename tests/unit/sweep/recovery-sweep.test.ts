@@ -2,16 +2,12 @@
 // the kill-safety policy. tests/slow/RecoverySweep.toml stacks Cycle with RandomClogging, Rollback and
 // two Attritions (kills and reboots) for 10 simulated seconds with BUGGIFY on; every seed must then pass,
 // which means the cluster came back to full service: each run waits for a quiet cluster (recovered,
-// fully replicated, replicas caught up), checks the ring and compares every replica. A seed that fails
-// or does not finish is collected with its reasons, and the test lists them all.
+// fully replicated, replicas caught up), checks the ring and compares every replica. The seeds run
+// through `faultline sweep`, as a user sweeps them; the test lists every seed that did not pass with the
+// command that replays it.
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../src/run/result.js';
-import { runSpec } from '../../../src/run/run-spec.js';
-import { loadSpecFile } from '../../../src/spec/index.js';
-import { TraceWriter } from '../../../src/trace/writer.js';
-import { Registry } from '../../../src/workload/registry.js';
-import { builtinWorkloads } from '../../../workloads/index.js';
 import { seedPlan } from '../../support/seed-count.js';
+import { notPassed, sweepThroughCli } from '../../support/sweep-cli.js';
 
 const SPEC = 'tests/slow/RecoverySweep.toml';
 /**
@@ -31,50 +27,17 @@ const SEEDS = seedPlan('RECOVERY', 100, REGRESSIONS);
  */
 const MAX_SIM_SECONDS = 1500;
 
-/**
- * Seeds that fail today because of open cluster bugs, each with what it shows. The test requires the
- * failing seeds to be exactly these: a new failure fails it, and so does a fix (remove the seed then).
- */
-const KNOWN_FAILURES: ReadonlyMap<number, string> = new Map<number, string>([]);
-
-/** What a seed that did not pass did, in one line. */
-function describeRun(r: RunResult): string {
-  if (r.didNotFinish) {
-    const stuck = r.didNotFinish.stuck
-      .slice(0, 3)
-      .map((s) => `${s.name} waiting on ${s.waitingOn}`)
-      .join('; ');
-    return `did not finish: ${r.didNotFinish.reason} (during ${r.didNotFinish.duringTest ?? '?'}; ${stuck})`;
-  }
-  const seen = new Set<string>();
-  for (const f of r.failures) seen.add(`${f.type}${f.workload ? ` (${f.workload})` : ''}: ${f.reason}`);
-  return [...seen].slice(0, 3).join(' | ');
-}
-
 describe('recovery sweep', () => {
   it(`the cluster returns to full service after stacked chaos on ${SEEDS.length} seeds`, async () => {
-    const { spec } = loadSpecFile(SPEC);
-    const registry = new Registry(builtinWorkloads);
-    const bad: string[] = [];
-    const failedSeeds: number[] = [];
-    for (const seed of SEEDS) {
-      const r = await runSpec({
-        spec,
-        specPath: SPEC,
-        seed,
-        registry,
-        traceSink: new TraceWriter({ memory: false }),
-        maxSimSeconds: MAX_SIM_SECONDS,
-      });
-      if (r.outcome !== 'passed') {
-        failedSeeds.push(seed);
-        bad.push(`seed ${seed}: ${describeRun(r)}`);
-      }
-    }
-    expect(
-      failedSeeds,
-      `${bad.length} of ${SEEDS.length} seeds did not pass (reproduce: faultline run ${SPEC} --seed N); known: ` +
-        `${[...KNOWN_FAILURES.keys()].join(', ')}\n${bad.join('\n')}`,
-    ).toEqual([...KNOWN_FAILURES.keys()]);
+    const swept = await sweepThroughCli({
+      specs: [],
+      corpus: SEEDS.map((seed) => `${SPEC} ${seed}`),
+      flags: ['--max-sim-seconds', String(MAX_SIM_SECONDS)],
+      timeoutMs: 3_500_000,
+    });
+    expect(swept.runs.map((r) => r.seed)).toEqual(SEEDS);
+    const bad = notPassed(swept.runs);
+    expect(bad, `${bad.length} of ${SEEDS.length} seeds did not pass:\n${bad.join('\n')}`).toEqual([]);
+    expect(swept.code, swept.stdout + swept.stderr).toBe(0);
   }, 3_600_000);
 });
