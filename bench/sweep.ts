@@ -1,11 +1,13 @@
 // Sweep benchmark: runs per second of one seed plan with one worker and then with two, one after the
 // other in this process tree, their ratio, and the sweep's own overhead (wall time the workers were not
-// running a run: pool, messages, results, progress) as a share of the runs' time.
+// running a run: pool, messages, results, progress) as a share of the runs' time. It also reports the CPU
+// seconds a run costs and how many cores one worker keeps busy: a single run is not single-threaded (V8
+// marks and scavenges on helper threads), which caps what a second worker can add on a 2-core machine.
 //
 // Run with `npm run build && node dist/bench/sweep.js [SPEC|DIR...] [--seeds N] [--base-seed B]`
 // (default: tests/fast, 2 seeds from base seed 1, BUGGIFY random). Prints a table, then one JSON line.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinWorkloadsFile, faultlineVersion, loadBuiltinWorkloads } from '../src/cli/builtins.js';
 import { buildPlan, type PlannedSpec } from '../src/sweep/plan.js';
@@ -42,6 +44,10 @@ interface Figures {
   /** 1 - (sum of the runs' own wall seconds) / (wall seconds × workers). */
   readonly overhead: number;
   readonly failed: number;
+  /** CPU seconds of the whole process (every thread: workers, V8's GC helpers, the main thread) per run. */
+  readonly cpuPerRun: number;
+  /** Cores the process kept busy on average: CPU seconds / wall seconds. */
+  readonly coresBusy: number;
 }
 
 async function measure(
@@ -59,6 +65,7 @@ async function measure(
     version,
   });
   const traceDir = mkdtempSync(path.join(tmpdir(), 'faultline-bench-sweep-'));
+  const cpuBefore = process.cpuUsage();
   try {
     const r = await runSweep({
       plan,
@@ -74,6 +81,8 @@ async function measure(
       progress: quiet,
     });
     const busy = r.records.reduce((a, x) => a + x.wallSeconds, 0);
+    const used = process.cpuUsage(cpuBefore);
+    const cpu = (used.user + used.system) / 1e6;
     return {
       jobs,
       runs: r.records.length,
@@ -81,6 +90,8 @@ async function measure(
       runsPerSec: r.records.length / r.wallSeconds,
       overhead: 1 - busy / (r.wallSeconds * jobs),
       failed: r.summary.failed,
+      cpuPerRun: cpu / r.records.length,
+      coresBusy: cpu / r.wallSeconds,
     };
   } finally {
     rmSync(traceDir, { recursive: true, force: true });
@@ -100,14 +111,21 @@ async function main(): Promise<void> {
   const one = await measure(1, specs, args, version);
   const two = await measure(2, specs, args, version);
   console.log(`sweep of ${specs.length} specs x ${args.seeds} seeds (base ${args.base}), BUGGIFY random`);
-  console.log('jobs  runs  wall s   runs/s  overhead  failed');
+  console.log('jobs  runs  wall s   runs/s  overhead  failed  cpu s/run  cores busy');
   for (const f of [one, two]) {
     console.log(
       `${String(f.jobs).padStart(4)}  ${String(f.runs).padStart(4)}  ${f.wallSeconds.toFixed(1).padStart(6)}  ` +
-        `${f.runsPerSec.toFixed(3).padStart(7)}  ${(f.overhead * 100).toFixed(1).padStart(7)}%  ${String(f.failed).padStart(6)}`,
+        `${f.runsPerSec.toFixed(3).padStart(7)}  ${(f.overhead * 100).toFixed(1).padStart(7)}%  ${String(f.failed).padStart(6)}` +
+        `  ${f.cpuPerRun.toFixed(3).padStart(9)}  ${f.coresBusy.toFixed(2).padStart(10)}`,
     );
   }
-  console.log(`ratio (2 workers / 1 worker): ${(two.runsPerSec / one.runsPerSec).toFixed(2)}`);
+  const ratio = two.runsPerSec / one.runsPerSec;
+  // One worker already keeps more than one core busy (V8 collects garbage on helper threads), so on C
+  // cores two workers can gain at most C / (cores one worker keeps busy).
+  const ceiling = Math.min(2, availableParallelism() / one.coresBusy);
+  console.log(
+    `ratio (2 workers / 1 worker): ${ratio.toFixed(2)}; ceiling on this machine: ${ceiling.toFixed(2)}`,
+  );
   console.log(
     JSON.stringify({
       bench: 'sweep',
@@ -119,6 +137,12 @@ async function main(): Promise<void> {
       ratio: Number((two.runsPerSec / one.runsPerSec).toFixed(3)),
       overheadJobs1: Number(one.overhead.toFixed(4)),
       overheadJobs2: Number(two.overhead.toFixed(4)),
+      cpuPerRunJobs1: Number(one.cpuPerRun.toFixed(4)),
+      cpuPerRunJobs2: Number(two.cpuPerRun.toFixed(4)),
+      coresBusyJobs1: Number(one.coresBusy.toFixed(3)),
+      coresBusyJobs2: Number(two.coresBusy.toFixed(3)),
+      ratioCeiling: Number(ceiling.toFixed(3)),
+      cores: availableParallelism(),
       node: process.version,
     }),
   );
