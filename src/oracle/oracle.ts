@@ -174,7 +174,15 @@ export class Oracle implements HistoryRecorder {
   }
 
   epochsKnown(starts: readonly EpochStart[]): void {
-    this.truth.epochsKnown(starts);
+    for (const lost of this.truth.epochsKnown(starts)) {
+      this.violation('durability', {
+        message: `every log of epoch ${lost.epoch} made version ${lost.durable} durable, but the recovery after it rolled the epoch back to ${lost.recoveryVersion}`,
+        attempts: [],
+        version: lost.durable,
+        expected: `recovery version >= ${lost.durable}`,
+        observed: `recovery version ${lost.recoveryVersion}`,
+      });
+    }
     this.advance();
   }
 
