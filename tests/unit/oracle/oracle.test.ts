@@ -77,7 +77,13 @@ describe('the oracle on valid histories', () => {
   it('resolves commit_unknown_result by fact: a durable batch committed, a rolled-back one did not', () => {
     const h = harness();
     h.commit({ rv: 10, mutations: [set('a', '1')], version: 100, told: 'commit_unknown_result' });
-    h.commit({ rv: 10, mutations: [set('b', '1')], version: 150, told: 'commit_unknown_result', durable: false });
+    h.commit({
+      rv: 10,
+      mutations: [set('b', '1')],
+      version: 150,
+      told: 'commit_unknown_result',
+      durable: false,
+    });
     h.o.epochsKnown([
       { epoch: 1, recoveryVersion: 0 },
       { epoch: 2, recoveryVersion: 120 },
@@ -116,7 +122,16 @@ describe('the oracle on broken histories', () => {
     h.commit({ rv: 10, mutations: [set('a', '1'), set('b', '2'), set('c', '3')], version: 100 });
     h.o.batchDurable(1, 200);
     const id = h.o.attemptStarted('c', 0);
-    h.o.rangeRead(id, 120, { begin: 'a', end: 'z', limit: 2, reverse: false }, [['a', '1'], ['c', '3']], true);
+    h.o.rangeRead(
+      id,
+      120,
+      { begin: 'a', end: 'z', limit: 2, reverse: false },
+      [
+        ['a', '1'],
+        ['c', '3'],
+      ],
+      true,
+    );
     expect(props(h.violations)).toEqual(['read']);
     expect(h.violations[0]!.message).toContain('row 1');
   });
@@ -229,7 +244,12 @@ describe('the oracle on broken histories', () => {
   it("compares each replica's final copy with the model (durability)", () => {
     const h = harness();
     h.commit({ rv: 10, mutations: [set('a', '1'), set('b', '2')], version: 100 });
-    expect(h.o.checkReplica('', '\xff', 100, 'ss1', [['a', '1'], ['b', '2']])).toBe(true);
+    expect(
+      h.o.checkReplica('', '\xff', 100, 'ss1', [
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    ).toBe(true);
     expect(h.violations).toEqual([]);
     h.o.checkReplica('', '\xff', 100, 'ss2', [['a', '1']]);
     expect(props(h.violations)).toEqual(['durability']);
