@@ -2,7 +2,8 @@
 // store with optimistic concurrency, read-your-writes, atomic operations, key selectors, versionstamps,
 // watches and the standard retry loop. It is written from the specification (FoundationDB's documented
 // behaviour), not from faultline's cluster code, so that workloads can be tested against an independent
-// oracle and the cluster can later be compared with it. As in FoundationDB, a read sees the transaction's
+// oracle. The value semantics of atomic operations and versionstamps are the one shared implementation
+// (src/cluster/mutation.ts), as in the cluster and the oracle's reference model (src/oracle/model.ts). As in FoundationDB, a read sees the transaction's
 // writes as of when it was issued (not those issued while it is outstanding), a commit applies the
 // mutations in issue order (versionstamped ones included), and a watch compares with the value its
 // transaction saw when watch() was called.
