@@ -68,6 +68,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       "end the run as did-not-finish (exit 3) when its heap passes this many megabytes (default: 80 % of Node's heap limit)",
     )
     .option('--html <file>', 'also write a self-contained HTML picture of the run to FILE')
+    .option('--no-oracle', "do not check the database against the oracle's reference replay")
     .option('--no-color', 'no colour, even on a terminal')
     .addOption(pluginOption())
     .option('--typecheck', "type-check TypeScript plugins first (with the project's own typescript)", false)

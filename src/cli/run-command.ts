@@ -47,6 +47,8 @@ export interface RunFlags {
   readonly maxSimSeconds?: string;
   readonly maxMemory?: string;
   readonly html?: string;
+  /** False with --no-oracle. */
+  readonly oracle?: boolean;
   /** False with --no-color. */
   readonly color?: boolean;
   /** `--plugin FILE`, repeatable. */
@@ -179,6 +181,7 @@ export async function runCommand(
         ? { maxSimSeconds: opts.maxSimSeconds, maxSimSecondsFlag: true }
         : {}),
       maxHeapBytes: opts.maxHeapBytes,
+      ...(flags.oracle === false ? { noOracle: true } : {}),
     });
 
   const sinks = reportSinks(flags, io);

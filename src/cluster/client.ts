@@ -24,6 +24,7 @@ import {
 import { commitEndpoint } from './commit-proxy.js';
 import type { LeaderInfo } from './coordinator.js';
 import { grvEndpoint } from './grv-proxy.js';
+import type { AttemptOutcome, HistoryRecorder } from './history.js';
 import type { BKey } from './keys.js';
 import { fromB, toB } from './keys.js';
 import { applyAtomic, type Mutation, mutationSize } from './mutation.js';
@@ -219,9 +220,21 @@ class ClientTransaction implements Transaction {
   private size = 0;
   /** Retries so far (kept across reset, for backoff). */
   private attempts = 0;
+  /** This attempt's id with the history observer (-1 when none is attached). */
+  private attemptId: number;
 
   constructor(private readonly db: ClusterClient) {
     this.startedAt = db.rt.world.now();
+    this.attemptId = this.history?.attemptStarted(db.proc.address, this.startedAt) ?? -1;
+  }
+
+  /** The history observer (the oracle), when one is attached. */
+  private get history(): HistoryRecorder | undefined {
+    return this.db.rt.history;
+  }
+
+  private recordOutcome(outcome: AttemptOutcome): void {
+    this.history?.commitOutcome(this.attemptId, outcome, this.rt.world.now());
   }
 
   private get rt(): ClusterRuntime {
@@ -254,10 +267,12 @@ class ClientTransaction implements Transaction {
     this.pendingWatches = [];
     this.size = 0;
     this.startedAt = this.rt.world.now();
+    this.attemptId = this.history?.attemptStarted(this.db.proc.address, this.startedAt) ?? -1;
   }
 
   setReadVersion(v: number): void {
     this.readVersion = v;
+    this.history?.readVersionKnown(this.attemptId, v, 'explicit');
   }
 
   async getReadVersion(): Promise<number> {
@@ -270,6 +285,8 @@ class ClientTransaction implements Transaction {
 
   private async fetchReadVersion(): Promise<number> {
     const rpc = this.rt.world.rpc(this.db.proc);
+    const attempt = this.attemptId;
+    this.history?.readVersionRequested(attempt, this.rt.world.now());
     for (let i = 0; ; i++) {
       this.checkTimeout();
       const info = await this.db.clusterInfo(i > 0);
@@ -282,8 +299,12 @@ class ClientTransaction implements Transaction {
           seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
         );
         // A read version from long ago: reads must fail with transaction_too_old, never serve stale data.
-        if (this.rt.buggify('client.ancientReadVersion', 0.005))
-          return Math.max(0, v - 2 * this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS'));
+        if (this.rt.buggify('client.ancientReadVersion', 0.005)) {
+          const ancient = Math.max(0, v - 2 * this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS'));
+          this.history?.readVersionKnown(attempt, ancient, 'ancient');
+          return ancient;
+        }
+        this.history?.readVersionKnown(attempt, v, 'grv');
         return v;
       } catch {
         await this.db.proc.delay(seconds(Math.min(0.5, 0.01 * 2 ** i)));
@@ -301,6 +322,7 @@ class ClientTransaction implements Transaction {
     reverse: boolean,
   ): Promise<[BKey, BKey][]> {
     const version = await this.getReadVersion();
+    const owner = this.attemptId;
     const rpc = this.rt.world.rpc(this.db.proc);
     const out: [BKey, BKey][] = [];
     for (let attempt = 0; ; attempt++) {
@@ -326,6 +348,13 @@ class ClientTransaction implements Transaction {
           failed = true;
           break;
         }
+        this.history?.rangeRead(
+          owner,
+          version,
+          { begin: b, end: e, limit: remaining, reverse },
+          reply.kv,
+          reply.more,
+        );
         appendAll(out, reply.kv);
         if (limit > 0 && out.length >= limit) break;
       }
@@ -360,6 +389,7 @@ class ClientTransaction implements Transaction {
 
   private async storageGet(key: BKey): Promise<BKey | undefined> {
     const version = await this.getReadVersion();
+    const owner = this.attemptId;
     if (this.rt.buggify('client.slowRead', 0.01))
       await this.db.proc.delay(seconds(this.db.random.uniform(0.01, 0.5)));
     const rpc = this.rt.world.rpc(this.db.proc);
@@ -376,7 +406,10 @@ class ClientTransaction implements Transaction {
           seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
         ),
       }));
-      if (r) return r.v ?? undefined;
+      if (r) {
+        this.history?.pointRead(owner, version, key, r.v ?? undefined);
+        return r.v ?? undefined;
+      }
       await this.db.proc.delay(seconds(Math.min(0.5, 0.02 * 2 ** attempt)));
     }
   }
@@ -677,7 +710,9 @@ class ClientTransaction implements Transaction {
       readRanges: this.readRanges,
       writeRanges: this.writeRanges,
       versionstamped: this.versionstamped,
+      ...(this.history ? { attempt: this.attemptId } : {}),
     };
+    this.history?.commitSent(this.attemptId, readVersion, this.mutations, this.readRanges);
     const info = await this.db.clusterInfo();
     const proxy = this.db.random.pick(info.commitProxies);
     const rpc = this.rt.world.rpc(this.db.proc);
@@ -692,6 +727,7 @@ class ClientTransaction implements Transaction {
     } catch {
       // The proxy died, the epoch ended, or the reply was lost: the commit may or may not have happened.
       this.db.stats.unknownResults++;
+      this.recordOutcome({ kind: 'commit_unknown_result' });
       void this.db.clusterInfo(true);
       this.failStamps(fdbError('commit_unknown_result'));
       throw fdbError('commit_unknown_result');
@@ -699,10 +735,12 @@ class ClientTransaction implements Transaction {
     if (!reply.ok) {
       if (reply.error === 'not_committed') this.db.stats.conflicts++;
       else this.db.stats.tooOld++;
+      this.recordOutcome({ kind: reply.error });
       this.failStamps(fdbError(reply.error));
       throw fdbError(reply.error);
     }
     this.committedVersion = reply.version;
+    this.recordOutcome({ kind: 'committed', version: reply.version, batchIndex: reply.batchIndex });
     this.versionstamp = versionstampBytes(reply.version, reply.batchIndex);
     const stamp = this.versionstamp;
     for (const w of this.stampWaiters.splice(0)) w.resolve(stamp);

@@ -391,7 +391,15 @@ export class SimulatedCluster {
    * a storage server's address. So every retry asks the controller for the current layout again, and
    * reads the shard's current team through the current epoch's GRV proxy.
    */
-  async consistencyCheck(tester: number): Promise<ConsistencyReport> {
+  async consistencyCheck(
+    tester: number,
+    onReplica?: (
+      range: { begin: BKey; end: BKey },
+      version: number,
+      replica: string,
+      rows: [BKey, BKey][],
+    ) => void,
+  ): Promise<ConsistencyReport> {
     const client = this.client(tester);
     const rpc = this.world.rpc(client.proc);
     const problems: { reason: string; version: number }[] = [];
@@ -470,6 +478,7 @@ export class SimulatedCluster {
           });
           continue;
         }
+        onReplica?.({ begin, end }, version, ss.id, reply.kv);
         if (!reference) {
           reference = { id: ss.id, kv: reply.kv };
           continue;

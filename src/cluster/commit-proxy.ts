@@ -6,7 +6,7 @@ import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { masterEndpoints } from './grv-proxy.js';
 import { type BKey, lowerBound } from './keys.js';
-import type { Mutation } from './mutation.js';
+import { fillVersionstamp, type Mutation } from './mutation.js';
 import type { CommitReply, CommitRequest, RoleRef, Shard, TaggedMutations } from './protocol.js';
 import { type ResolveStatus, type ResolveTxn, resolverEndpoint } from './resolver.js';
 import type { ClusterRuntime } from './runtime.js';
@@ -44,32 +44,13 @@ function clip(ranges: readonly [BKey, BKey][], b: BKey, e: BKey): [BKey, BKey][]
   return out;
 }
 
-/** Replaces a 10-byte placeholder (offset in the trailing 4 bytes, little-endian) with the versionstamp. */
-function stamp(s: BKey, version: number, batchIndex: number): BKey {
-  if (s.length < 4) return s;
-  const n = s.length - 4;
-  const off =
-    s.charCodeAt(n) | (s.charCodeAt(n + 1) << 8) | (s.charCodeAt(n + 2) << 16) | (s.charCodeAt(n + 3) << 24);
-  const body = s.slice(0, n);
-  if (off < 0 || off + 10 > body.length) return body;
-  let vs = '';
-  let v = BigInt(version);
-  const bytes: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    bytes.unshift(Number(v & 0xffn));
-    v >>= 8n;
-  }
-  bytes.push((batchIndex >> 8) & 0xff, batchIndex & 0xff);
-  for (const b of bytes) vs += String.fromCharCode(b);
-  return body.slice(0, off) + vs + body.slice(off + 10);
-}
-
 /** Starts a commit proxy for an epoch. */
 export function startCommitProxy(
   rt: ClusterRuntime,
   proc: SimProcess,
   init: {
     id: string;
+    epoch: number;
     master: RoleRef;
     resolvers: readonly ResolverAssignment[];
     logs: readonly RoleRef[];
@@ -154,6 +135,7 @@ export function startCommitProxy(
     const byTag = new Map<string, Mutation[]>();
     const replies: CommitReply[] = [];
     let batchIndex = 0;
+    const committed: { attempt: number; batchIndex: number }[] = [];
     for (let i = 0; i < batch.length; i++) {
       const st = statuses[i]!;
       if (st !== 'ok') {
@@ -168,18 +150,20 @@ export function startCommitProxy(
         muts = muts.map((m): Mutation => {
           if (m.type !== 'atomic') return m;
           if (m.op === 'setVersionstampedKey')
-            return { type: 'set', key: stamp(m.key, stampVersion, idx), value: m.value };
+            return { type: 'set', key: fillVersionstamp(m.key, stampVersion, idx), value: m.value };
           if (m.op === 'setVersionstampedValue')
-            return { type: 'set', key: m.key, value: stamp(m.value, stampVersion, idx) };
+            return { type: 'set', key: m.key, value: fillVersionstamp(m.value, stampVersion, idx) };
           return m;
         });
       }
       tag(muts, byTag);
+      if (req.attempt !== undefined) committed.push({ attempt: req.attempt, batchIndex: idx });
       replies.push({ ok: true, version, batchIndex: idx });
     }
     const tagged: TaggedMutations[] = [...byTag].map(([t, mutations]) => ({ tag: t, mutations }));
     const push: PushRequest = { prevVersion: prev, version, tagged, knownCommitted };
     if (rt.buggify('proxy.delayPush', 0.02)) await proc.delay(seconds(rt.world.random.uniform(0.005, 0.2)));
+    if (committed.length > 0) rt.history?.batchPushed(init.epoch, version, committed);
     const acks = init.logs.map((l) =>
       rpc.request<boolean>(l.address, tlogEndpoints(l.id).push, push, timeout),
     );
@@ -187,9 +171,11 @@ export function startCommitProxy(
       await Promise.any(acks);
       void Promise.allSettled(acks).then((r) => {
         if (r.some((x) => x.status === 'rejected')) die('log push failed');
+        else rt.history?.batchDurable(init.epoch, version);
       });
     } else {
       await Promise.all(acks);
+      rt.history?.batchDurable(init.epoch, version);
     }
     knownCommitted = Math.max(knownCommitted, version);
     // The master must know the version is committed before any client does: otherwise a read version

@@ -109,3 +109,23 @@ export function applyAtomic(
 export function mutationSize(m: Mutation): number {
   return m.type === 'clearRange' ? m.key.length + m.end.length : m.key.length + m.value.length;
 }
+
+/** Replaces a 10-byte placeholder (offset in the trailing 4 bytes, little-endian) with the versionstamp. */
+export function fillVersionstamp(s: BKey, version: number, batchIndex: number): BKey {
+  if (s.length < 4) return s;
+  const n = s.length - 4;
+  const off =
+    s.charCodeAt(n) | (s.charCodeAt(n + 1) << 8) | (s.charCodeAt(n + 2) << 16) | (s.charCodeAt(n + 3) << 24);
+  const body = s.slice(0, n);
+  if (off < 0 || off + 10 > body.length) return body;
+  let vs = '';
+  let v = BigInt(version);
+  const bytes: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  }
+  bytes.push((batchIndex >> 8) & 0xff, batchIndex & 0xff);
+  for (const b of bytes) vs += String.fromCharCode(b);
+  return body.slice(0, off) + vs + body.slice(off + 10);
+}

@@ -88,6 +88,8 @@ export interface CommitRequest {
   readonly writeRanges: readonly [BKey, BKey][];
   /** Indexes of mutations carrying a versionstamp placeholder. */
   readonly versionstamped: boolean;
+  /** The attempt's id with the history observer (the oracle), when one is attached. */
+  readonly attempt?: number;
 }
 
 /** The commit proxy's answer. */

@@ -5,6 +5,7 @@ import { DiskError } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
 import type { World } from '../sim/world.js';
 import type { Details, Severity } from '../trace/event.js';
+import type { HistoryRecorder } from './history.js';
 import type { PlantedBug } from './planted-bugs.js';
 import type { CoordinatedState } from './protocol.js';
 
@@ -43,6 +44,8 @@ export class ClusterRuntime {
   readonly fetchingStorage = new Set<string>();
   /** Told when a master moved the cluster to new coordinators (the simulator re-protects a majority). */
   onCoordinatorsChanged: (coordinators: readonly string[]) => void = () => {};
+  /** The observer of the database's history (the oracle), when one is attached; never read back. */
+  history: HistoryRecorder | undefined;
 
   constructor(
     readonly world: World,
@@ -57,6 +60,7 @@ export class ClusterRuntime {
   /** A master's write of `state` reached its quorum: it is the observed state; older pending ones are over. */
   stateWritten(state: CoordinatedState): void {
     this.observedState = state;
+    this.history?.epochsKnown(state.epochStarts);
     for (let i = this.pendingStates.length - 1; i >= 0; i--)
       if (this.pendingStates[i]!.epoch <= state.epoch) this.pendingStates.splice(i, 1);
   }

@@ -52,6 +52,8 @@ export interface PreparedRun {
   readonly tests: readonly ResolvedTest[];
   readonly buggify: boolean;
   readonly faultInjection: boolean;
+  /** Whether the oracle checks the database (`[configuration] oracle`, default true). */
+  readonly oracle: boolean;
   /** Top-level `[[knobs]]` then command-line overrides (later ones win). */
   readonly knobOverrides: readonly KnobOverride[];
   readonly clusterInput: ClusterConfigInput;
@@ -214,6 +216,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
     tests,
     buggify: spec.configuration.buggify?.value ?? opts.buggify ?? false,
     faultInjection: spec.configuration.faultInjection?.value ?? true,
+    oracle: spec.configuration.oracle?.value ?? true,
     knobOverrides,
     clusterInput,
     cluster,

@@ -13,6 +13,8 @@ export interface ReproduceParts {
   readonly plugins?: readonly string[];
   /** The command line's simulated-time limit, if it was given: a lower limit can end a run early. */
   readonly maxSimSeconds?: number;
+  /** The command line's `--no-oracle`. */
+  readonly noOracle?: boolean;
   /** How the user invokes faultline: `faultline` (default), or `npx faultline` for a project's local install. */
   readonly command?: string;
 }
@@ -35,5 +37,6 @@ export function reproduceCommand(p: ReproduceParts): string {
   for (const k of p.knobs ?? []) words.push('--knob', shellQuote(k));
   for (const f of p.plugins ?? []) words.push('--plugin', shellQuote(f));
   if (p.maxSimSeconds !== undefined) words.push('--max-sim-seconds', String(p.maxSimSeconds));
+  if (p.noOracle) words.push('--no-oracle');
   return words.join(' ');
 }

@@ -22,6 +22,7 @@ import {
 import type { TraceWriter } from '../trace/writer.js';
 import type { Registry } from '../workload/registry.js';
 import { ClusterChaos } from './chaos.js';
+import { OracleRun } from './oracle-run.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
 import { reproduceCommand } from './reproduce.js';
 import {
@@ -104,6 +105,8 @@ export interface RunSpecOptions {
   readonly maxHeapBytes?: number;
   /** Most chaos events kept in the result. Default 20,000. */
   readonly maxChaosEvents?: number;
+  /** The command line's `--no-oracle`: turns the oracle off whatever the spec says. Default false. */
+  readonly noOracle?: boolean;
 }
 
 function specValueString(v: SpecValue): string {
@@ -190,6 +193,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
         : {}),
       knobs: (opts.knobOverrides ?? []).map((k) => `${k.name}=${String(k.value)}`),
       ...(opts.maxSimSecondsFlag ? { maxSimSeconds: opts.maxSimSeconds } : {}),
+      ...(opts.noOracle && spec.configuration.oracle?.value !== false ? { noOracle: true } : {}),
       plugins: opts.pluginFlags ?? [],
       ...(opts.command !== undefined ? { command: opts.command } : {}),
     });
@@ -218,6 +222,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
   }
 
   const cluster = new SimulatedCluster(world, prepared.cluster);
+  const oracle = prepared.oracle && !opts.noOracle ? new OracleRun(world, cluster) : undefined;
   const config = configSummary(cluster);
   const emit = (type: string, details: Readonly<Record<string, DetailValue>>) => world.trace(type, details);
   traceClusterShape(emit, config);
@@ -278,6 +283,7 @@ async function execute(opts: RunSpecOptions, prepared: PreparedRun): Promise<Run
           errorCount: () => failures.events.length + failures.dropped,
           runLimit: world.kernel.maxTime,
           pluginFile: (name) => opts.registry.fileOf(name),
+          ...(oracle ? { oracle } : {}),
         },
         test,
         sharedRandomNumber,

@@ -22,6 +22,7 @@ import { createWorkloadContext, InvariantLog } from '../workload/context.js';
 import type { Metric, WorkloadInstance } from '../workload/contract.js';
 import { labeledDatabase } from './labeled-database.js';
 import { foldMetrics } from './metrics.js';
+import type { OracleRun } from './oracle-run.js';
 import type { ResolvedTest, ResolvedWorkload } from './prepare.js';
 import type { InvariantResult, MetricResult, TestResult, WorkloadResult } from './result.js';
 import { createSideband } from './sideband.js';
@@ -56,6 +57,8 @@ export interface TestEnv {
   readonly runLimit: Time;
   /** The plugin file of a plugin workload (for determinism-violation messages); default none. */
   readonly pluginFile?: (workload: string) => string | undefined;
+  /** The run's oracle; undefined when it is off. */
+  readonly oracle?: OracleRun;
 }
 
 /** The state of one workload of the test (all clients). */
@@ -151,6 +154,7 @@ export class TestRun {
     const keys = this.test.spec.keys;
     const phases = this.test.spec.phases;
     this.errorsAtStart = this.env.errorCount();
+    const oracleFrom = this.env.oracle?.found ?? 0;
     this.trace('TestRunning', {
       WorkloadTitle: this.title,
       TesterCount: this.env.cluster.testers.length,
@@ -202,6 +206,7 @@ export class TestRun {
         reason: keys.useDB ? 'runConsistencyCheck = false' : 'useDB = false',
       });
     }
+    if (this.env.oracle) this.clusterChecks.push(this.env.oracle.finishTest(oracleFrom));
     this.traceAssertions();
     this.passed =
       this.env.errorCount() === this.errorsAtStart &&
@@ -489,7 +494,11 @@ export class TestRun {
     let lastError = '';
     for (let attempt = 0; attempt < CONSISTENCY_ATTEMPTS; attempt++) {
       try {
-        const report = await cluster.consistencyCheck(0);
+        const oracle = this.env.oracle?.oracle;
+        const report = await cluster.consistencyCheck(
+          0,
+          oracle && ((r, version, id, rows) => oracle.checkReplica(r.begin, r.end, version, id, rows)),
+        );
         this.trace('ConsistencyCheckComplete', {
           WorkloadTitle: this.title,
           Version: report.version,

@@ -48,6 +48,7 @@ const MODELLED: ReadonlyMap<keyof Omit<ClusterConfigSpec, 'entries'>, Reader> = 
   ['testerCount', count],
   ['plantedBug', (v, s) => readString(v, s)],
   ['expectFailure', bool],
+  ['oracle', bool],
 ]);
 
 /** FoundationDB keys accepted and ignored, with what they are about (for the warning). */

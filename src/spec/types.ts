@@ -97,6 +97,11 @@ export interface ClusterConfigSpec {
    * workload's check catching a planted bug). A sweep counts such a failure as the spec passing. Default false.
    */
   readonly expectFailure?: Located<boolean>;
+  /**
+   * faultline's own: check the database against the oracle's reference replay (docs/oracle.md).
+   * Default true; `faultline run --no-oracle` turns it off too.
+   */
+  readonly oracle?: Located<boolean>;
   /** Every key as written, in file order, modelled or not. */
   readonly entries: readonly ConfigEntry[];
 }

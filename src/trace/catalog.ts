@@ -314,11 +314,41 @@ export const REPORT_EVENTS = {
   },
 } as const satisfies Readonly<Record<string, EventSpec>>;
 
+/** The oracle's findings (run/oracle-run.ts writes them; docs/oracle.md explains them). */
+export const ORACLE_EVENTS = {
+  OracleViolation: {
+    category: 'run',
+    severity: 40,
+    doc: 'the database broke a property the oracle checks against its reference replay',
+    details: ['Property', 'Reason', 'Transactions', 'Version', 'Key', 'Expected', 'Observed', 'At'],
+  },
+  OracleSummary: {
+    category: 'run',
+    severity: 10,
+    doc: 'what the oracle checked so far, at the end of each test',
+    details: [
+      'Attempts',
+      'ReadsChecked',
+      'ReadsUnchecked',
+      'CommitsApplied',
+      'RolledBack',
+      'UnknownResolved',
+      'ReplicasChecked',
+      'Violations',
+      'FinalVersion',
+    ],
+  },
+} as const satisfies Readonly<Record<string, EventSpec>>;
+
 /** A chaos event's name. */
 export type ChaosEventName = keyof typeof CHAOS_EVENTS;
 
 /** Every catalogued event, by name. */
-export const EVENT_CATALOG: Readonly<Record<string, EventSpec>> = { ...CHAOS_EVENTS, ...REPORT_EVENTS };
+export const EVENT_CATALOG: Readonly<Record<string, EventSpec>> = {
+  ...CHAOS_EVENTS,
+  ...REPORT_EVENTS,
+  ...ORACLE_EVENTS,
+};
 
 /** True when `type` is a catalogued chaos event. */
 export function isChaosEvent(type: string): type is ChaosEventName {

@@ -30,6 +30,7 @@ const LAYERS: ReadonlyMap<string, number> = new Map([
   ['sim', 2],
   ['cluster', 3],
   ['workload', 4],
+  ['oracle', 4],
   ['run', 5],
   ['swarm', 5],
   ['report', 6],

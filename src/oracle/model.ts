@@ -1,0 +1,183 @@
+// The reference model of the database's key-value semantics: a multi-version store that applies
+// committed mutations (sets, clear ranges, every atomic operation, versionstamped keys and values) in
+// commit order, answers point and range reads as of any retained version, and remembers when each key
+// and range was last written, for the serializability check. It is the one implementation of these
+// semantics outside the cluster's storage; atomic operations and versionstamps reuse mutation.ts.
+import { type BKey, lowerBound } from '../cluster/keys.js';
+import { applyAtomic, fillVersionstamp, type Mutation } from '../cluster/mutation.js';
+
+/** Commit positions per version: a position is version * SEQ_PER_VERSION + batch index. */
+export const SEQ_PER_VERSION = 65536;
+
+/** The commit position of batch index `batchIndex` at `version`. */
+export function seqOf(version: number, batchIndex: number): number {
+  return version * SEQ_PER_VERSION + batchIndex;
+}
+
+/** The last commit position of `version`: what a read at that version sees. */
+export function readSeqOf(version: number): number {
+  return version * SEQ_PER_VERSION + (SEQ_PER_VERSION - 1);
+}
+
+/** One key's retained history: positions ascending, with the value from each (undefined: cleared). */
+interface KeyHistory {
+  readonly seqs: number[];
+  readonly values: (BKey | undefined)[];
+  /** Position of the last write that counts as a conflict (every write but a versionstamped key's). */
+  lastWrite: number;
+}
+
+/** A clear range applied at a commit position. */
+interface ClearRecord {
+  readonly seq: number;
+  readonly begin: BKey;
+  readonly end: BKey;
+}
+
+/** The multi-version reference store. Positions only grow: apply in commit order. */
+export class ReferenceModel {
+  private readonly history = new Map<BKey, KeyHistory>();
+  /** Every key with retained history, sorted. */
+  private keys: BKey[] = [];
+  private clears: ClearRecord[] = [];
+  /** The last position applied. */
+  lastSeq = -1;
+  /** Positions at or below this may have been pruned: reads there are not answerable. */
+  horizon = -1;
+
+  /** Applies one transaction's mutations, in issue order, at commit position `seq`. */
+  applyTransaction(seq: number, version: number, batchIndex: number, mutations: readonly Mutation[]): void {
+    for (const m of mutations) this.apply(seq, version, batchIndex, m);
+    if (seq > this.lastSeq) this.lastSeq = seq;
+  }
+
+  private apply(seq: number, version: number, batchIndex: number, m: Mutation): void {
+    if (m.type === 'set') return this.put(m.key, m.value, seq, true);
+    if (m.type === 'clearRange') return this.clearRange(m.key, m.end, seq);
+    if (m.op === 'setVersionstampedKey') {
+      // Its key is only known at commit: the client declares no write conflict for it.
+      return this.put(fillVersionstamp(m.key, version, batchIndex), m.value, seq, false);
+    }
+    if (m.op === 'setVersionstampedValue')
+      return this.put(m.key, fillVersionstamp(m.value, version, batchIndex), seq, true);
+    this.put(m.key, applyAtomic(m.op, this.latest(m.key), m.value), seq, true);
+  }
+
+  private put(key: BKey, value: BKey | undefined, seq: number, conflicts: boolean): void {
+    let h = this.history.get(key);
+    if (!h) {
+      h = { seqs: [], values: [], lastWrite: -1 };
+      this.history.set(key, h);
+      const i = lowerBound(this.keys, key);
+      this.keys.splice(i, 0, key);
+    }
+    const n = h.seqs.length;
+    if (n > 0 && h.seqs[n - 1] === seq) h.values[n - 1] = value;
+    else {
+      h.seqs.push(seq);
+      h.values.push(value);
+    }
+    if (conflicts) h.lastWrite = seq;
+  }
+
+  private clearRange(begin: BKey, end: BKey, seq: number): void {
+    if (begin >= end) return;
+    this.clears.push({ seq, begin, end });
+    const from = lowerBound(this.keys, begin);
+    const to = lowerBound(this.keys, end);
+    for (let i = from; i < to; i++) {
+      const k = this.keys[i]!;
+      const h = this.history.get(k)!;
+      if (h.values[h.values.length - 1] !== undefined) this.put(k, undefined, seq, true);
+    }
+  }
+
+  /** The latest value of `key` (undefined when absent). */
+  latest(key: BKey): BKey | undefined {
+    const h = this.history.get(key);
+    return h ? h.values[h.values.length - 1] : undefined;
+  }
+
+  /** The value of `key` as of position `seq` (undefined when absent). */
+  get(key: BKey, seq: number): BKey | undefined {
+    const h = this.history.get(key);
+    return h ? valueAt(h, seq) : undefined;
+  }
+
+  /** Rows of [begin, end) as of `seq`, in key order (reversed when `reverse`), at most `limit` (0: all). */
+  range(begin: BKey, end: BKey, seq: number, limit = 0, reverse = false): [BKey, BKey][] {
+    const out: [BKey, BKey][] = [];
+    if (begin >= end) return out;
+    const from = lowerBound(this.keys, begin);
+    const to = lowerBound(this.keys, end);
+    const step = reverse ? -1 : 1;
+    for (let i = reverse ? to - 1 : from; reverse ? i >= from : i < to; i += step) {
+      const k = this.keys[i]!;
+      const v = valueAt(this.history.get(k)!, seq);
+      if (v === undefined) continue;
+      out.push([k, v]);
+      if (limit > 0 && out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** A key in [begin, end) written (with a conflict) after position `after`, if any. */
+  writtenAfter(begin: BKey, end: BKey, after: number): BKey | undefined {
+    if (begin >= end) return undefined;
+    for (let i = this.clears.length - 1; i >= 0; i--) {
+      const c = this.clears[i]!;
+      if (c.seq <= after) break;
+      if (c.begin < end && begin < c.end) return c.begin > begin ? c.begin : begin;
+    }
+    const from = lowerBound(this.keys, begin);
+    const to = lowerBound(this.keys, end);
+    for (let i = from; i < to; i++) {
+      const k = this.keys[i]!;
+      if (this.history.get(k)!.lastWrite > after) return k;
+    }
+    return undefined;
+  }
+
+  /** Drops history no read at a position above `horizon` needs. */
+  prune(horizon: number): void {
+    if (horizon <= this.horizon) return;
+    this.horizon = horizon;
+    this.clears = this.clears.filter((c) => c.seq > horizon);
+    let dropped = false;
+    for (const [k, h] of this.history) {
+      let keep = 0;
+      while (keep + 1 < h.seqs.length && h.seqs[keep + 1]! <= horizon) keep++;
+      if (keep > 0) {
+        h.seqs.splice(0, keep);
+        h.values.splice(0, keep);
+      }
+      if (
+        h.seqs.length === 1 &&
+        h.values[0] === undefined &&
+        h.seqs[0]! <= horizon &&
+        h.lastWrite <= horizon
+      ) {
+        this.history.delete(k);
+        dropped = true;
+      }
+    }
+    if (dropped) this.keys = this.keys.filter((k) => this.history.has(k));
+  }
+
+  /** Keys with retained history (for memory measurements). */
+  get size(): number {
+    return this.keys.length;
+  }
+}
+
+/** The value of a history as of position `seq`: the last entry at or before it. */
+function valueAt(h: KeyHistory, seq: number): BKey | undefined {
+  let lo = 0;
+  let hi = h.seqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (h.seqs[mid]! <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : h.values[lo - 1];
+}
