@@ -7,13 +7,13 @@
 //     that does not pass is a false failure, and must be 0.
 // Full mode is N = 200, M = 1,000. Run with
 //   npm run build && nice -n 10 node dist/bench/detection.js [--seeds N] [--clean-seeds M] [--jobs J]
-//     [--only NameSubstring]
+//     [--only NameSubstring] [--no-oracle]
 // Prints a table, then one JSON line.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, type SweepRun, sweep } from './sweep-results.js';
+import { median, type SweepRun, sweep, withoutOracle } from './sweep-results.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PLANTED_LINE = /^[ \t]*plantedBug[ \t]*=[ \t]*'([^']*)'[ \t]*(#.*)?$/m;
@@ -24,6 +24,8 @@ interface Args {
   readonly cleanSeeds: number;
   readonly jobs: number;
   readonly only: string | undefined;
+  /** Pass --no-oracle to every run: the workloads alone. */
+  readonly noOracle: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -31,15 +33,17 @@ function parseArgs(argv: readonly string[]): Args {
   let cleanSeeds = 1000;
   let jobs = 2;
   let only: string | undefined;
+  let noOracle = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--seeds') seeds = Number(argv[++i]);
     else if (a === '--clean-seeds') cleanSeeds = Number(argv[++i]);
     else if (a === '--jobs') jobs = Number(argv[++i]);
     else if (a === '--only') only = argv[++i];
+    else if (a === '--no-oracle') noOracle = true;
     else throw new Error(`unknown argument '${a}'`);
   }
-  return { seeds, cleanSeeds, jobs, only };
+  return { seeds, cleanSeeds, jobs, only, noOracle };
 }
 
 export interface Detection {
@@ -68,11 +72,19 @@ export function seedsToCatch(caught: readonly boolean[]): number[] {
 function measure(file: string, args: Args, scratch: string): Detection {
   const text = readFileSync(path.join(ROOT, file), 'utf8');
   const bug = PLANTED_LINE.exec(text)![1]!;
-  const base = { root: ROOT, first: 1, jobs: args.jobs, extra: ['--buggify', 'off'] };
-  const withBug = args.seeds > 0 ? sweep({ ...base, specs: [file], count: args.seeds }).runs : [];
+  const base = {
+    root: ROOT,
+    first: 1,
+    jobs: args.jobs,
+    extra: ['--buggify', 'off', ...(args.noOracle ? ['--no-oracle'] : [])],
+  };
+  const oracleOff = (t: string) => (args.noOracle ? withoutOracle(t) : t);
+  const buggy = path.join(scratch, `bug-${path.basename(file)}`);
+  writeFileSync(buggy, oracleOff(text));
+  const withBug = args.seeds > 0 ? sweep({ ...base, specs: [buggy], count: args.seeds }).runs : [];
   const caught = withBug.map((r: SweepRun) => r.outcome === 'failed');
   const clean = path.join(scratch, path.basename(file));
-  writeFileSync(clean, text.replace(PLANTED_LINE, '').replace(EXPECT_LINE, ''));
+  writeFileSync(clean, oracleOff(text.replace(PLANTED_LINE, '').replace(EXPECT_LINE, '')));
   const without = args.cleanSeeds > 0 ? sweep({ ...base, specs: [clean], count: args.cleanSeeds }).runs : [];
   const bad = without.filter((r) => r.outcome !== 'passed');
   const first = withBug.find((r) => r.outcome === 'failed');
@@ -100,7 +112,9 @@ function main(): void {
   const scratch = mkdtempSync(path.join(tmpdir(), 'faultline-detection-'));
   const rows: Detection[] = [];
   try {
-    console.log(`seeds with the bug: 1..${args.seeds}; without it: 1..${args.cleanSeeds}; jobs ${args.jobs}`);
+    console.log(
+      `seeds with the bug: 1..${args.seeds}; without it: 1..${args.cleanSeeds}; jobs ${args.jobs}; oracle ${args.noOracle ? 'off' : 'as built'}`,
+    );
     console.log('| spec | bug | first seed | median seeds to catch | caught | false failures |');
     console.log('|---|---|---|---|---|---|');
     for (const f of files) {

@@ -85,3 +85,13 @@ export function median(xs: readonly number[]): number | undefined {
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1]! + s[m]!) / 2;
 }
+
+/**
+ * The spec text with the oracle turned off (`oracle = false` in `[configuration]`): `faultline sweep` has
+ * no --no-oracle flag, so the benches sweep copies of the specs.
+ */
+export function withoutOracle(text: string): string {
+  const header = /^\[configuration\][ \t]*(#.*)?$/m;
+  if (header.test(text)) return text.replace(header, (h) => `${h}\noracle = false`);
+  return `[configuration]\noracle = false\n\n${text}`;
+}

@@ -6,7 +6,7 @@
 // snippet no longer matches is reported as stale. The unmutated tree must pass the battery first.
 //
 //   npm run build && nice -n 10 node dist/bench/mutation/run.js [--seeds N] [--jobs J] [--only id,id]
-//     [--from I --to J] [--out results.json]
+//     [--from I --to J] [--out results.json] [--oracle-all]
 //
 // Prints a Markdown table, then one JSON line. Results go into docs/benchmarks.md by hand.
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC_TEXT } from '../../src/run/default-spec.js';
-import { type SweepRun, sweep } from '../sweep-results.js';
+import { type SweepRun, sweep, withoutOracle } from '../sweep-results.js';
 import { applyMutant, loadMutants, type Mutant } from './mutants.js';
 import { transpile } from './transpile.js';
 
@@ -39,6 +39,7 @@ interface Args {
   readonly from: number;
   readonly to: number;
   readonly out: string | undefined;
+  readonly oracleAll: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -48,6 +49,7 @@ function parseArgs(argv: readonly string[]): Args {
   let from = 1;
   let to = Number.POSITIVE_INFINITY;
   let out: string | undefined;
+  let oracleAll = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--seeds') seeds = Number(argv[++i]);
@@ -56,9 +58,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--from') from = Number(argv[++i]);
     else if (a === '--to') to = Number(argv[++i]);
     else if (a === '--out') out = argv[++i];
+    else if (a === '--oracle-all') oracleAll = true;
     else throw new Error(`unknown argument '${a}'`);
   }
-  return { seeds, jobs, only, from, to, out };
+  return { seeds, jobs, only, from, to, out, oracleAll };
 }
 
 /** A copy of the built tree to mutate: bin, dist, the battery's specs; node_modules linked. */
@@ -69,6 +72,12 @@ function scratchTree(): string {
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   writeFileSync(path.join(dir, 'default.toml'), DEFAULT_SPEC_TEXT);
+  // The same battery with the oracle off, for the runs without it.
+  mkdirSync(path.join(dir, 'no-oracle', 'tests', 'fast'), { recursive: true });
+  for (const spec of BATTERY) {
+    const text = readFileSync(path.join(dir, spec), 'utf8');
+    writeFileSync(path.join(dir, 'no-oracle', spec), withoutOracle(text));
+  }
   mkdirSync(path.join(dir, 'traces'), { recursive: true });
   return dir;
 }
@@ -86,17 +95,19 @@ interface Battery {
   readonly first?: { spec: string; seed: number; outcome: string; message: string };
   readonly runs: number;
   readonly wallSeconds: number;
+  /** Not run: taken from the run without the oracle, which the workloads already failed. */
+  readonly inferred?: boolean;
 }
 
-function battery(tree: string, args: Args, extra: readonly string[]): Battery {
+function battery(tree: string, args: Args, oracle: boolean): Battery {
   const { runs, wallSeconds } = sweep({
     root: tree,
-    specs: BATTERY,
+    specs: oracle ? BATTERY : BATTERY.map((s) => path.join('no-oracle', s)),
     first: 1,
     count: args.seeds,
     jobs: args.jobs,
     timeout: 240,
-    extra: ['--max-failures', '1', '--max-sim-seconds', '1500', ...extra],
+    extra: ['--max-failures', '1', '--max-sim-seconds', '1500'],
   });
   const bad = runs.filter((r: SweepRun) => r.outcome !== 'passed');
   const f = bad[0];
@@ -130,8 +141,15 @@ function runMutant(m: Mutant, tree: string, args: Args, oracle: boolean): Mutant
   const original = readFileSync(js, 'utf8');
   try {
     writeFileSync(js, transpile(patched.text, m.file));
-    const withoutOracle = battery(tree, args, oracle ? ['--no-oracle'] : []);
-    const withOracle = oracle ? battery(tree, args, []) : undefined;
+    const withoutOracle = battery(tree, args, false);
+    // The oracle only observes: a run the workloads fail without it fails with it too, so by default the
+    // battery runs again with the oracle only for mutants the workloads missed (--oracle-all: for all).
+    const inferred = oracle && withoutOracle.caught && !args.oracleAll;
+    const withOracle = !oracle
+      ? undefined
+      : inferred
+        ? { ...withoutOracle, inferred: true }
+        : battery(tree, args, true);
     return { ...base, applies: true, withoutOracle, ...(withOracle ? { withOracle } : {}) };
   } finally {
     writeFileSync(js, original);
@@ -142,7 +160,8 @@ function cell(b: Battery | undefined): string {
   if (!b) return '-';
   if (!b.first) return `no (${b.runs} runs)`;
   const f = b.first;
-  return `${f.spec.replace(/^tests\/fast\//, '')} seed ${f.seed}${f.outcome === 'failed' ? '' : ` (${f.outcome})`}`;
+  const how = `${f.outcome === 'failed' ? '' : ` (${f.outcome})`}${b.inferred ? ' (as without)' : ''}`;
+  return `${f.spec.replace(/^(no-oracle\/)?tests\/fast\//, '').replace(/^no-oracle\//, '')} seed ${f.seed}${how}`;
 }
 
 function main(): void {
@@ -155,13 +174,18 @@ function main(): void {
   const results: MutantResult[] = [];
   try {
     const oracle = hasOracle(tree);
-    const clean = battery(tree, args, []);
+    const clean = battery(tree, args, oracle);
+    const cleanNoOracle = oracle ? battery(tree, args, false) : clean;
     console.log(
       `battery: ${BATTERY.join(', ')}; seeds 1..${args.seeds}; jobs ${args.jobs}; oracle in this build: ${oracle ? 'yes' : 'no'}`,
     );
-    console.log(
-      `unmutated tree: ${clean.caught ? `FAILED ${cell(clean)}: ${clean.first?.message}` : 'passes'} (${clean.runs} runs, ${clean.wallSeconds.toFixed(0)} s)`,
-    );
+    for (const [label, c] of [
+      [oracle ? 'with the oracle' : 'as built', clean],
+      ...(oracle ? ([['without the oracle', cleanNoOracle]] as const) : []),
+    ] as const) {
+      const verdict = c.caught ? `FAILED ${cell(c)}: ${c.first?.message}` : 'passes';
+      console.log(`unmutated tree ${label}: ${verdict} (${c.runs} runs, ${c.wallSeconds.toFixed(0)} s)`);
+    }
     console.log('| # | mutant | file | applies | caught with oracle | caught without oracle |');
     console.log('|---|---|---|---|---|---|');
     for (const m of chosen) {
@@ -170,7 +194,8 @@ function main(): void {
       console.log(
         `| ${all.indexOf(m) + 1} | ${r.id} | ${path.basename(r.file)} | ${r.applies ? 'yes' : `STALE: ${r.stale}`} | ${cell(r.withOracle)} | ${cell(r.withoutOracle)} |`,
       );
-      if (args.out) writeFileSync(args.out, JSON.stringify({ args, oracle, clean, results }, null, 2));
+      if (args.out)
+        writeFileSync(args.out, JSON.stringify({ args, oracle, clean, cleanNoOracle, results }, null, 2));
     }
     const applied = results.filter((r) => r.applies);
     const share = (pick: (r: MutantResult) => Battery | undefined) => {
@@ -185,7 +210,7 @@ function main(): void {
       stale: results.length - applied.length,
       withOracle: share((r) => r.withOracle),
       withoutOracle: share((r) => r.withoutOracle),
-      cleanPasses: !clean.caught,
+      cleanPasses: !clean.caught && !cleanNoOracle.caught,
     };
     console.log(JSON.stringify(summary));
   } finally {
