@@ -145,13 +145,14 @@ export function startCommitProxy(
       const req = batch[i]!.req;
       const idx = batchIndex++;
       let muts = req.mutations as Mutation[];
+      const stampVersion = rt.bug('versionstampUsesPrevVersion') ? prev : version;
       if (req.versionstamped) {
         muts = muts.map((m): Mutation => {
           if (m.type !== 'atomic') return m;
           if (m.op === 'setVersionstampedKey')
-            return { type: 'set', key: fillVersionstamp(m.key, version, idx), value: m.value };
+            return { type: 'set', key: fillVersionstamp(m.key, stampVersion, idx), value: m.value };
           if (m.op === 'setVersionstampedValue')
-            return { type: 'set', key: m.key, value: fillVersionstamp(m.value, version, idx) };
+            return { type: 'set', key: m.key, value: fillVersionstamp(m.value, stampVersion, idx) };
           return m;
         });
       }

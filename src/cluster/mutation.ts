@@ -19,13 +19,13 @@ function fromCodes(codes: number[]): BKey {
 }
 
 /** Little-endian addition with carry, truncated to the operand's length (FoundationDB's `add`). */
-function addLE(existing: BKey, param: BKey): BKey {
+function addLE(existing: BKey, param: BKey, dropCarry: boolean): BKey {
   const out: number[] = [];
   let carry = 0;
   for (let i = 0; i < param.length; i++) {
     const sum = u8(existing, i) + u8(param, i) + carry;
     out.push(sum & 0xff);
-    carry = sum >> 8;
+    carry = dropCarry ? 0 : sum >> 8;
   }
   return fromCodes(out);
 }
@@ -48,12 +48,18 @@ export const APPEND_LIMIT = 100_000;
 
 /**
  * Applies an atomic operation to the existing value (undefined when absent). Returns the new value, or
- * undefined when the key must be cleared (compareAndClear on a match).
+ * undefined when the key must be cleared (compareAndClear on a match). `addDropsCarry` is the planted bug
+ * atomicAddDropsCarry (storage servers only).
  */
-export function applyAtomic(op: AtomicOp, existing: BKey | undefined, param: BKey): BKey | undefined {
+export function applyAtomic(
+  op: AtomicOp,
+  existing: BKey | undefined,
+  param: BKey,
+  addDropsCarry = false,
+): BKey | undefined {
   switch (op) {
     case 'add':
-      return addLE(existing ?? '', param);
+      return addLE(existing ?? '', param, addDropsCarry);
     case 'bitAnd': {
       if (existing === undefined) return param;
       const e = padTo(existing, param.length);

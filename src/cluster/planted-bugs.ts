@@ -10,6 +10,16 @@ export const PLANTED_BUGS = {
   storageSkipsRollback: 'a storage server keeps versions that a recovery rolled back',
   grvSkipsEpochCheck: 'the GRV proxy answers without confirming its epoch is still live',
   tlogAcksBeforeFsync: 'a transaction log acknowledges a push before its fsync completes',
+  storageReadsUnappliedVersion:
+    'a storage server answers a read at a version it has not applied yet with what it has, instead of waiting',
+  clearRangeEndInclusive: "a storage server's clearRange also clears the range's end key",
+  atomicAddDropsCarry:
+    'a storage server applies the atomic add byte by byte without carrying into the next byte',
+  versionstampUsesPrevVersion:
+    "the commit proxy stamps versionstamps with the previous batch's version, so two batches' stamps collide",
+  recoverySkipsLogLock:
+    "recovery reads the old epoch's log ends without locking the logs, so the old proxy keeps committing to them",
+  reverseRangeSkipsBegin: "a storage server's reverse range read treats the range's begin as exclusive",
 } as const;
 
 export type PlantedBug = keyof typeof PLANTED_BUGS;

@@ -193,9 +193,10 @@ export class StorageServer {
     if (m.type === 'set') {
       if (this.owns(m.key)) this.put(m.key, v, m.value);
     } else if (m.type === 'clearRange') {
-      for (const k of this.store.keysIn(m.key, m.end)) if (this.owns(k)) this.put(k, v, null);
+      const end = this.rt.bug('clearRangeEndInclusive') ? `${m.end}\x00` : m.end;
+      for (const k of this.store.keysIn(m.key, end)) if (this.owns(k)) this.put(k, v, null);
     } else if (this.owns(m.key)) {
-      const next = applyAtomic(m.op, this.store.latest(m.key), m.value);
+      const next = applyAtomic(m.op, this.store.latest(m.key), m.value, this.rt.bug('atomicAddDropsCarry'));
       this.put(m.key, v, next ?? null);
     }
   }
@@ -484,7 +485,8 @@ function serve(rt: ClusterRuntime, ss: StorageServer): void {
   rpc.serve<GetRequest, BKey | null>(ep.get, (req, respond) => {
     const early = ss.readError(req.version, [req.key]);
     if (early) return respond.fail(early, early === 'transaction_too_old' ? 1007 : 1037);
-    void ss.waitForVersion(req.version).then((ok) => {
+    const applied = rt.bug('storageReadsUnappliedVersion') ? Promise.resolve(true) : undefined;
+    void (applied ?? ss.waitForVersion(req.version)).then((ok) => {
       if (!ok) return respond.fail('future_version', 1009);
       const err = ss.readError(req.version, [req.key]);
       if (err) return respond.fail(err, err === 'transaction_too_old' ? 1007 : 1037);
@@ -504,7 +506,8 @@ function serve(rt: ClusterRuntime, ss: StorageServer): void {
       const begin = req.begin > shard.begin ? req.begin : shard.begin;
       const end = req.end < shard.end ? req.end : shard.end;
       const lim = req.limit > 0 ? req.limit + 1 : 0;
-      const kv = ss.store.range(begin, end, req.version, lim, req.reverse);
+      const from = req.reverse && rt.bug('reverseRangeSkipsBegin') ? `${begin}\x00` : begin;
+      const kv = ss.store.range(from, end, req.version, lim, req.reverse);
       const more = req.limit > 0 && kv.length > req.limit;
       if (more) kv.length = req.limit;
       respond.reply({ kv, more });

@@ -138,6 +138,9 @@ class TLog {
 
   /** Locks the log (durably, once) and returns the end it reports: fixed from then on. */
   async lock(): Promise<LockReply> {
+    // Planted bug: report the end without fencing the log, so the old epoch's proxy may push on.
+    if (this.rt.bug('recoverySkipsLogLock'))
+      return { end: this.durableEnd, knownCommitted: this.knownCommitted };
     if (!this.locked) {
       this.locked = true;
       // No push is appended once locked, so this sync makes every appended version durable: the end

@@ -211,3 +211,69 @@ describe('planted bugs that break rollback', () => {
     expect(outcomes.without).toContain('kept');
   });
 });
+
+describe('planted bugs of storage and stamping', () => {
+  const config = { config: 'single', machineCount: 3 };
+  /** Writes `a`, `b`, `c`, then runs `body` in a new transaction and returns what it returns. */
+  const seeded =
+    <T>(body: (ctx: ScenarioContext) => Promise<T>) =>
+    async (ctx: ScenarioContext) => {
+      await ctx.db.run(async (tr) => {
+        for (const key of ['a', 'b', 'c']) tr.set(k(key), k(key));
+      });
+      return body(ctx);
+    };
+
+  it('clearRangeEndInclusive also clears the end key', async () => {
+    const r = await both(
+      'clearRangeEndInclusive',
+      { seed: 1, config },
+      seeded(async ({ db }) => {
+        await db.run(async (tr) => tr.clearRange(k('a'), k('c')));
+        const v = await db.run(async (tr) => tr.get(k('c')));
+        return v ? str(v) : 'gone';
+      }),
+    );
+    expect(r.withBug).toBe('gone');
+    expect(r.without).toBe('c');
+  });
+
+  it('reverseRangeSkipsBegin leaves the first key out of a reverse read', async () => {
+    const r = await both(
+      'reverseRangeSkipsBegin',
+      { seed: 1, config },
+      seeded(async ({ db }) => {
+        const rows = await db.run(async (tr) => tr.getRange(k('a'), k('z'), { reverse: true }));
+        return rows.map((kv) => str(kv.key)).join('');
+      }),
+    );
+    expect(r.withBug).toBe('cb');
+    expect(r.without).toBe('cba');
+  });
+
+  it('atomicAddDropsCarry loses the carry between bytes', async () => {
+    const r = await both('atomicAddDropsCarry', { seed: 1, config }, async ({ db }) => {
+      await db.run(async (tr) => tr.set(k('n'), new Uint8Array([0xff, 0x00])));
+      await db.run(async (tr) => tr.add(k('n'), new Uint8Array([0x01, 0x00])));
+      const v = await db.run(async (tr) => tr.get(k('n')));
+      return [...(v ?? [])].join(',');
+    });
+    expect(r.withBug).toBe('0,0');
+    expect(r.without).toBe('0,1'); // 0x00ff + 1 = 0x0100, little-endian
+  });
+
+  it("versionstampUsesPrevVersion stamps a key that is not the commit's versionstamp", async () => {
+    const r = await both('versionstampUsesPrevVersion', { seed: 1, config }, async ({ db }) => {
+      const tr = db.createTransaction();
+      // A 10-byte placeholder at offset 1, the offset in the trailing 4 bytes (little-endian).
+      tr.setVersionstampedKey(new Uint8Array([0x76, ...new Array(10).fill(0), 1, 0, 0, 0]), k('x'));
+      const stamp = tr.getVersionstamp();
+      await tr.commit();
+      const want = [0x76, ...(await stamp)].join(',');
+      const rows = await db.run(async (t) => t.getRange(k('v'), k('w')));
+      return rows.some((kv) => [...kv.key].join(',') === want) ? 'matches' : 'differs';
+    });
+    expect(r.withBug).toBe('differs');
+    expect(r.without).toBe('matches');
+  });
+});
