@@ -127,6 +127,9 @@ export default defineWorkload({
         lastTime += ctx.random.exponential(meanDelay);
         if (lastTime >= end) return;
         await ctx.delay(Math.max(0, lastTime - ctx.now()));
+        // Orders fall behind their schedule when they conflict (few items, many actors); the test still
+        // ends at testDuration, as FoundationDB times its clients out, instead of working off the backlog.
+        if (ctx.now() >= end) return;
         const started = ctx.now();
         await placeOrder(db);
         transactions++;

@@ -2,6 +2,11 @@
 // flight name what the instance's task waits on. A run that does not finish then reports a stuck workload
 // as "waiting on db.run, tr.get" rather than the last delay it slept through long ago.
 //
+// It also ends the instance's database use when its test ends: FoundationDB cancels a test's workloads,
+// so an actor a workload left running (a watcher looping on tr.watch) never issues another call. A call
+// made after the instance stopped never settles, as a cancelled actor never resumes; without this a
+// watcher woken by a later test's writes copied that test's keys around and broke its data.
+//
 // This sits on every database call a workload makes, so it is a plain delegating class (no Proxy, no
 // bound function per property access) and recomputes its label only when the set of call names changes.
 import type {
@@ -20,10 +25,15 @@ import type {
 /** The names of the calls in flight, with how many of each, and the label they make. */
 class InFlight {
   private readonly counts = new Map<string, number>();
-  constructor(private readonly waitingOn: (what: string) => void) {}
+  constructor(
+    private readonly waitingOn: (what: string) => void,
+    /** False once the instance's test has ended: calls from then on never settle. */
+    readonly active: () => boolean,
+  ) {}
 
-  /** Runs `call` as one call named `name` in flight. */
+  /** Runs `call` as one call named `name` in flight; a call of a stopped instance never settles. */
   track<T>(name: string, call: () => Promise<T>): Promise<T> {
+    if (!this.active()) return new Promise<T>(() => {});
     this.start(name);
     let p: Promise<T>;
     try {
@@ -166,12 +176,20 @@ class LabeledTransaction implements Transaction {
 /**
  * `db`, telling `waitingOn` which of its calls are in flight ('db.run, tr.get') whenever one starts or
  * one of several ends. When the last one ends the label is left alone: the task's next wait names itself.
+ * Once `active` returns false (the instance's test ended) no call, and no retry of a `db.run` body, starts.
  */
-export function labeledDatabase(db: Database, waitingOn: (what: string) => void): Database {
-  const flight = new InFlight(waitingOn);
+export function labeledDatabase(
+  db: Database,
+  waitingOn: (what: string) => void,
+  active: () => boolean = () => true,
+): Database {
+  const flight = new InFlight(waitingOn, active);
+  const stopped = new Promise<never>(() => {});
   return {
     run: <T>(body: (tr: Transaction, info: AttemptInfo) => Promise<T>): Promise<T> =>
-      flight.track('db.run', () => db.run((tr, info) => body(new LabeledTransaction(tr, flight), info))),
+      flight.track('db.run', () =>
+        db.run((tr, info) => (active() ? body(new LabeledTransaction(tr, flight), info) : stopped)),
+      ),
     createTransaction: () => new LabeledTransaction(db.createTransaction(), flight),
   };
 }

@@ -261,9 +261,13 @@ export class TestRun {
         };
         const never = new Promise<void>(() => {});
         const ctx = createWorkloadContext({
-          db: labeledDatabase(cluster.client(clientId), (what) => {
-            if (inst.task) inst.task.waitingOn = what;
-          }),
+          db: labeledDatabase(
+            cluster.client(clientId),
+            (what) => {
+              if (inst.task) inst.task.waitingOn = what;
+            },
+            () => !inst.stopped,
+          ),
           clientId,
           clientCount,
           sharedRandomNumber: this.sharedRandomNumber,
