@@ -17,6 +17,7 @@ import conflictRange from './conflict-range.js';
 import cycle from './cycle.js';
 import increment from './increment.js';
 import inventoryTest from './inventory-test.js';
+import lockDatabase from './lock-database.js';
 import lowLatency from './low-latency.js';
 import randomSelector from './random-selector.js';
 import readWrite from './read-write.js';
@@ -37,6 +38,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   cycle,
   increment,
   inventoryTest,
+  lockDatabase,
   lowLatency,
   randomSelector,
   readWrite,

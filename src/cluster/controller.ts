@@ -5,7 +5,7 @@ import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import type { LeaderInfo } from './coordinator.js';
 import type { MasterInit } from './master.js';
-import { type DbConfig, type DbInfo, EP, type WorkerReport } from './protocol.js';
+import { type DbConfig, type DbInfo, EP, type LockRequest, nextLockState, type WorkerReport } from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 
 /** An empty DbInfo, before the first recovery. */
@@ -118,6 +118,7 @@ class Controller {
   private readonly missingSince = new Map<string, number>();
   private lastRepairAt = -1e18;
   private pendingConfig: DbConfig | undefined;
+  private pendingLock: LockRequest | undefined;
   private pendingCoordinators: string[] | undefined;
   /** Storage servers a repair asked to replace, kept until a recovery completes with them. */
   private pendingReplace: string[] = [];
@@ -154,6 +155,7 @@ class Controller {
       this.dbInfo = info;
       if (info.recoveryState === 'fully_recovered') {
         this.pendingConfig = undefined;
+        this.pendingLock = undefined;
         this.pendingCoordinators = undefined;
         this.pendingReplace = [];
       }
@@ -169,6 +171,7 @@ class Controller {
       this.pendingCoordinators = m.coordinators;
       this.recruitMaster('coordinators change');
     });
+    rpc.on<LockRequest>(EP.ccLock, (m) => this.requestLock(m));
     rpc.on<{ reason: string; config?: DbConfig; proxy?: string }>(EP.ccTriggerRecovery, (m) => {
       if (this.stopped) return;
       // A proxy of an epoch that already ended reports the lock that ended it: nothing to do.
@@ -183,6 +186,19 @@ class Controller {
       this.recruitMaster(m.reason);
     });
     this.proc.spawn('cluster controller', () => this.monitor());
+  }
+
+  /**
+   * A database lock or unlock goes through a recovery, like a configuration change: the epoch that ends
+   * commits nothing more, and the next one refuses non-lock-aware transactions from its first version.
+   */
+  private requestLock(m: LockRequest): void {
+    if (this.stopped) return;
+    const current = this.dbInfo.lock;
+    if (nextLockState(current, m) === current) return; // already in force, or refused (another id)
+    if (this.pendingLock?.op === m.op && this.pendingLock.id === m.id) return;
+    this.pendingLock = m;
+    this.recruitMaster(m.op === 'lock' ? 'database lock' : 'database unlock');
   }
 
   stop(reason: string): void {
@@ -228,6 +244,7 @@ class Controller {
       cc: this.proc.address,
       replaceStorage: [...this.pendingReplace],
       ...(this.pendingConfig ? { newConfig: this.pendingConfig } : {}),
+      ...(this.pendingLock ? { lockRequest: this.pendingLock } : {}),
       ...(this.pendingCoordinators ? { newCoordinators: this.pendingCoordinators } : {}),
       initialConfig: this.settings.initialConfig,
       shardCount: this.settings.shardCount,

@@ -15,7 +15,9 @@ import {
   type DbConfig,
   type DbInfo,
   EP,
+  type LockRequest,
   type LogEntry,
+  nextLockState,
   type RoleRef,
   type Shard,
   type WorkerReport,
@@ -52,6 +54,8 @@ export interface MasterInit {
   readonly replaceStorage: readonly string[];
   /** A configuration change to apply in this recovery (ChangeConfig). */
   readonly newConfig?: DbConfig;
+  /** A database lock or unlock to apply in this recovery (lockDatabase, unlockDatabase). */
+  readonly lockRequest?: LockRequest;
   /** New coordinators to move the coordinated state to in this recovery (ChangeConfig coordinators=...). */
   readonly newCoordinators?: readonly string[];
   /** The configuration to create the database with, if it does not exist yet. */
@@ -64,7 +68,7 @@ export type RoleInit =
   | { role: 'tlog'; id: string; epoch: number; start: number; tags: string[]; seed: LogEntry[] }
   | { role: 'storage'; id: string; shards: { begin: BKey; end: BKey }[]; fetch?: FetchPlan }
   | { role: 'resolver'; id: string; epoch: number; start: number }
-  | { role: 'grvProxy'; id: string; epoch: number; master: RoleRef; logs: RoleRef[] }
+  | { role: 'grvProxy'; id: string; epoch: number; master: RoleRef; logs: RoleRef[]; lock?: string }
   | {
       role: 'commitProxy';
       id: string;
@@ -73,6 +77,7 @@ export type RoleInit =
       resolvers: { ref: RoleRef; begin: BKey; end: BKey }[];
       logs: RoleRef[];
       shards: Shard[];
+      lock?: string;
     }
   | { role: 'master'; init: MasterInit };
 
@@ -270,6 +275,11 @@ export async function runMaster(
 
   await state('reading_transaction_system_state');
   const config: DbConfig = init.newConfig ?? old?.config ?? init.initialConfig;
+  const lock = nextLockState(old?.lock, init.lockRequest);
+  const locked = lock !== undefined ? { lock } : {};
+  if (lock !== old?.lock) {
+    rt.trace('DatabaseLockChanged', { Epoch: epoch, Lock: lock ?? '', Previous: old?.lock ?? '' }, proc, 10, init.id);
+  }
 
   // 4. Recruit the new transaction system (and storage, at creation or for repairs).
   await state('recruiting_transaction_servers');
@@ -348,6 +358,7 @@ export async function runMaster(
     storage,
     shards,
     config,
+    ...locked,
   };
   rt.writingState(next);
 
@@ -463,7 +474,7 @@ export async function runMaster(
       rpc.request(
         g.address,
         EP.workerInit,
-        { role: 'grvProxy', id: g.id, epoch, master: me, logs: newLogs } satisfies RoleInit,
+        { role: 'grvProxy', id: g.id, epoch, master: me, logs: newLogs, ...locked } satisfies RoleInit,
         timeout,
       ),
     ),
@@ -481,6 +492,7 @@ export async function runMaster(
           resolvers,
           logs: newLogs,
           shards,
+          ...locked,
         } satisfies RoleInit,
         timeout,
       ),
@@ -504,6 +516,7 @@ export async function runMaster(
     storage,
     shards,
     config,
+    ...locked,
   };
   await state('accepting_commits');
   rpc.send(init.cc, EP.ccRecovered, info);

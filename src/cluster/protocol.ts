@@ -32,6 +32,20 @@ export interface EpochStart {
   readonly recoveryVersion: number;
 }
 
+/** A request to lock or unlock the database, applied by the next recovery. */
+export interface LockRequest {
+  readonly op: 'lock' | 'unlock';
+  /** The lock id, hex. */
+  readonly id: string;
+}
+
+/** The lock state after `req`: a lock takes an unlocked database; an unlock needs the same id. */
+export function nextLockState(current: string | undefined, req: LockRequest | undefined): string | undefined {
+  if (!req) return current;
+  if (req.op === 'lock') return current ?? req.id;
+  return current === req.id ? undefined : current;
+}
+
 /** The coordinated state: what a majority of coordinators agree the current epoch is. */
 export interface CoordinatedState {
   readonly epoch: number;
@@ -49,6 +63,8 @@ export interface CoordinatedState {
   readonly storage: readonly RoleRef[];
   readonly shards: readonly Shard[];
   readonly config: DbConfig;
+  /** The database lock's id (hex) when the database is locked (lockDatabase); absent when unlocked. */
+  readonly lock?: string;
 }
 
 /** What clients and workers learn from the cluster controller about the current epoch. */
@@ -66,6 +82,8 @@ export interface DbInfo {
   readonly storage: readonly RoleRef[];
   readonly shards: readonly Shard[];
   readonly config: DbConfig | undefined;
+  /** The database lock's id (hex) in this epoch, when locked. */
+  readonly lock?: string;
 }
 
 /** Mutations of one version for one storage server tag. */
@@ -88,12 +106,14 @@ export interface CommitRequest {
   readonly writeRanges: readonly [BKey, BKey][];
   /** Indexes of mutations carrying a versionstamp placeholder. */
   readonly versionstamped: boolean;
+  /** The transaction may commit while the database is locked. */
+  readonly lockAware?: boolean;
 }
 
 /** The commit proxy's answer. */
 export type CommitReply =
   | { readonly ok: true; readonly version: number; readonly batchIndex: number }
-  | { readonly ok: false; readonly error: 'not_committed' | 'transaction_too_old' };
+  | { readonly ok: false; readonly error: 'not_committed' | 'transaction_too_old' | 'database_locked' };
 
 /** A worker's heartbeat to the cluster controller. */
 export interface WorkerReport {
@@ -122,5 +142,6 @@ export const EP = {
   ccRecoveryState: 'cc.recoveryState',
   ccTriggerRecovery: 'cc.triggerRecovery',
   ccChangeCoordinators: 'cc.changeCoordinators',
+  ccLock: 'cc.lock',
   workerInit: 'worker.init',
 } as const;

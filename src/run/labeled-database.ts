@@ -14,6 +14,7 @@ import type {
   RangeOptions,
   ReadOptions,
   Transaction,
+  TransactionOption,
   Version,
 } from '../cluster/client-api.js';
 
@@ -161,6 +162,9 @@ class LabeledTransaction implements Transaction {
   setTimeout(ms: number): void {
     this.tr.setTimeout(ms);
   }
+  setOption(option: TransactionOption): void {
+    this.tr.setOption(option);
+  }
 }
 
 /**
@@ -173,5 +177,8 @@ export function labeledDatabase(db: Database, waitingOn: (what: string) => void)
     run: <T>(body: (tr: Transaction, info: AttemptInfo) => Promise<T>): Promise<T> =>
       flight.track('db.run', () => db.run((tr, info) => body(new LabeledTransaction(tr, flight), info))),
     createTransaction: () => new LabeledTransaction(db.createTransaction(), flight),
+    lockDatabase: (lockId) => flight.track('db.lockDatabase', () => db.lockDatabase(lockId)),
+    unlockDatabase: (lockId) => flight.track('db.unlockDatabase', () => db.unlockDatabase(lockId)),
+    databaseLock: () => flight.track('db.databaseLock', () => db.databaseLock()),
   };
 }
