@@ -10,6 +10,7 @@ import clogSingleConnection from './chaos/clog-single-connection.js';
 import diskFailureInjection from './chaos/disk-failure-injection.js';
 import partition from './chaos/partition.js';
 import randomClogging from './chaos/random-clogging.js';
+import randomMoveKeys from './chaos/random-move-keys.js';
 import rollback from './chaos/rollback.js';
 import targetedKill from './chaos/targeted-kill.js';
 import triggerRecoveryLoop from './chaos/trigger-recovery-loop.js';
@@ -56,6 +57,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   diskFailureInjection,
   partition,
   randomClogging,
+  randomMoveKeys,
   rollback,
   targetedKill,
   triggerRecoveryLoop,

@@ -187,8 +187,10 @@ export default defineWorkload({
         const lockId = lockIdFrom(ctx.random.uid() + ctx.random.uid());
         await ctx.delay(o.lockAfter);
         const data = await lockAndSave(lockId);
-        // As FoundationDB: locked for unlockAfter - lockAfter from when the lock took hold.
-        await checkLocked(ctx.now() + o.unlockAfter - o.lockAfter);
+        // As FoundationDB: locked for unlockAfter - lockAfter from when the lock took hold, checked meanwhile.
+        const unlockAt = ctx.now() + o.unlockAfter - o.lockAfter;
+        await checkLocked(unlockAt);
+        if (ctx.now() < unlockAt) await ctx.delay(unlockAt - ctx.now());
         await unlockAndCheck(lockId, data);
       },
       async check() {

@@ -239,7 +239,8 @@ export function startCommitProxy(
 
   rpc.serve<CommitRequest, CommitReply>(commitEndpoint(init.id), (req, respond) => {
     if (dead) return respond.fail('broken_promise', 1100);
-    if (init.lock !== undefined && !req.lockAware) return respond.reply({ ok: false, error: 'database_locked' });
+    if (init.lock !== undefined && !req.lockAware)
+      return respond.reply({ ok: false, error: 'database_locked' });
     queue.push({ req, respond: (r) => respond.reply(r) });
     if (!running) void loop();
   });

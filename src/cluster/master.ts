@@ -7,6 +7,7 @@ import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { resolverRanges } from './commit-proxy.js';
 import type { CoordReadReply } from './coordinator.js';
+import { dropLeavers, type MoveRequest, planMoves } from './data-movement.js';
 import { masterEndpoints } from './grv-proxy.js';
 import type { BKey } from './keys.js';
 import { VERSIONS_PER_SECOND } from './knobs.js';
@@ -54,6 +55,8 @@ export interface MasterInit {
   readonly replaceStorage: readonly string[];
   /** A configuration change to apply in this recovery (ChangeConfig). */
   readonly newConfig?: DbConfig;
+  /** Key ranges to move to new storage teams in this recovery (moveKeys), in order. */
+  readonly moves?: readonly MoveRequest[];
   /** A database lock or unlock to apply in this recovery (lockDatabase, unlockDatabase). */
   readonly lockRequest?: LockRequest;
   /** New coordinators to move the coordinated state to in this recovery (ChangeConfig coordinators=...). */
@@ -278,7 +281,13 @@ export async function runMaster(
   const lock = nextLockState(old?.lock, init.lockRequest);
   const locked = lock !== undefined ? { lock } : {};
   if (lock !== old?.lock) {
-    rt.trace('DatabaseLockChanged', { Epoch: epoch, Lock: lock ?? '', Previous: old?.lock ?? '' }, proc, 10, init.id);
+    rt.trace(
+      'DatabaseLockChanged',
+      { Epoch: epoch, Lock: lock ?? '', Previous: old?.lock ?? '' },
+      proc,
+      10,
+      init.id,
+    );
   }
 
   // 4. Recruit the new transaction system (and storage, at creation or for repairs).
@@ -345,6 +354,14 @@ export async function runMaster(
   ) {
     // Repair: replace lost storage servers with new ones that fetch from the remaining replicas.
     ({ storage, shards } = planRepairs(rt, epoch, init, config, servers, storage, shards, storageInits, uid));
+  }
+  if (old) {
+    // Data movement: finished moves drop their old members, then requested moves start.
+    ({ storage, shards } = dropLeavers(servers, storage, shards, config));
+    const moves = init.moves ?? [];
+    if (moves.length > 0) {
+      ({ storage, shards } = planMoves(rt, epoch, servers, storage, shards, moves, storageInits, uid));
+    }
   }
 
   // The state this recovery will write. From the moment its logs exist it may become the cluster's
@@ -661,8 +678,7 @@ function planRepairs(
     }
     const leaving = sh.team.filter((id) => lost.has(id));
     newShards.push({
-      begin: sh.begin,
-      end: sh.end,
+      ...sh,
       team: complete.length >= config.replication ? team : [...team, ...leaving],
     });
   }

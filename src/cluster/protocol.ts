@@ -14,6 +14,11 @@ export interface Shard {
   readonly begin: BKey;
   readonly end: BKey;
   readonly team: readonly string[];
+  /**
+   * Members of `team` the shard is moving away from (moveKeys): kept up to date and readable until the
+   * other members hold complete copies, then dropped by a recovery.
+   */
+  readonly leaving?: readonly string[];
 }
 
 /** The database configuration in force (from `[configuration]` or ChangeConfig). */
@@ -143,5 +148,6 @@ export const EP = {
   ccTriggerRecovery: 'cc.triggerRecovery',
   ccChangeCoordinators: 'cc.changeCoordinators',
   ccLock: 'cc.lock',
+  ccMoveKeys: 'cc.moveKeys',
   workerInit: 'worker.init',
 } as const;
