@@ -23,6 +23,7 @@ export type {
   RangeOptions,
   ReadOptions,
   Transaction,
+  TransactionOption,
   Version,
 } from './cluster/client-api.js';
 export { ErrorCodes, FdbError, fdbError, Limits } from './cluster/client-api.js';

@@ -10,6 +10,7 @@ import clogSingleConnection from './chaos/clog-single-connection.js';
 import diskFailureInjection from './chaos/disk-failure-injection.js';
 import partition from './chaos/partition.js';
 import randomClogging from './chaos/random-clogging.js';
+import randomMoveKeys from './chaos/random-move-keys.js';
 import rollback from './chaos/rollback.js';
 import targetedKill from './chaos/targeted-kill.js';
 import triggerRecoveryLoop from './chaos/trigger-recovery-loop.js';
@@ -17,6 +18,7 @@ import conflictRange from './conflict-range.js';
 import cycle from './cycle.js';
 import increment from './increment.js';
 import inventoryTest from './inventory-test.js';
+import lockDatabase from './lock-database.js';
 import lowLatency from './low-latency.js';
 import randomSelector from './random-selector.js';
 import readWrite from './read-write.js';
@@ -37,6 +39,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   cycle,
   increment,
   inventoryTest,
+  lockDatabase,
   lowLatency,
   randomSelector,
   readWrite,
@@ -54,6 +57,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   diskFailureInjection,
   partition,
   randomClogging,
+  randomMoveKeys,
   rollback,
   targetedKill,
   triggerRecoveryLoop,

@@ -46,6 +46,13 @@ export type AtomicOp =
   | 'setVersionstampedKey'
   | 'setVersionstampedValue';
 
+/**
+ * Transaction options, with FoundationDB's names. `lockAware`: the transaction may read and commit while
+ * the database is locked; `readLockAware`: it may read (but not commit) while it is locked. Options last
+ * for the transaction's life, across onError and reset.
+ */
+export type TransactionOption = 'lockAware' | 'readLockAware';
+
 /** One read-write transaction. Reads see the transaction's own writes (read-your-writes). */
 export interface Transaction {
   getReadVersion(): Promise<Version>;
@@ -88,6 +95,8 @@ export interface Transaction {
   reset(): void;
   /** Per-transaction timeout in simulated milliseconds (0 = none), as FoundationDB's option. */
   setTimeout(ms: number): void;
+  /** Sets a transaction option (see TransactionOption). */
+  setOption(option: TransactionOption): void;
 }
 
 /** What a retry loop's body learns about earlier attempts. */
@@ -103,6 +112,17 @@ export interface Database {
   /** Runs `body` in a transaction with FoundationDB's retry loop, committing at the end. */
   run<T>(body: (tr: Transaction, info: AttemptInfo) => Promise<T>): Promise<T>;
   createTransaction(): Transaction;
+  /**
+   * Locks the database with `lockId` (FoundationDB's lockDatabase): from when it resolves until
+   * unlockDatabase, transactions without the `lockAware` option fail with `database_locked` (1038): their
+   * read versions unless `readLockAware`, their commits always. Resolves at once when already locked with
+   * `lockId`; fails with `database_locked` when locked with another id.
+   */
+  lockDatabase(lockId: Bytes): Promise<void>;
+  /** Unlocks a database locked with `lockId`; `database_locked` when locked with another id; no-op when unlocked. */
+  unlockDatabase(lockId: Bytes): Promise<void>;
+  /** The id the database is locked with, or undefined when it is not locked (a lock-aware read of the lock). */
+  databaseLock(): Promise<Bytes | undefined>;
 }
 
 /** A FoundationDB error, with its name and numeric code. */
@@ -156,6 +176,7 @@ export const ErrorCodes = {
   key_too_large: 2102,
   value_too_large: 2103,
   client_invalid_operation: 2000,
+  invalid_option: 2007,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;

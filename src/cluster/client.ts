@@ -20,6 +20,7 @@ import {
   type RangeOptions,
   type ReadOptions,
   type Transaction,
+  type TransactionOption,
 } from './client-api.js';
 import { commitEndpoint } from './commit-proxy.js';
 import type { LeaderInfo } from './coordinator.js';
@@ -33,6 +34,7 @@ import {
   type CommitRequest,
   type DbInfo,
   EP,
+  type LockRequest,
   type RoleRef,
   type Shard,
 } from './protocol.js';
@@ -157,7 +159,7 @@ export class ClusterClient implements Database {
         const v = await rpc.request<number>(
           proxy.address,
           grvEndpoint(proxy.id),
-          {},
+          { lockAware: true },
           seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
         );
         // A GRV proxy belongs to one epoch and answers only while that epoch is live (none of its logs
@@ -169,6 +171,34 @@ export class ClusterClient implements Database {
         failures++;
         await this.proc.delay(seconds(Math.min(0.5, 0.01 * 2 ** failures)));
       }
+    }
+  }
+
+  lockDatabase(lockId: Bytes): Promise<void> {
+    return this.changeLock({ op: 'lock', id: lockHex(lockId) });
+  }
+
+  unlockDatabase(lockId: Bytes): Promise<void> {
+    return this.changeLock({ op: 'unlock', id: lockHex(lockId) });
+  }
+
+  async databaseLock(): Promise<Bytes | undefined> {
+    const lock = (await this.clusterInfo(true)).lock;
+    return lock === undefined ? undefined : lockBytes(lock);
+  }
+
+  /**
+   * Asks the cluster controller to lock or unlock until the layout it hands out shows the change in force
+   * (the recovery that applies it is done accepting commits), as FoundationDB's lockDatabase retries.
+   */
+  private async changeLock(req: LockRequest): Promise<void> {
+    const rpc = this.rt.world.rpc(this.proc);
+    for (;;) {
+      const { lock } = await this.clusterInfo(true);
+      if (req.op === 'lock' ? lock === req.id : lock === undefined) return;
+      if (lock !== undefined && lock !== req.id) throw fdbError('database_locked');
+      for (const cc of await this.leaders()) rpc.send(cc, EP.ccLock, req);
+      await this.proc.delay(seconds(0.25));
     }
   }
 
@@ -216,6 +246,8 @@ class ClientTransaction implements Transaction {
   private versionstamped = false;
   private pendingWatches: PendingWatch[] = [];
   private timeoutMs = 0;
+  private lockAware = false;
+  private readLockAware = false;
   private startedAt: number;
   private size = 0;
   /** Retries so far (kept across reset, for backoff). */
@@ -249,6 +281,12 @@ class ClientTransaction implements Transaction {
 
   setTimeout(ms: number): void {
     this.timeoutMs = ms;
+  }
+
+  setOption(option: TransactionOption): void {
+    if (option === 'lockAware') this.lockAware = true;
+    else if (option === 'readLockAware') this.readLockAware = true;
+    else throw fdbError('invalid_option');
   }
 
   reset(): void {
@@ -295,7 +333,7 @@ class ClientTransaction implements Transaction {
         const v = await rpc.request<number>(
           proxy.address,
           grvEndpoint(proxy.id),
-          {},
+          { lockAware: this.lockAware || this.readLockAware },
           seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
         );
         // A read version from long ago: reads must fail with transaction_too_old, never serve stale data.
@@ -306,7 +344,8 @@ class ClientTransaction implements Transaction {
         }
         this.history?.readVersionKnown(attempt, v, 'grv');
         return v;
-      } catch {
+      } catch (e) {
+        if (e instanceof RpcError && e.errorName === 'database_locked') throw fdbError('database_locked');
         await this.db.proc.delay(seconds(Math.min(0.5, 0.01 * 2 ** i)));
       }
     }
@@ -711,6 +750,7 @@ class ClientTransaction implements Transaction {
       writeRanges: this.writeRanges,
       versionstamped: this.versionstamped,
       ...(this.history ? { attempt: this.attemptId } : {}),
+      lockAware: this.lockAware,
     };
     this.history?.commitSent(this.attemptId, readVersion, this.mutations, this.readRanges);
     const info = await this.db.clusterInfo();
@@ -734,7 +774,7 @@ class ClientTransaction implements Transaction {
     }
     if (!reply.ok) {
       if (reply.error === 'not_committed') this.db.stats.conflicts++;
-      else this.db.stats.tooOld++;
+      else if (reply.error === 'transaction_too_old') this.db.stats.tooOld++;
       this.recordOutcome({ kind: reply.error });
       this.failStamps(fdbError(reply.error));
       throw fdbError(reply.error);
@@ -833,6 +873,19 @@ class ClientTransaction implements Transaction {
     }
     this.reset();
   }
+}
+
+/** A lock id as the cluster carries it: lower-case hex. */
+function lockHex(id: Bytes): string {
+  let out = '';
+  for (const b of id) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+function lockBytes(hex: string): Bytes {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
 
 function versionstampBytes(version: number, batchIndex: number): Bytes {

@@ -9,6 +9,7 @@ import { ClusterClient } from './client.js';
 import type { ClusterConfig } from './config.js';
 import { configString } from './config.js';
 import type { ControllerSettings } from './controller.js';
+import { stayingMembers } from './data-movement.js';
 import { grvEndpoint } from './grv-proxy.js';
 import type { BKey } from './keys.js';
 import { type CoordinatedState, type DbConfig, type DbInfo, EP } from './protocol.js';
@@ -145,6 +146,66 @@ export class SimulatedCluster {
         return true;
     }
     return false;
+  }
+
+  /**
+   * Moves [begin, end) to storage on the processes at `destination` (FoundationDB's moveKeys, through a
+   * recovery): resolves true once every piece of the range is held by storage servers on exactly those
+   * processes with complete copies and its old members have left, false if not within 60 s.
+   */
+  async moveKeys(begin: BKey, end: BKey, destination: readonly string[], tester = 0): Promise<boolean> {
+    const client = this.client(tester);
+    const rpc = this.world.rpc(client.proc);
+    const want = [...destination].sort().join();
+    this.rt.trace(
+      'RelocateShard_Begin',
+      { KeyBegin: printable(begin), KeyEnd: printable(end), DestinationTeam: want },
+      client.proc,
+    );
+    const pieces = (info: DbInfo) => info.shards.filter((sh) => sh.begin < end && begin < sh.end);
+    /** The map gives every piece the destination (its old members may still be leaving). */
+    const applied = (info: DbInfo): boolean =>
+      pieces(info).every((sh) => {
+        const at = stayingMembers(sh).map((id) => info.storage.find((s) => s.id === id)?.address ?? '');
+        return at.sort().join() === want;
+      });
+    /** Applied, the new members hold complete copies, and the old ones have left. */
+    const moved = (info: DbInfo): boolean =>
+      applied(info) &&
+      pieces(info).every(
+        (sh) => (sh.leaving ?? []).length === 0 && !sh.team.some((id) => this.rt.fetchingStorage.has(id)),
+      );
+    const deadline = this.world.now() + seconds(60);
+    let lastAsk = -1e18;
+    while (this.world.now() < deadline) {
+      const info = await client.clusterInfo(true);
+      if (moved(info)) {
+        this.rt.trace(
+          'RelocateShard_End',
+          { KeyBegin: printable(begin), KeyEnd: printable(end), Result: 'Success' },
+          client.proc,
+        );
+        return true;
+      }
+      // Asked again only when the move is not in the map after a while (the controller may have died).
+      if (!applied(info) && this.world.now() - lastAsk >= seconds(5)) {
+        lastAsk = this.world.now();
+        for (const cc of await client.leaders()) rpc.send(cc, EP.ccMoveKeys, { begin, end, destination });
+      }
+      await client.proc.delay(seconds(0.1));
+    }
+    this.rt.trace(
+      'RelocateShard_End',
+      { KeyBegin: printable(begin), KeyEnd: printable(end), Result: 'TimedOut' },
+      client.proc,
+      30,
+    );
+    return false;
+  }
+
+  /** The configured number of replicas of each shard (FoundationDB's storageTeamSize). */
+  async storageTeamSize(tester = 0): Promise<number> {
+    return (await this.client(tester).clusterInfo(true)).config?.replication ?? this.config.db.replication;
   }
 
   /**

@@ -55,6 +55,8 @@ export function startCommitProxy(
     resolvers: readonly ResolverAssignment[];
     logs: readonly RoleRef[];
     shards: readonly Shard[];
+    /** The database lock's id when the epoch is locked: only lock-aware transactions commit. */
+    lock?: string;
     onFailure: (reason: string) => void;
   },
 ): () => void {
@@ -224,6 +226,8 @@ export function startCommitProxy(
 
   rpc.serve<CommitRequest, CommitReply>(commitEndpoint(init.id), (req, respond) => {
     if (dead) return respond.fail('broken_promise', 1100);
+    if (init.lock !== undefined && !req.lockAware)
+      return respond.reply({ ok: false, error: 'database_locked' });
     queue.push({ req, respond: (r) => respond.reply(r) });
     if (!running) void loop();
   });

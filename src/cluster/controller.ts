@@ -4,8 +4,16 @@
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import type { LeaderInfo } from './coordinator.js';
+import { leaversReady, type MoveRequest } from './data-movement.js';
 import type { MasterInit } from './master.js';
-import { type DbConfig, type DbInfo, EP, type WorkerReport } from './protocol.js';
+import {
+  type DbConfig,
+  type DbInfo,
+  EP,
+  type LockRequest,
+  nextLockState,
+  type WorkerReport,
+} from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 
 /** An empty DbInfo, before the first recovery. */
@@ -117,7 +125,11 @@ class Controller {
   private stopped = false;
   private readonly missingSince = new Map<string, number>();
   private lastRepairAt = -1e18;
+  private lastMoveDoneAt = -1e18;
   private pendingConfig: DbConfig | undefined;
+  private pendingLock: LockRequest | undefined;
+  /** Key ranges to move (moveKeys), kept until a recovery completes with them. */
+  private pendingMoves: MoveRequest[] = [];
   private pendingCoordinators: string[] | undefined;
   /** Storage servers a repair asked to replace, kept until a recovery completes with them. */
   private pendingReplace: string[] = [];
@@ -154,6 +166,8 @@ class Controller {
       this.dbInfo = info;
       if (info.recoveryState === 'fully_recovered') {
         this.pendingConfig = undefined;
+        this.pendingLock = undefined;
+        this.pendingMoves = [];
         this.pendingCoordinators = undefined;
         this.pendingReplace = [];
       }
@@ -169,6 +183,15 @@ class Controller {
       this.pendingCoordinators = m.coordinators;
       this.recruitMaster('coordinators change');
     });
+    rpc.on<LockRequest>(EP.ccLock, (m) => this.requestLock(m));
+    rpc.on<MoveRequest>(EP.ccMoveKeys, (m) => {
+      if (this.stopped) return;
+      const same = (x: MoveRequest) =>
+        x.begin === m.begin && x.end === m.end && x.destination.join() === m.destination.join();
+      if (this.pendingMoves.some(same)) return;
+      this.pendingMoves.push(m);
+      this.recruitMaster('move keys');
+    });
     rpc.on<{ reason: string; config?: DbConfig; proxy?: string }>(EP.ccTriggerRecovery, (m) => {
       if (this.stopped) return;
       // A proxy of an epoch that already ended reports the lock that ended it: nothing to do.
@@ -183,6 +206,19 @@ class Controller {
       this.recruitMaster(m.reason);
     });
     this.proc.spawn('cluster controller', () => this.monitor());
+  }
+
+  /**
+   * A database lock or unlock goes through a recovery, like a configuration change: the epoch that ends
+   * commits nothing more, and the next one refuses non-lock-aware transactions from its first version.
+   */
+  private requestLock(m: LockRequest): void {
+    if (this.stopped) return;
+    const current = this.dbInfo.lock;
+    if (nextLockState(current, m) === current) return; // already in force, or refused (another id)
+    if (this.pendingLock?.op === m.op && this.pendingLock.id === m.id) return;
+    this.pendingLock = m;
+    this.recruitMaster(m.op === 'lock' ? 'database lock' : 'database unlock');
   }
 
   stop(reason: string): void {
@@ -228,6 +264,8 @@ class Controller {
       cc: this.proc.address,
       replaceStorage: [...this.pendingReplace],
       ...(this.pendingConfig ? { newConfig: this.pendingConfig } : {}),
+      ...(this.pendingLock ? { lockRequest: this.pendingLock } : {}),
+      ...(this.pendingMoves.length > 0 ? { moves: [...this.pendingMoves] } : {}),
       ...(this.pendingCoordinators ? { newCoordinators: this.pendingCoordinators } : {}),
       initialConfig: this.settings.initialConfig,
       shardCount: this.settings.shardCount,
@@ -325,6 +363,15 @@ class Controller {
         for (const id of actionable) this.missingSince.delete(id);
         this.rt.trace('DataDistributionRepair', { Storage: actionable.join(',') }, this.proc);
         this.recruitMaster('storage servers lost', actionable);
+        continue;
+      }
+      if (
+        now - this.lastMoveDoneAt > seconds(1) &&
+        leaversReady(this.liveWorkers(), info.shards, replication)
+      ) {
+        this.lastMoveDoneAt = now;
+        // Moved shards whose new members hold complete copies: their old members leave the team.
+        this.recruitMaster('data movement done');
       }
     }
   }

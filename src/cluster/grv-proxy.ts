@@ -17,11 +17,16 @@ export function masterEndpoints(id: string) {
   };
 }
 
+/** A read-version request: `lockAware` for transactions that may read while the database is locked. */
+export interface GrvRequest {
+  readonly lockAware?: boolean;
+}
+
 /** Starts a GRV proxy for an epoch. Returns its stop. */
 export function startGrvProxy(
   rt: ClusterRuntime,
   proc: SimProcess,
-  init: { id: string; master: RoleRef; logs: readonly RoleRef[] },
+  init: { id: string; master: RoleRef; logs: readonly RoleRef[]; lock?: string },
 ): () => void {
   const rpc = rt.world.rpc(proc);
   proc.addRole('GP', init.id);
@@ -56,7 +61,10 @@ export function startGrvProxy(
     }
   };
 
-  rpc.serve<Record<string, never>, number>(grvEndpoint(init.id), (_req, respond) => {
+  rpc.serve<GrvRequest, number>(grvEndpoint(init.id), (req, respond) => {
+    // A locked database hands read versions only to lock-aware transactions (FoundationDB's GRV reply
+    // carries the lock, and the client refuses a version it may not use).
+    if (init.lock !== undefined && !req.lockAware) return respond.fail('database_locked', 1038);
     queue.push({ reply: (v) => respond.reply(v), fail: () => respond.fail('broken_promise', 1100) });
     if (!scheduled) {
       scheduled = true;

@@ -7,6 +7,7 @@ import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { resolverRanges } from './commit-proxy.js';
 import type { CoordReadReply } from './coordinator.js';
+import { dropLeavers, type MoveRequest, planMoves } from './data-movement.js';
 import { masterEndpoints } from './grv-proxy.js';
 import type { BKey } from './keys.js';
 import { VERSIONS_PER_SECOND } from './knobs.js';
@@ -15,7 +16,9 @@ import {
   type DbConfig,
   type DbInfo,
   EP,
+  type LockRequest,
   type LogEntry,
+  nextLockState,
   type RoleRef,
   type Shard,
   type WorkerReport,
@@ -52,6 +55,10 @@ export interface MasterInit {
   readonly replaceStorage: readonly string[];
   /** A configuration change to apply in this recovery (ChangeConfig). */
   readonly newConfig?: DbConfig;
+  /** Key ranges to move to new storage teams in this recovery (moveKeys), in order. */
+  readonly moves?: readonly MoveRequest[];
+  /** A database lock or unlock to apply in this recovery (lockDatabase, unlockDatabase). */
+  readonly lockRequest?: LockRequest;
   /** New coordinators to move the coordinated state to in this recovery (ChangeConfig coordinators=...). */
   readonly newCoordinators?: readonly string[];
   /** The configuration to create the database with, if it does not exist yet. */
@@ -64,7 +71,7 @@ export type RoleInit =
   | { role: 'tlog'; id: string; epoch: number; start: number; tags: string[]; seed: LogEntry[] }
   | { role: 'storage'; id: string; shards: { begin: BKey; end: BKey }[]; fetch?: FetchPlan }
   | { role: 'resolver'; id: string; epoch: number; start: number }
-  | { role: 'grvProxy'; id: string; epoch: number; master: RoleRef; logs: RoleRef[] }
+  | { role: 'grvProxy'; id: string; epoch: number; master: RoleRef; logs: RoleRef[]; lock?: string }
   | {
       role: 'commitProxy';
       id: string;
@@ -73,6 +80,7 @@ export type RoleInit =
       resolvers: { ref: RoleRef; begin: BKey; end: BKey }[];
       logs: RoleRef[];
       shards: Shard[];
+      lock?: string;
     }
   | { role: 'master'; init: MasterInit };
 
@@ -270,6 +278,17 @@ export async function runMaster(
 
   await state('reading_transaction_system_state');
   const config: DbConfig = init.newConfig ?? old?.config ?? init.initialConfig;
+  const lock = nextLockState(old?.lock, init.lockRequest);
+  const locked = lock !== undefined ? { lock } : {};
+  if (lock !== old?.lock) {
+    rt.trace(
+      'DatabaseLockChanged',
+      { Epoch: epoch, Lock: lock ?? '', Previous: old?.lock ?? '' },
+      proc,
+      10,
+      init.id,
+    );
+  }
 
   // 4. Recruit the new transaction system (and storage, at creation or for repairs).
   await state('recruiting_transaction_servers');
@@ -336,6 +355,14 @@ export async function runMaster(
     // Repair: replace lost storage servers with new ones that fetch from the remaining replicas.
     ({ storage, shards } = planRepairs(rt, epoch, init, config, servers, storage, shards, storageInits, uid));
   }
+  if (old) {
+    // Data movement: finished moves drop their old members, then requested moves start.
+    ({ storage, shards } = dropLeavers(servers, storage, shards, config));
+    const moves = init.moves ?? [];
+    if (moves.length > 0) {
+      ({ storage, shards } = planMoves(rt, epoch, servers, storage, shards, moves, storageInits, uid));
+    }
+  }
 
   // The state this recovery will write. From the moment its logs exist it may become the cluster's
   // truth, so the simulator's kill-safety policy protects it from here on.
@@ -348,6 +375,7 @@ export async function runMaster(
     storage,
     shards,
     config,
+    ...locked,
   };
   rt.writingState(next);
 
@@ -463,7 +491,7 @@ export async function runMaster(
       rpc.request(
         g.address,
         EP.workerInit,
-        { role: 'grvProxy', id: g.id, epoch, master: me, logs: newLogs } satisfies RoleInit,
+        { role: 'grvProxy', id: g.id, epoch, master: me, logs: newLogs, ...locked } satisfies RoleInit,
         timeout,
       ),
     ),
@@ -481,6 +509,7 @@ export async function runMaster(
           resolvers,
           logs: newLogs,
           shards,
+          ...locked,
         } satisfies RoleInit,
         timeout,
       ),
@@ -504,6 +533,7 @@ export async function runMaster(
     storage,
     shards,
     config,
+    ...locked,
   };
   await state('accepting_commits');
   rpc.send(init.cc, EP.ccRecovered, info);
@@ -648,8 +678,7 @@ function planRepairs(
     }
     const leaving = sh.team.filter((id) => lost.has(id));
     newShards.push({
-      begin: sh.begin,
-      end: sh.end,
+      ...sh,
       team: complete.length >= config.replication ? team : [...team, ...leaving],
     });
   }

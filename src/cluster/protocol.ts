@@ -14,6 +14,11 @@ export interface Shard {
   readonly begin: BKey;
   readonly end: BKey;
   readonly team: readonly string[];
+  /**
+   * Members of `team` the shard is moving away from (moveKeys): kept up to date and readable until the
+   * other members hold complete copies, then dropped by a recovery.
+   */
+  readonly leaving?: readonly string[];
 }
 
 /** The database configuration in force (from `[configuration]` or ChangeConfig). */
@@ -30,6 +35,20 @@ export interface DbConfig {
 export interface EpochStart {
   readonly epoch: number;
   readonly recoveryVersion: number;
+}
+
+/** A request to lock or unlock the database, applied by the next recovery. */
+export interface LockRequest {
+  readonly op: 'lock' | 'unlock';
+  /** The lock id, hex. */
+  readonly id: string;
+}
+
+/** The lock state after `req`: a lock takes an unlocked database; an unlock needs the same id. */
+export function nextLockState(current: string | undefined, req: LockRequest | undefined): string | undefined {
+  if (!req) return current;
+  if (req.op === 'lock') return current ?? req.id;
+  return current === req.id ? undefined : current;
 }
 
 /** The coordinated state: what a majority of coordinators agree the current epoch is. */
@@ -49,6 +68,8 @@ export interface CoordinatedState {
   readonly storage: readonly RoleRef[];
   readonly shards: readonly Shard[];
   readonly config: DbConfig;
+  /** The database lock's id (hex) when the database is locked (lockDatabase); absent when unlocked. */
+  readonly lock?: string;
 }
 
 /** What clients and workers learn from the cluster controller about the current epoch. */
@@ -66,6 +87,8 @@ export interface DbInfo {
   readonly storage: readonly RoleRef[];
   readonly shards: readonly Shard[];
   readonly config: DbConfig | undefined;
+  /** The database lock's id (hex) in this epoch, when locked. */
+  readonly lock?: string;
 }
 
 /** Mutations of one version for one storage server tag. */
@@ -90,12 +113,14 @@ export interface CommitRequest {
   readonly versionstamped: boolean;
   /** The attempt's id with the history observer (the oracle), when one is attached. */
   readonly attempt?: number;
+  /** The transaction may commit while the database is locked. */
+  readonly lockAware?: boolean;
 }
 
 /** The commit proxy's answer. */
 export type CommitReply =
   | { readonly ok: true; readonly version: number; readonly batchIndex: number }
-  | { readonly ok: false; readonly error: 'not_committed' | 'transaction_too_old' };
+  | { readonly ok: false; readonly error: 'not_committed' | 'transaction_too_old' | 'database_locked' };
 
 /** A worker's heartbeat to the cluster controller. */
 export interface WorkerReport {
@@ -124,5 +149,7 @@ export const EP = {
   ccRecoveryState: 'cc.recoveryState',
   ccTriggerRecovery: 'cc.triggerRecovery',
   ccChangeCoordinators: 'cc.changeCoordinators',
+  ccLock: 'cc.lock',
+  ccMoveKeys: 'cc.moveKeys',
   workerInit: 'worker.init',
 } as const;

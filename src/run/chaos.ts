@@ -4,6 +4,7 @@
 
 import type { SimulatedCluster } from '../cluster/cluster.js';
 import type { ClusterConfig } from '../cluster/config.js';
+import { toB } from '../cluster/keys.js';
 import type { Random } from '../core/random.js';
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
@@ -247,6 +248,14 @@ export class ClusterChaos implements ChaosSurface {
 
   changeCoordinators(target: readonly string[] | 'auto'): Promise<string[]> {
     return this.cluster.changeCoordinators(target, this.opts.tester);
+  }
+
+  moveKeys(begin: Uint8Array, end: Uint8Array, destination: readonly string[]): Promise<boolean> {
+    return this.cluster.moveKeys(toB(begin), toB(end), destination, this.opts.tester);
+  }
+
+  storageTeamSize(): Promise<number> {
+    return this.cluster.storageTeamSize(this.opts.tester);
   }
 
   async changeConfiguration(change: ConfigurationChange): Promise<boolean> {

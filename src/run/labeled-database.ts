@@ -19,6 +19,7 @@ import type {
   RangeOptions,
   ReadOptions,
   Transaction,
+  TransactionOption,
   Version,
 } from '../cluster/client-api.js';
 
@@ -171,6 +172,9 @@ class LabeledTransaction implements Transaction {
   setTimeout(ms: number): void {
     this.tr.setTimeout(ms);
   }
+  setOption(option: TransactionOption): void {
+    this.tr.setOption(option);
+  }
 }
 
 /**
@@ -191,5 +195,8 @@ export function labeledDatabase(
         db.run((tr, info) => (active() ? body(new LabeledTransaction(tr, flight), info) : stopped)),
       ),
     createTransaction: () => new LabeledTransaction(db.createTransaction(), flight),
+    lockDatabase: (lockId) => flight.track('db.lockDatabase', () => db.lockDatabase(lockId)),
+    unlockDatabase: (lockId) => flight.track('db.unlockDatabase', () => db.unlockDatabase(lockId)),
+    databaseLock: () => flight.track('db.databaseLock', () => db.databaseLock()),
   };
 }

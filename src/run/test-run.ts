@@ -430,6 +430,8 @@ export class TestRun {
           const started = world.now();
           const done = db
             .run(async (tr) => {
+              // Lock-aware, as FoundationDB's ping: a locked database is still a live one.
+              tr.setOption('lockAware');
               tr.addWriteConflictKey(PING_KEY);
             })
             .then(

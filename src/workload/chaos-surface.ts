@@ -88,6 +88,15 @@ export interface ChaosSurface {
    * `ChangeConfigNotInForce`).
    */
   changeConfiguration(change: ConfigurationChange): Promise<boolean>;
+  /**
+   * Moves the keys [begin, end) to storage servers on the processes at `destination` (one per zone, as many
+   * as `storageTeamSize()`), as FoundationDB's moveKeys: new replicas copy the data, then the old ones
+   * leave. In faultline each move goes through a recovery. Resolves true once the move is complete, false
+   * if it was not after 60 simulated seconds (a destination died, or the cluster was down).
+   */
+  moveKeys(begin: Uint8Array, end: Uint8Array, destination: readonly string[]): Promise<boolean>;
+  /** The number of replicas of each shard in the configuration in force (FoundationDB's storageTeamSize). */
+  storageTeamSize(): Promise<number>;
 }
 
 /** FoundationDB's `ChaosMetrics` counters of one process's disk. */

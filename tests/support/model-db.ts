@@ -24,6 +24,7 @@ import {
   type RangeOptions,
   type ReadOptions,
   type Transaction,
+  type TransactionOption,
   type Version,
 } from '../../src/cluster/client-api.js';
 import { applyAtomic, fillVersionstamp as fillShared } from '../../src/cluster/mutation.js';
@@ -386,6 +387,28 @@ export class ModelDatabase implements Database {
     }
   }
 
+  /** @internal The database lock's id (hex) while locked. */
+  lockId: string | undefined;
+
+  async lockDatabase(lockId: Bytes): Promise<void> {
+    await this.sleep(this.latency('commit'));
+    const id = hexOf(lockId);
+    if (this.lockId !== undefined && this.lockId !== id) throw fdbError('database_locked');
+    this.lockId = id;
+  }
+
+  async unlockDatabase(lockId: Bytes): Promise<void> {
+    await this.sleep(this.latency('commit'));
+    const id = hexOf(lockId);
+    if (this.lockId !== undefined && this.lockId !== id) throw fdbError('database_locked');
+    this.lockId = undefined;
+  }
+
+  async databaseLock(): Promise<Bytes | undefined> {
+    await this.sleep(this.latency('read'));
+    return this.lockId === undefined ? undefined : Uint8Array.from(Buffer.from(this.lockId, 'hex'));
+  }
+
   // -- internals used by ModelTransaction --
 
   /** @internal Simulated time, microseconds. */
@@ -632,6 +655,8 @@ class ModelTransaction implements Transaction {
   private deadline = 0;
   private timeoutMs = 0;
   private startedAt: number;
+  private lockAware = false;
+  private readLockAware = false;
 
   constructor(private readonly db: ModelDatabase) {
     this.backoff = db.opts.initialBackoff;
@@ -681,6 +706,10 @@ class ModelTransaction implements Transaction {
     if (!this.readVersionPromise) {
       this.readVersionPromise = (async () => {
         await this.db.sleep(this.db.latency('grv'));
+        if (this.db.lockId !== undefined && !this.lockAware && !this.readLockAware) {
+          this.readVersionPromise = undefined;
+          throw fdbError('database_locked');
+        }
         const v = this.readVersion ?? this.db.currentVersion();
         this.readVersion = v;
         return v;
@@ -1127,6 +1156,7 @@ class ModelTransaction implements Transaction {
       const rv = await this.getReadVersion();
       await this.db.sleep(this.db.latency('commit'));
       this.checkTimeout();
+      if (this.db.lockId !== undefined && !this.lockAware) throw fdbError('database_locked');
       const v = this.db.resolveAndApply(rv, this.readConflicts, this.writeConflicts, this.mutations);
       this.committedVersion = v;
       this.state = 'committed';
@@ -1216,4 +1246,14 @@ class ModelTransaction implements Transaction {
     this.timeoutMs = ms;
     this.deadline = ms > 0 ? this.startedAt + ms * 1000 : 0;
   }
+
+  setOption(option: TransactionOption): void {
+    if (option === 'lockAware') this.lockAware = true;
+    else if (option === 'readLockAware') this.readLockAware = true;
+    else throw fdbError('invalid_option');
+  }
+}
+
+function hexOf(b: Bytes): string {
+  return Buffer.from(b).toString('hex');
 }

@@ -227,6 +227,17 @@ export class FakeChaos implements ChaosSurface {
     this.record('changeConfiguration', change);
     return true;
   }
+  /** What moveKeys answers (default: every move completes). */
+  moveResult = true;
+  /** What storageTeamSize answers. */
+  teamSize = 2;
+  async moveKeys(begin: Uint8Array, end: Uint8Array, destination: readonly string[]): Promise<boolean> {
+    this.record('moveKeys', begin, end, [...destination]);
+    return this.moveResult;
+  }
+  async storageTeamSize(): Promise<number> {
+    return this.teamSize;
+  }
 }
 
 /** A server process for the fake surface. */
