@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC_TEXT } from '../src/run/default-spec.js';
+import { scaledDefaultSpec } from './scaled-spec.js';
 import type { RunFigures } from './throughput-run.js';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'throughput-run.js');
@@ -62,17 +63,7 @@ function measure(label: string, specText: string, seeds: number) {
   return figure;
 }
 
-/** The default spec with Cycle's rate and every duration scaled, and a fixed machine count. */
-function scaled(opts: { tps?: number; duration?: number; machines?: number }): string {
-  let text = DEFAULT_SPEC_TEXT.replace(
-    'transactionsPerSecond = 2500.0',
-    `transactionsPerSecond = ${(2500 * (opts.tps ?? 1)).toFixed(1)}`,
-  ).replaceAll('testDuration = 30.0', `testDuration = ${(30 * (opts.duration ?? 1)).toFixed(1)}`);
-  if (opts.machines !== undefined) {
-    text = text.replace('[configuration]\n', `[configuration]\nmachineCount = ${8 * opts.machines}\n`);
-  }
-  return text;
-}
+const scaled = scaledDefaultSpec;
 
 function main(): void {
   const base = measure('default spec', DEFAULT_SPEC_TEXT, SEEDS);

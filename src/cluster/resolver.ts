@@ -3,6 +3,7 @@
 // or whose read version is older than the MVCC window.
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
+import { ConflictSet } from './conflict-set.js';
 import type { BKey } from './keys.js';
 import type { ClusterRuntime } from './runtime.js';
 
@@ -29,20 +30,18 @@ export function startResolver(
   init: { id: string; start: number },
 ): () => void {
   let last = init.start;
-  const recent: { version: number; ranges: readonly [BKey, BKey][] }[] = [];
+  // Writes of every accepted transaction, newest version per key segment (trimmed to the MVCC window).
+  const written = new ConflictSet();
   const waiting = new Map<number, () => void>();
   const done = new Map<number, ResolveStatus[]>();
   proc.addRole('RV', init.id);
   const ignoreRanges = rt.bug('resolverIgnoresRangeReads');
 
-  const conflicts = (t: ResolveTxn): boolean => {
-    for (let i = recent.length - 1; i >= 0; i--) {
-      const w = recent[i]!;
-      if (w.version <= t.readVersion) break;
-      for (const [rb, re] of t.readRanges) {
-        if (ignoreRanges && re !== `${rb}\x00`) continue;
-        for (const [wb, we] of w.ranges) if (rb < we && wb < re) return true;
-      }
+  /** True when a write newer than `after` touched one of the transaction's (checked) read ranges. */
+  const conflicts = (t: ResolveTxn, after: number): boolean => {
+    for (const [rb, re] of t.readRanges) {
+      if (ignoreRanges && re !== `${rb}\x00`) continue;
+      if (written.writtenAfter(rb, re, after)) return true;
     }
     return false;
   };
@@ -50,7 +49,9 @@ export function startResolver(
   const resolve = (req: ResolveRequest): ResolveStatus[] => {
     const window = rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS');
     const statuses: ResolveStatus[] = [];
-    const batchWrites: [BKey, BKey][] = [];
+    // Earlier transactions of the same batch commit first: their writes are recorded at this batch's
+    // version, which is newer than any read version checked against it.
+    const after = (t: ResolveTxn) => Math.min(t.readVersion, req.version - 1);
     for (const t of req.txns) {
       if (t.readVersion < req.version - window) {
         statuses.push('too_old');
@@ -58,26 +59,11 @@ export function startResolver(
       }
       // A new epoch's resolver knows no writes from before its start: a transaction that read at an
       // earlier version cannot be checked, so it must retry (FoundationDB rejects it the same way).
-      let bad = t.readRanges.length > 0 && t.readVersion < init.start ? true : conflicts(t);
-      if (!bad && batchWrites.length > 0) {
-        // Earlier transactions of the same batch commit first.
-        outer: for (const [rb, re] of t.readRanges) {
-          if (ignoreRanges && re !== `${rb}\x00`) continue;
-          for (const [wb, we] of batchWrites) {
-            if (rb < we && wb < re) {
-              bad = true;
-              break outer;
-            }
-          }
-        }
-      }
+      const bad = t.readRanges.length > 0 && t.readVersion < init.start ? true : conflicts(t, after(t));
       statuses.push(bad ? 'conflict' : 'ok');
-      if (!bad) batchWrites.push(...t.writeRanges);
+      if (!bad) for (const [wb, we] of t.writeRanges) written.write(wb, we, req.version);
     }
-    recent.push({ version: req.version, ranges: batchWrites });
-    let drop = 0;
-    while (drop < recent.length && recent[drop]!.version < req.version - window) drop++;
-    if (drop > 0) recent.splice(0, drop);
+    written.forgetBefore(req.version - window);
     return statuses;
   };
 

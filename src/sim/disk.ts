@@ -56,6 +56,11 @@ interface PendingWrite {
 /** The stored state of one file. Durable blocks plus pending (unsynced) writes. */
 export class StoredFile {
   readonly blocks = new Map<number, Uint8Array>();
+  /**
+   * The checksum each damaged block should have: its content's checksum when it was damaged. An
+   * undamaged block's checksum always matches its content, so it is not stored (nor computed on every
+   * write); reading a damaged block compares.
+   */
   readonly sums = new Map<number, number>();
   durableSize = 0;
   pending: PendingWrite[] = [];
@@ -63,7 +68,7 @@ export class StoredFile {
   /** Ever synced? A file never synced may vanish entirely on a crash. */
   everSynced = false;
   /**
-   * Blocks whose checksum no longer matches their content (a torn sector or a flipped bit). A partial
+   * Blocks whose checksum may no longer match their content (a torn sector or a flipped bit). A partial
    * write to such a block keeps the stale checksum, so the damage stays detectable; only a write that
    * covers the whole block replaces it.
    */
@@ -93,22 +98,32 @@ export class StoredFile {
       if (!block) {
         block = new Uint8Array(BLOCK_SIZE);
         this.blocks.set(bi, block);
-        this.sums.set(bi, checksum32(block));
       }
+      if (!updateSums) this.markDamaged(bi, block);
       block.set(data.subarray(pos, pos + n), inBlock);
-      if (!updateSums) {
-        this.damaged.add(bi);
-      } else if (n === BLOCK_SIZE) {
+      if (updateSums && n === BLOCK_SIZE) {
         // A whole-block write replaces whatever damage was there.
-        this.sums.set(bi, checksum32(block));
         this.damaged.delete(bi);
         this.flipped.delete(bi);
-      } else if (!this.damaged.has(bi)) {
-        this.sums.set(bi, checksum32(block));
+        this.sums.delete(bi);
       }
       pos += n;
     }
     this.durableSize = Math.max(this.durableSize, offset + data.length);
+  }
+
+  /** Remembers the checksum a block has before it is damaged (kept if it already was). */
+  private markDamaged(bi: number, block: Uint8Array): void {
+    if (this.damaged.has(bi)) return;
+    this.sums.set(bi, checksum32(block));
+    this.damaged.add(bi);
+  }
+
+  /** True when block `bi` exists and its content fails its checksum. */
+  private corrupt(bi: number): boolean {
+    if (!this.damaged.has(bi)) return false;
+    const block = this.blocks.get(bi);
+    return block !== undefined && checksum32(block) !== this.sums.get(bi);
   }
 
   /**
@@ -118,9 +133,9 @@ export class StoredFile {
   flipBit(bi: number, bit: number): boolean {
     const block = this.blocks.get(bi);
     if (!block) return false;
+    this.markDamaged(bi, block);
     const byte = Math.floor(bit / 8) % BLOCK_SIZE;
     block[byte] = (block[byte] ?? 0) ^ (1 << (bit % 8));
-    this.damaged.add(bi);
     this.flipped.add(bi);
     return true;
   }
@@ -129,11 +144,9 @@ export class StoredFile {
   intactUntil(offset: number): number {
     const first = Math.floor(offset / BLOCK_SIZE);
     const last = Math.floor((this.size - 1) / BLOCK_SIZE);
-    for (let bi = first; bi <= last; bi++) {
-      const block = this.blocks.get(bi);
-      if (block && checksum32(block) !== this.sums.get(bi)) return Math.max(offset, bi * BLOCK_SIZE);
-    }
-    return this.size;
+    let bad = Number.POSITIVE_INFINITY;
+    for (const bi of this.damaged) if (bi >= first && bi <= last && bi < bad && this.corrupt(bi)) bad = bi;
+    return bad === Number.POSITIVE_INFINITY ? this.size : Math.max(offset, bad * BLOCK_SIZE);
   }
 
   /** Reads bytes, overlaying pending writes on durable blocks. Throws on a checksum mismatch. */
@@ -146,7 +159,7 @@ export class StoredFile {
     for (let bi = first; bi <= last; bi++) {
       const block = this.blocks.get(bi);
       if (!block) continue;
-      if (checksum32(block) !== this.sums.get(bi)) {
+      if (this.corrupt(bi)) {
         throw new DiskError('checksum_failed', 1601, `checksum mismatch in ${this.name} block ${bi}`);
       }
       const bStart = bi * BLOCK_SIZE;
@@ -181,13 +194,9 @@ export class StoredFile {
         this.flipped.delete(bi);
       }
     }
-    const lastBi = Math.floor(size / BLOCK_SIZE);
-    const last = this.blocks.get(lastBi);
-    if (last && size % BLOCK_SIZE !== 0) {
-      last.fill(0, size % BLOCK_SIZE);
-      // A damaged block stays damaged: recomputing its checksum would launder the corruption.
-      if (!this.damaged.has(lastBi)) this.sums.set(lastBi, checksum32(last));
-    }
+    const last = this.blocks.get(Math.floor(size / BLOCK_SIZE));
+    // A damaged block keeps its stale checksum: recomputing it would launder the corruption.
+    if (last && size % BLOCK_SIZE !== 0) last.fill(0, size % BLOCK_SIZE);
     this.durableSize = size;
     this.pendingSize = size;
   }

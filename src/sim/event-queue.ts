@@ -15,7 +15,9 @@ function before(a: SimEvent, b: SimEvent): boolean {
 
 /** Binary min-heap of events. */
 export class EventQueue {
-  private readonly heap: SimEvent[] = [];
+  private heap: SimEvent[] = [];
+  /** Cancelled events still in the heap. */
+  private cancelledCount = 0;
 
   get size(): number {
     return this.heap.length;
@@ -39,9 +41,29 @@ export class EventQueue {
     h[i] = ev;
   }
 
+  /**
+   * Cancels an event: it is skipped when popped. Once cancelled events are most of the heap they are
+   * dropped in one pass, so a stream of cancelled timeouts does not grow the heap. The pop order of the
+   * rest is unchanged (it is the total order of time, then sequence number).
+   */
+  cancel(ev: SimEvent): void {
+    if (ev.cancelled) return;
+    ev.cancelled = true;
+    this.cancelledCount++;
+    if (this.cancelledCount > 1024 && 2 * this.cancelledCount > this.heap.length) this.compact();
+  }
+
+  private compact(): void {
+    const live = this.heap.filter((e) => !e.cancelled);
+    this.heap = [];
+    this.cancelledCount = 0;
+    for (const e of live) this.push(e);
+  }
+
   pop(): SimEvent | undefined {
     const h = this.heap;
     const top = h[0];
+    if (top?.cancelled && this.cancelledCount > 0) this.cancelledCount--;
     const last = h.pop();
     if (top === undefined || last === undefined || h.length === 0) return top;
     const n = h.length;

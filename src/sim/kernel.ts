@@ -147,6 +147,11 @@ export class Kernel {
   }
 
   /** Runs `fn` after `dt` microseconds. */
+  /** Cancels a scheduled event: it never runs (nor counts as an event). */
+  cancel(ev: SimEvent): void {
+    this.queue.cancel(ev);
+  }
+
   after(dt: Time, fn: () => void): SimEvent {
     return this.at(this.time + (dt > 0 ? dt : 0), fn);
   }

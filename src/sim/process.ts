@@ -5,6 +5,7 @@
 // work ever runs again, exactly as FoundationDB never runs a failed process's tasks.
 import type { Time } from '../core/time.js';
 import type { DataFolder } from './disk.js';
+import type { SimEvent } from './event-queue.js';
 import type { Future, Kernel, Task } from './kernel.js';
 
 /** FoundationDB process classes. */
@@ -105,10 +106,10 @@ export class SimProcess {
     return now + this.clockOffset + Math.round(((now - this.clockDriftSince) * this.clockDriftPpm) / 1e6);
   }
 
-  /** Runs `fn` after `dt` µs if this incarnation is still alive then. */
-  after(dt: Time, fn: () => void): void {
+  /** Runs `fn` after `dt` µs if this incarnation is still alive then. Returns the event (to cancel). */
+  after(dt: Time, fn: () => void): SimEvent {
     const inc = this.incarnation;
-    this.kernel.after(dt, () => {
+    return this.kernel.after(dt, () => {
       if (this.alive && this.incarnation === inc) fn();
     });
   }

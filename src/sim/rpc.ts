@@ -1,6 +1,7 @@
 // Request/reply over the simulated network. Replies travel as real messages; a lost request or reply
 // shows up as a timeout, and a requester that dies never sees its reply.
 import type { Time } from '../core/time.js';
+import type { SimEvent } from './event-queue.js';
 import type { Network } from './network.js';
 import type { SimProcess } from './process.js';
 
@@ -70,10 +71,25 @@ export class Rpc {
   request<R>(to: string, endpoint: string, body: unknown, timeout: Time): Promise<R> {
     const id = this.nextId++;
     const f = this.proc.future<R>(`reply to ${endpoint} from ${to}`);
-    this.waiting.set(id, { resolve: (v) => f.resolve(v as R), reject: f.reject });
+    // A reply cancels the timeout: most requests are answered, and their timers would otherwise stay
+    // in the event queue for the whole timeout, each a no-op event when it fires.
+    let timer: SimEvent | undefined;
+    const settle = (): void => {
+      if (timer) this.proc.kernel.cancel(timer);
+    };
+    this.waiting.set(id, {
+      resolve: (v) => {
+        settle();
+        f.resolve(v as R);
+      },
+      reject: (e) => {
+        settle();
+        f.reject(e);
+      },
+    });
     const env: RequestEnvelope = { id, replyTo: this.proc.address, body };
     this.network.send(this.proc, to, endpoint, env);
-    this.proc.after(timeout, () => {
+    timer = this.proc.after(timeout, () => {
       if (this.waiting.delete(id))
         f.reject(new RpcError('timed_out', 1004, `${endpoint} at ${to} timed out`));
     });
