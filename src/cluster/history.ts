@@ -12,7 +12,7 @@ export type ReadVersionSource = 'grv' | 'explicit' | 'ancient';
 /** What a commit attempt was told. */
 export type AttemptOutcome =
   | { readonly kind: 'committed'; readonly version: number; readonly batchIndex: number }
-  | { readonly kind: 'not_committed' | 'transaction_too_old' | 'commit_unknown_result' };
+  | { readonly kind: 'not_committed' | 'transaction_too_old' | 'database_locked' | 'commit_unknown_result' };
 
 /** A committed transaction of a batch: the attempt id the client attached and its batch index. */
 export interface BatchEntry {
