@@ -121,6 +121,22 @@ export class ReferenceModel {
     return out;
   }
 
+  /**
+   * Whether `key` held something other than `value` at a position in (after, upTo]; undefined when
+   * that history is no longer retained.
+   */
+  differedBetween(key: BKey, value: BKey | undefined, after: number, upTo: number): boolean | undefined {
+    if (after < this.horizon) return undefined;
+    const h = this.history.get(key);
+    if (!h) return false;
+    for (let i = h.seqs.length - 1; i >= 0; i--) {
+      const s = h.seqs[i]!;
+      if (s <= after) break;
+      if (s <= upTo && h.values[i] !== value) return true;
+    }
+    return false;
+  }
+
   /** A key in [begin, end) written (with a conflict) after position `after`, if any. */
   writtenAfter(begin: BKey, end: BKey, after: number): BKey | undefined {
     if (begin >= end) return undefined;
