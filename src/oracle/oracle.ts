@@ -6,7 +6,7 @@ import type { AttemptOutcome, BatchEntry, HistoryRecorder, ReadVersionSource } f
 import type { BKey } from '../cluster/keys.js';
 import type { Mutation } from '../cluster/mutation.js';
 import type { EpochStart } from '../cluster/protocol.js';
-import { ReferenceModel, readSeqOf, seqOf } from './model.js';
+import { ReferenceModel, readSeqOf, SEQ_PER_VERSION, seqOf } from './model.js';
 import { ReadQueue, type RecordedRead } from './read-queue.js';
 import { CommitTruth, type DecidedBatch } from './truth.js';
 import { describeRows, type OracleProperty, type OracleViolation, printable } from './violation.js';
@@ -268,7 +268,7 @@ export class Oracle implements HistoryRecorder {
     }
     if (!c) return;
     this.checkSerializable(c, version, seq);
-    this.model.applyTransaction(seq, version, e.batchIndex, c.mutations);
+    this.model.applyTransaction(seq, version, e.batchIndex, c.mutations, c.attempt);
     this.stats.commitsApplied++;
     c.truth = { committed: true, version, batchIndex: e.batchIndex };
     this.settle(c);
@@ -280,15 +280,16 @@ export class Oracle implements HistoryRecorder {
     const after = readSeqOf(c.readVersion);
     if (after <= this.model.horizon) return;
     for (const [b, e] of c.readRanges) {
-      const key = this.model.writtenAfter(b, e, after);
-      if (key === undefined) continue;
+      const w = this.model.writtenAfter(b, e, after);
+      if (w === undefined) continue;
+      const at = `${Math.floor(w.seq / SEQ_PER_VERSION)}:${w.seq % SEQ_PER_VERSION}`;
       this.violation('serializability', {
-        message: `a transaction read [${printable(b)}, ${printable(e)}) at version ${c.readVersion} and committed at ${version}, but another committed transaction wrote ${printable(key)} in between`,
-        attempts: [c.attempt],
+        message: `transaction ${c.attempt} read [${printable(b)}, ${printable(e)}) at version ${c.readVersion} and committed at ${version}, but transaction ${w.writer} wrote ${printable(w.key)} in between (at ${at})`,
+        attempts: [c.attempt, w.writer],
         version,
-        key,
+        key: w.key,
         expected: `no write to the read set in (${c.readVersion}, ${version}:${seq % 65536})`,
-        observed: `a write to ${printable(key)}`,
+        observed: `a write to ${printable(w.key)} at ${at}`,
       });
       return;
     }

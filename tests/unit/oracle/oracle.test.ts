@@ -147,9 +147,15 @@ describe('the oracle on broken histories', () => {
 
   it('reports a committed transaction whose read set another commit wrote in between (serializability)', () => {
     const h = harness();
-    h.commit({ rv: 10, mutations: [set('a', '1')], version: 100 });
-    h.commit({ rv: 50, mutations: [set('x', '1')], readRanges: [['a', 'a\x00']], version: 200 });
+    const writer = h.commit({ rv: 10, mutations: [set('a', '1')], version: 100 });
+    const reader = h.commit({
+      rv: 50,
+      mutations: [set('x', '1')],
+      readRanges: [['a', 'a\x00']],
+      version: 200,
+    });
     expect(props(h.violations)).toEqual(['serializability']);
+    expect(h.violations[0]!.attempts).toEqual([reader, writer]);
   });
 
   it('reports a phantom: a key inserted into a read range before the reader committed (serializability)', () => {
