@@ -147,9 +147,15 @@ describe('the oracle on broken histories', () => {
 
   it('reports a committed transaction whose read set another commit wrote in between (serializability)', () => {
     const h = harness();
-    h.commit({ rv: 10, mutations: [set('a', '1')], version: 100 });
-    h.commit({ rv: 50, mutations: [set('x', '1')], readRanges: [['a', 'a\x00']], version: 200 });
+    const writer = h.commit({ rv: 10, mutations: [set('a', '1')], version: 100 });
+    const reader = h.commit({
+      rv: 50,
+      mutations: [set('x', '1')],
+      readRanges: [['a', 'a\x00']],
+      version: 200,
+    });
     expect(props(h.violations)).toEqual(['serializability']);
+    expect(h.violations[0]!.attempts).toEqual([reader, writer]);
   });
 
   it('reports a phantom: a key inserted into a read range before the reader committed (serializability)', () => {
@@ -256,5 +262,25 @@ describe('the oracle on broken histories', () => {
     expect(h.violations[0]!.message).toContain('missing key b');
     // A version not final yet is not compared.
     expect(h.o.checkReplica('', '\xff', 5000, 'ss1', [])).toBe(false);
+  });
+
+  it('reports a watch that fired although its key never changed from the watched value (watch)', () => {
+    const h = harness();
+    h.commit({ rv: 10, mutations: [set('w', '1')], version: 100 });
+    h.commit({ rv: 100, mutations: [set('other', '1')], version: 200 });
+    h.o.watchFired(7, 'w', '1', 100, 200);
+    expect(props(h.violations)).toEqual(['watch']);
+  });
+
+  it('accepts a watch that fired after a committed change, even one changed back since', () => {
+    const h = harness();
+    h.commit({ rv: 10, mutations: [set('w', '1')], version: 100 });
+    h.commit({ rv: 100, mutations: [set('w', '2')], version: 200 });
+    h.commit({ rv: 200, mutations: [set('w', '1')], version: 300 });
+    h.o.watchFired(7, 'w', '1', 100, 300);
+    // Fired before its committed version is final: checked later, and it passes.
+    h.o.watchFired(8, 'w', '1', 300, 500);
+    h.commit({ rv: 300, mutations: [{ type: 'clearRange', key: 'a', end: 'z' }], version: 500 });
+    expect(h.violations).toEqual([]);
   });
 });
