@@ -5,7 +5,7 @@
 // with the oracle and once with --no-oracle when this build has the oracle, else once. A mutant whose
 // snippet no longer matches is reported as stale. The unmutated tree must pass the battery first.
 //
-//   npm run build && nice -n 10 node dist/bench/mutation/run.js [--seeds N] [--jobs J] [--only id,id]
+//   npm run build && nice -n 10 node dist/bench/mutation/run.js [--seeds N] [--base-seed B] [--jobs J] [--only id,id]
 //     [--from I --to J] [--out results.json] [--oracle-all]
 //
 // Prints a Markdown table, then one JSON line. Results go into docs/benchmarks.md by hand.
@@ -34,6 +34,8 @@ export const BATTERY = [
 
 interface Args {
   readonly seeds: number;
+  /** The first seed of the battery's seeds. */
+  readonly base: number;
   readonly jobs: number;
   readonly only: readonly string[] | undefined;
   readonly from: number;
@@ -44,6 +46,7 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   let seeds = 2;
+  let base = 1;
   let jobs = 2;
   let only: string[] | undefined;
   let from = 1;
@@ -53,6 +56,7 @@ function parseArgs(argv: readonly string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--seeds') seeds = Number(argv[++i]);
+    else if (a === '--base-seed') base = Number(argv[++i]);
     else if (a === '--jobs') jobs = Number(argv[++i]);
     else if (a === '--only') only = argv[++i]!.split(',');
     else if (a === '--from') from = Number(argv[++i]);
@@ -61,7 +65,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--oracle-all') oracleAll = true;
     else throw new Error(`unknown argument '${a}'`);
   }
-  return { seeds, jobs, only, from, to, out, oracleAll };
+  return { seeds, base, jobs, only, from, to, out, oracleAll };
 }
 
 /** A copy of the built tree to mutate: bin, dist, the battery's specs; node_modules linked. */
@@ -103,7 +107,7 @@ function battery(tree: string, args: Args, oracle: boolean): Battery {
   const { runs, wallSeconds } = sweep({
     root: tree,
     specs: oracle ? BATTERY : BATTERY.map((s) => path.join('no-oracle', s)),
-    first: 1,
+    first: args.base,
     count: args.seeds,
     jobs: args.jobs,
     timeout: 240,
@@ -177,7 +181,7 @@ function main(): void {
     const clean = battery(tree, args, oracle);
     const cleanNoOracle = oracle ? battery(tree, args, false) : clean;
     console.log(
-      `battery: ${BATTERY.join(', ')}; seeds 1..${args.seeds}; jobs ${args.jobs}; oracle in this build: ${oracle ? 'yes' : 'no'}`,
+      `battery: ${BATTERY.join(', ')}; seeds ${args.base}..${args.base + args.seeds - 1}; jobs ${args.jobs}; oracle in this build: ${oracle ? 'yes' : 'no'}`,
     );
     for (const [label, c] of [
       [oracle ? 'with the oracle' : 'as built', clean],
