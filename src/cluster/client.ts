@@ -42,6 +42,8 @@ import type { ClusterRuntime } from './runtime.js';
 import { type RangeReply, storageEndpoints, type WatchReply } from './storage.js';
 
 const MAX_KEY: BKey = '\xff';
+/** Fewest storage rows per chunk when a range read with a limit merges local writes. */
+const SCAN_CHUNK_ROWS = 100;
 
 /** Client-side counters, for workload metrics and tests. */
 export interface ClientStats {
@@ -511,24 +513,52 @@ class ClientTransaction implements Transaction {
     const writes = new Map<BKey, WriteState>();
     for (const [k, w] of view.writes) if (k >= begin && k < end) writes.set(k, w);
     const clears = view.clears.filter(([b, e]) => b < end && begin < e);
-    const local = writes.size > 0 || clears.length > 0;
-    const rows = await this.storageRange(begin, end, local ? 0 : limit, reverse);
-    if (!local) return rows;
+    if (writes.size === 0 && clears.length === 0) return this.storageRange(begin, end, limit, reverse);
+    // Local writes and clears change what a limit counts, so storage is read in growing chunks until the
+    // merged view holds `limit` rows or the range is used up. Reading the whole range at once made every
+    // key selector of a transaction with a write in range scan the database to its end.
     const covered = (k: BKey) => clears.some(([b, e]) => k >= b && k < e);
     const merged = new Map<BKey, BKey>();
-    for (const [k, v] of rows) {
-      const o = ClientTransaction.overlay(writes.get(k), covered(k), v);
-      if (o !== undefined) merged.set(k, o);
+    let lo = begin; // storage rows of [begin, lo) (forward) or [hi, end) (reverse) are merged
+    let hi = end;
+    let chunk = limit > 0 ? Math.max(SCAN_CHUNK_ROWS, limit + writes.size) : 0;
+    for (;;) {
+      const rows = await this.storageRange(lo, hi, chunk, reverse);
+      for (const [k, v] of rows) {
+        const o = ClientTransaction.overlay(writes.get(k), covered(k), v);
+        if (o !== undefined) merged.set(k, o);
+      }
+      const last = rows[rows.length - 1];
+      const more = chunk > 0 && rows.length >= chunk && last !== undefined;
+      if (more && reverse) hi = last[0];
+      else if (more) lo = `${last[0]}\x00`;
+      const result = ClientTransaction.mergeLocal(
+        merged,
+        writes,
+        covered,
+        (k) => !more || (reverse ? k >= hi : k < lo),
+      );
+      if (reverse) result.reverse();
+      if (!more || result.length >= limit) return limit > 0 ? result.slice(0, limit) : result;
+      chunk *= 2;
     }
+  }
+
+  /** Storage rows already overlaid (`merged`) plus local writes with no storage row, where `done`, in key order. */
+  private static mergeLocal(
+    merged: ReadonlyMap<BKey, BKey>,
+    writes: ReadonlyMap<BKey, WriteState>,
+    covered: (k: BKey) => boolean,
+    done: (k: BKey) => boolean,
+  ): [BKey, BKey][] {
+    const out: [BKey, BKey][] = [];
+    for (const [k, v] of merged) if (done(k)) out.push([k, v]);
     for (const [k, w] of writes) {
-      if (merged.has(k)) continue;
+      if (merged.has(k) || !done(k)) continue;
       const o = ClientTransaction.overlay(w, covered(k), undefined);
-      if (o !== undefined) merged.set(k, o);
+      if (o !== undefined) out.push([k, o]);
     }
-    const keys = [...merged.keys()].sort();
-    if (reverse) keys.reverse();
-    const result = keys.map((k) => [k, merged.get(k)!] as [BKey, BKey]);
-    return limit > 0 && result.length > limit ? result.slice(0, limit) : result;
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   /**

@@ -133,6 +133,24 @@ export async function runMaster(
     if (!reply.current) throw new RecoveryAborted(`superseded during ${s}`);
     if (life.stopped) throw new RecoveryAborted(`stopped during ${s}`);
   };
+  /** Records and traces what this recovery step waits for: a coordinator quorum short of answers. */
+  const waitForQuorum = (
+    phase: RecoveryState,
+    asked: readonly string[],
+    answered: number,
+    needed: number,
+    missing: readonly string[],
+  ): void => {
+    const what = `a quorum of coordinators (${answered} of ${asked.length} accepted, ${needed} needed; no answer from ${missing.join(',') || 'none'})`;
+    if (rt.recovery?.master === proc.address) rt.recovery.waitingFor = what;
+    rt.trace(
+      'MasterRecoveryWaitingForQuorum',
+      { Phase: phase, Answered: answered, Needed: needed, Missing: missing.join(',') },
+      proc,
+      20,
+      init.id,
+    );
+  };
   const state = async (s: RecoveryState): Promise<void> => {
     if (rt.buggify('master.slowRecoveryPhase', 0.05)) await proc.delay(seconds(rnd.uniform(0.01, 1)));
     rt.recovery = { master: proc.address, epoch: epochForTrace, state: s, since: rt.world.now() };
@@ -194,6 +212,8 @@ export async function runMaster(
       break;
     }
     gen = maxPromised + 1 + rnd.int(0, 3);
+    const silent = coords.filter((_, i) => replies[i] === undefined);
+    if (ok.length < quorum) waitForQuorum('reading_coordinated_state', coords, ok.length, quorum, silent);
     if (attempt > 50) throw new RecoveryAborted('could not read the coordinated state');
     await proc.delay(seconds(rnd.uniform(0.05, 0.3)));
     await stillCurrent('reading_coordinated_state');
@@ -434,8 +454,14 @@ export async function runMaster(
         rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined),
       ),
     );
-    if (writes.filter((w) => w?.ok).length < quorum)
-      throw new RecoveryAborted('fenced by a newer generation');
+    const accepted = writes.filter((w) => w?.ok).length;
+    if (accepted < quorum) {
+      const silent = coords.filter((_, i) => writes[i] === undefined);
+      waitForQuorum('writing_coordinated_state', coords, accepted, quorum, silent);
+      throw new RecoveryAborted(
+        silent.length > 0 ? 'a quorum of coordinators did not answer' : 'fenced by a newer generation',
+      );
+    }
   }
   rt.stateWritten(next);
 

@@ -32,8 +32,12 @@ import { inPhase } from './sim-globals.js';
 export const PAUSE_BEFORE_CHECK_SECONDS = 3;
 /** FoundationDB's limit on clearing the database after a test. */
 export const CLEAR_TIMEOUT_SECONDS = 1000;
-/** The consistency check's default wait for a quiet cluster (FoundationDB's maxDDRunTime of 0). */
-export const DEFAULT_QUIESCENCE_SECONDS = 10000;
+/**
+ * The liveness bound, simulated seconds: once a test's chaos has ended and its clogs are healed, the
+ * cluster must be back at full service (recovered, every shard fully replicated, every replica caught up)
+ * within this long, or the test fails naming what did not progress. A spec's `maxDDRunTime` replaces it.
+ */
+export const LIVENESS_BOUND_SECONDS = 300;
 /** Attempts at the consistency check when a replica does not answer in time. */
 const CONSISTENCY_ATTEMPTS = 3;
 /** Lines of a crash's stack kept in its trace event. */
@@ -470,9 +474,12 @@ export class TestRun {
   private async consistencyCheck(): Promise<void> {
     const { world, cluster } = this.env;
     const keys = this.test.spec.keys;
-    const wanted = keys.maxDDRunTime > 0 ? keys.maxDDRunTime : DEFAULT_QUIESCENCE_SECONDS;
+    const wanted = keys.maxDDRunTime > 0 ? keys.maxDDRunTime : LIVENESS_BOUND_SECONDS;
     const left = toSeconds(this.env.runLimit - world.now()) - 1;
     const limit = Math.max(1, Math.min(wanted, left));
+    // The test's chaos has ended: the faults it left heal (a clog may outlast its workload by hours).
+    world.network.unclogAll();
+    const healed = world.now();
     this.waitingOn(`a quiet cluster before the consistency check of test '${this.title}'`);
     let quiet: { quiet: boolean; waitingOn: string };
     try {
@@ -480,8 +487,10 @@ export class TestRun {
     } catch (e) {
       quiet = { quiet: false, waitingOn: message(e) };
     }
-    if (!quiet.quiet) {
-      const reason = `the cluster did not become quiet within ${limit} s (waiting for ${quiet.waitingOn})`;
+    if (quiet.quiet) {
+      this.trace('ClusterFullService', { Workload: this.title, Seconds: toSeconds(world.now() - healed) });
+    } else {
+      const reason = `the cluster did not return to full service within ${limit} s after the chaos ended (waiting for ${quiet.waitingOn}${this.notProgressing()})`;
       this.trace(
         'TestFailure',
         { Reason: 'Unable to perform consistency check', Detail: reason, Workload: this.title },
@@ -541,6 +550,21 @@ export class TestRun {
       reason: `Unable to perform consistency check: ${lastError}`,
       time: toSeconds(world.now()),
     });
+  }
+
+  /**
+   * The cluster's own account of what did not progress (a recovery step and what it waits for, a missing
+   * controller, a lost shard), each traced as `ClusterNotProgressing`; '' when it names nothing.
+   */
+  private notProgressing(): string {
+    const stuck = this.env.cluster.livenessReport();
+    for (const s of stuck)
+      this.env.world.trace(
+        'ClusterNotProgressing',
+        { Role: s.name, WaitingOn: s.waitingOn },
+        { severity: SevWarnAlways },
+      );
+    return stuck.map((s) => `; ${s.name}: ${s.waitingOn}`).join('');
   }
 
   /** Clears every user key in one transaction (FoundationDB's clearAfterTest). */

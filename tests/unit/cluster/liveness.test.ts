@@ -1,7 +1,8 @@
 // A run that does not finish names the role or recovery step that did not progress, and why.
 import { describe, expect, it } from 'vitest';
 import { bytes } from '../../../src/cluster/bytes.js';
-import { runScenario } from '../../support/cluster-scenario.js';
+import { seconds } from '../../../src/core/time.js';
+import { finished, runScenario } from '../../support/cluster-scenario.js';
 
 describe('liveness report', () => {
   it('names the recovery step and the logs it waits for when the only log is gone for good', async () => {
@@ -31,6 +32,28 @@ describe('liveness report', () => {
       /^locking_old_transaction_servers for \d+\.\d s on master .*; waiting for the old epoch's logs at /,
     );
     expect(recovery?.waitingOn).toContain(cluster.rt.observedState!.logs[0]!.address);
+  });
+
+  it('names the coordinators a recovery waits for when it cannot reach a quorum', async () => {
+    const { outcome, cluster } = await runScenario(
+      { seed: 5, config: { config: 'triple', machineCount: 6, processesPerMachine: 1, coordinators: 3 } },
+      async ({ world, cluster, db, delay }) => {
+        await db.run(async (tr) => {
+          tr.set(bytes('a'), bytes('1'));
+        });
+        // A recovery is asked for, then two of the three coordinators are cut off for good.
+        await cluster.triggerRecovery('test');
+        for (const c of cluster.coordinators.slice(1))
+          world.network.clogInterface(c.split(':')[0]!, world.now() + seconds(1e6), 'all');
+        await delay(30);
+        return cluster.livenessReport();
+      },
+    );
+    const recovery = finished(outcome).find((r) => r.name.startsWith('recovery of epoch'));
+    expect(recovery?.waitingOn).toMatch(
+      /^reading_coordinated_state for \d+\.\d s on master .*; waiting for a quorum of coordinators \(\d of 3 accepted, 2 needed; no answer from /,
+    );
+    for (const c of cluster.coordinators.slice(1)) expect(recovery?.waitingOn).toContain(c);
   });
 
   it('is empty for a healthy cluster', async () => {
