@@ -16,6 +16,7 @@ import targetedKill from './chaos/targeted-kill.js';
 import triggerRecoveryLoop from './chaos/trigger-recovery-loop.js';
 import conflictRange from './conflict-range.js';
 import cycle from './cycle.js';
+import fuzzApiCorrectness from './fuzz-api-correctness.js';
 import increment from './increment.js';
 import inventoryTest from './inventory-test.js';
 import lockDatabase from './lock-database.js';
@@ -37,6 +38,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   atomicOps,
   conflictRange,
   cycle,
+  fuzzApiCorrectness,
   increment,
   inventoryTest,
   lockDatabase,

@@ -177,6 +177,11 @@ export const ErrorCodes = {
   value_too_large: 2103,
   client_invalid_operation: 2000,
   invalid_option: 2007,
+  read_version_already_set: 2010,
+  version_invalid: 2011,
+  range_limits_invalid: 2012,
+  invalid_mutation_type: 2018,
+  special_keys_write_disabled: 2114,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;

@@ -7,6 +7,15 @@ import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { RpcError } from '../sim/rpc.js';
 import {
+  checkClearRange,
+  checkConflictRange,
+  checkLimit,
+  checkReadRange,
+  checkSetReadVersion,
+  checkVersionstampPlaceholder,
+  isSpecialKey,
+} from './api-checks.js';
+import {
   type AtomicOp,
   type AttemptInfo,
   type Bytes,
@@ -44,6 +53,20 @@ import { type RangeReply, storageEndpoints, type WatchReply } from './storage.js
 const MAX_KEY: BKey = '\xff';
 /** Fewest storage rows per chunk when a range read with a limit merges local writes. */
 const SCAN_CHUNK_ROWS = 100;
+
+/** The atomic operations the client knows (setVersionstampedKey and -Value are handled apart). */
+const ATOMIC_OPS: ReadonlySet<string> = new Set<AtomicOp>([
+  'add',
+  'bitAnd',
+  'bitOr',
+  'bitXor',
+  'max',
+  'min',
+  'byteMin',
+  'byteMax',
+  'appendIfFits',
+  'compareAndClear',
+]);
 
 /** Client-side counters, for workload metrics and tests. */
 export interface ClientStats {
@@ -314,6 +337,7 @@ class ClientTransaction implements Transaction {
   }
 
   setReadVersion(v: number): void {
+    checkSetReadVersion(v, this.readVersion !== undefined || this.grv !== undefined);
     this.readVersion = v;
     this.history?.readVersionKnown(this.attemptId, v, 'explicit');
   }
@@ -482,6 +506,8 @@ class ClientTransaction implements Transaction {
   }
 
   async get(key: Bytes, opts: ReadOptions = {}): Promise<Bytes | undefined> {
+    // No module serves the special key space in faultline: its keys read as absent.
+    if (key.length <= Limits.maxKeySize && isSpecialKey(toB(key))) return undefined;
     this.checkKey(key);
     const k = toB(key);
     // Reads see this transaction's writes as of when the read was issued, not when it completes.
@@ -586,6 +612,7 @@ class ClientTransaction implements Transaction {
   }
 
   async getKey(selector: KeySelector, opts: ReadOptions = {}): Promise<Bytes> {
+    if (toB(selector.key) > MAX_KEY) throw fdbError('key_outside_legal_range');
     const r = await this.resolveSelector(selector, this.localView());
     // The key depends on exactly the keys the resolving scan covered (FoundationDB's getKey conflict).
     if (!opts.snapshot && r.scanned) this.readRanges.push(r.scanned);
@@ -600,6 +627,10 @@ class ClientTransaction implements Transaction {
     const snapshot = opts.snapshot ?? false;
     const limit = opts.limit ?? 0;
     const reverse = opts.reverse ?? false;
+    checkLimit(limit);
+    const plainKeys = begin instanceof Uint8Array && end instanceof Uint8Array;
+    const keyOf = (x: Bytes | KeySelector): BKey => toB(x instanceof Uint8Array ? x : x.key);
+    if (checkReadRange(keyOf(begin), keyOf(end), !plainKeys) === 'special') return [];
     // Everything below sees this transaction's writes as they stand now, however long it takes.
     const view = this.localView();
     // A plain key is the selector firstGreaterOrEqual(key), which needs no scan to resolve.
@@ -631,6 +662,8 @@ class ClientTransaction implements Transaction {
   }
 
   set(key: Bytes, value: Bytes): void {
+    if (key.length <= Limits.maxKeySize && isSpecialKey(toB(key)))
+      throw fdbError('special_keys_write_disabled');
     this.checkKey(key);
     this.checkValue(value);
     const k = toB(key);
@@ -649,8 +682,8 @@ class ClientTransaction implements Transaction {
   clearRange(begin: Bytes, end: Bytes): void {
     const b = toB(begin);
     const e = toB(end);
-    if (b > e) throw fdbError('inverted_range');
-    this.clearB(b, e > MAX_KEY ? MAX_KEY : e);
+    checkClearRange(b, e);
+    this.clearB(b, e);
   }
 
   private clearB(b: BKey, e: BKey): void {
@@ -665,6 +698,7 @@ class ClientTransaction implements Transaction {
   atomicOp(op: AtomicOp, key: Bytes, param: Bytes): void {
     if (op === 'setVersionstampedKey') return this.setVersionstampedKey(key, param);
     if (op === 'setVersionstampedValue') return this.setVersionstampedValue(key, param);
+    if (!ATOMIC_OPS.has(op)) throw fdbError('invalid_mutation_type');
     this.checkKey(key);
     this.checkValue(param);
     const k = toB(key);
@@ -714,9 +748,10 @@ class ClientTransaction implements Transaction {
   }
 
   setVersionstampedKey(key: Bytes, value: Bytes): void {
+    this.checkKey(key);
     this.checkValue(value);
-    if (key.length < 4) throw fdbError('client_invalid_operation');
     const k = toB(key);
+    checkVersionstampPlaceholder(k);
     this.addMutation({ type: 'atomic', op: 'setVersionstampedKey', key: k, value: toB(value) });
     this.versionstamped = true;
     // The final key is unknown until commit; conflict on the whole key space is what FoundationDB avoids by
@@ -725,7 +760,8 @@ class ClientTransaction implements Transaction {
 
   setVersionstampedValue(key: Bytes, value: Bytes): void {
     this.checkKey(key);
-    if (value.length < 4) throw fdbError('client_invalid_operation');
+    this.checkValue(value);
+    checkVersionstampPlaceholder(toB(value));
     const k = toB(key);
     this.addMutation({ type: 'atomic', op: 'setVersionstampedValue', key: k, value: toB(value) });
     this.versionstamped = true;
@@ -733,6 +769,7 @@ class ClientTransaction implements Transaction {
   }
 
   addReadConflictRange(begin: Bytes, end: Bytes): void {
+    checkConflictRange(toB(begin), toB(end));
     this.readRanges.push([toB(begin), toB(end)]);
   }
   addReadConflictKey(key: Bytes): void {
@@ -740,6 +777,7 @@ class ClientTransaction implements Transaction {
     this.readRanges.push([k, `${k}\x00`]);
   }
   addWriteConflictRange(begin: Bytes, end: Bytes): void {
+    checkConflictRange(toB(begin), toB(end));
     this.writeRanges.push([toB(begin), toB(end)]);
   }
   addWriteConflictKey(key: Bytes): void {

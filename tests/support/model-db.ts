@@ -12,6 +12,14 @@
 // JavaScript compares such strings in exactly the byte-lexicographic order FoundationDB uses.
 
 import {
+  checkClearRange,
+  checkConflictRange,
+  checkLimit,
+  checkReadRange,
+  checkSetReadVersion,
+  isSpecialKey,
+} from '../../src/cluster/api-checks.js';
+import {
   type AtomicOp,
   type AttemptInfo,
   type Bytes,
@@ -32,6 +40,18 @@ import type { Random } from '../../src/core/random.js';
 
 /** Upper bound of the normal keyspace (`\xff`); user keys must sort below it. */
 const KEYSPACE_END = '\xff';
+const MODEL_ATOMIC_OPS: ReadonlySet<string> = new Set<AtomicOp>([
+  'add',
+  'bitAnd',
+  'bitOr',
+  'bitXor',
+  'max',
+  'min',
+  'byteMin',
+  'byteMax',
+  'appendIfFits',
+  'compareAndClear',
+]);
 
 /** Construction parameters of a ModelDatabase. */
 export interface ModelDatabaseOptions {
@@ -719,6 +739,7 @@ class ModelTransaction implements Transaction {
   }
 
   setReadVersion(v: Version): void {
+    checkSetReadVersion(v, this.readVersion !== undefined || this.readVersionPromise !== undefined);
     this.readVersion = v;
     this.readVersionPromise = Promise.resolve(v);
   }
@@ -854,6 +875,7 @@ class ModelTransaction implements Transaction {
   // while it is outstanding do not show in its result nor shape its read-conflict range.
 
   async get(key: Bytes, opts?: ReadOptions): Promise<Bytes | undefined> {
+    if (key.length <= Limits.maxKeySize && isSpecialKey(toKeyString(key))) return undefined;
     ModelTransaction.checkKey(key);
     const wv = this.currentView();
     const rv = await this.beginRead();
@@ -864,6 +886,7 @@ class ModelTransaction implements Transaction {
   }
 
   async getKey(selector: KeySelector, opts?: ReadOptions): Promise<Bytes> {
+    if (toKeyString(selector.key) > KEYSPACE_END) throw fdbError('key_outside_legal_range');
     const wv = this.currentView();
     const rv = await this.beginRead();
     const sel = normalize(selector);
@@ -881,18 +904,16 @@ class ModelTransaction implements Transaction {
     end: Bytes | KeySelector,
     opts?: RangeOptions,
   ): Promise<KeyValue[]> {
-    const toSel = (x: Bytes | KeySelector): NormalSelector => {
-      if (x instanceof Uint8Array) {
-        if (x.length > 0 && x[0] === 0xff && !(x.length === 1)) throw fdbError('key_outside_legal_range');
-        return { key: toKeyString(x), offset: 1 };
-      }
-      return normalize(x);
-    };
-    const b = toSel(begin);
-    const e = toSel(end);
+    const toSel = (x: Bytes | KeySelector): NormalSelector =>
+      x instanceof Uint8Array ? { key: toKeyString(x), offset: 1 } : normalize(x);
     const limit = opts?.limit ?? 0;
     const reverse = opts?.reverse ?? false;
-    if (limit < 0) throw fdbError('client_invalid_operation');
+    checkLimit(limit);
+    const plainKeys = begin instanceof Uint8Array && end instanceof Uint8Array;
+    const keyOf = (x: Bytes | KeySelector): string => toKeyString(x instanceof Uint8Array ? x : x.key);
+    if (checkReadRange(keyOf(begin), keyOf(end), !plainKeys) === 'special') return [];
+    const b = toSel(begin);
+    const e = toSel(end);
     const wv = this.currentView();
     const rv = await this.beginRead();
     // A begin selector that cannot precede the end selector reads nothing (and adds no conflict).
@@ -956,6 +977,9 @@ class ModelTransaction implements Transaction {
 
   set(key: Bytes, value: Bytes): void {
     this.checkUsable();
+    if (key.length <= Limits.maxKeySize && isSpecialKey(toKeyString(key))) {
+      throw fdbError('special_keys_write_disabled');
+    }
     ModelTransaction.checkKey(key);
     ModelTransaction.checkValue(value);
     const k = toKeyString(key);
@@ -979,8 +1003,7 @@ class ModelTransaction implements Transaction {
     this.checkUsable();
     const b = toKeyString(begin);
     const e = toKeyString(end);
-    if (b > e) throw fdbError('inverted_range');
-    if (e > KEYSPACE_END) throw fdbError('key_outside_legal_range');
+    checkClearRange(b, e);
     if (b === e) return;
     // Record the clear in the view: it hides the database and every earlier write in the range.
     const writes = this.writable();
@@ -1014,6 +1037,7 @@ class ModelTransaction implements Transaction {
       return;
     }
     this.checkUsable();
+    if (!MODEL_ATOMIC_OPS.has(op)) throw fdbError('invalid_mutation_type');
     ModelTransaction.checkKey(key);
     ModelTransaction.checkValue(param);
     const k = toKeyString(key);
@@ -1091,6 +1115,7 @@ class ModelTransaction implements Transaction {
 
   addReadConflictRange(begin: Bytes, end: Bytes): void {
     this.checkUsable();
+    checkConflictRange(toKeyString(begin), toKeyString(end));
     this.addReadConflict(toKeyString(begin), toKeyString(end));
   }
 
@@ -1102,6 +1127,7 @@ class ModelTransaction implements Transaction {
 
   addWriteConflictRange(begin: Bytes, end: Bytes): void {
     this.checkUsable();
+    checkConflictRange(toKeyString(begin), toKeyString(end));
     this.addWriteConflict(toKeyString(begin), toKeyString(end));
   }
 
