@@ -36,8 +36,15 @@ export function encodeRecord(value: unknown): Uint8Array {
 export function padRecord(offset: number): Uint8Array {
   let size = SECTOR_SIZE - (offset % SECTOR_SIZE);
   if (size < HEADER + 2) size += SECTOR_SIZE;
-  return encodeRecord('x'.repeat(size - HEADER - 2));
+  // One per size, shared: written bytes are only ever copied, never changed.
+  let pad = pads.get(size);
+  if (!pad) {
+    pad = encodeRecord('x'.repeat(size - HEADER - 2));
+    pads.set(size, pad);
+  }
+  return pad;
 }
+const pads = new Map<number, Uint8Array>();
 
 /** An append-only record log on a file: appends in order, syncs padded to sector boundaries. */
 export class RecordLog {
