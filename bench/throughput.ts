@@ -2,8 +2,8 @@
 // cost grows with the transaction rate, the number of machines and the test duration.
 //
 // Run with `npm run bench:throughput` (add `-- --seeds N` for more seeds, `-- --no-scaling` for the
-// default spec only, `-- --series duration --no-default` for one scaling series). Every run is a process of its own (bench/throughput-run.ts), one at a time, so
-// peak RSS is per run. Prints one JSON line per figure, then a summary table, then one JSON line with
+// default spec only, `-- --series duration --no-default` for one scaling series). Every run is a
+// process of its own (bench/throughput-run.ts), one at a time, so peak RSS is per run. Prints one JSON line per figure, then a summary table, then one JSON line with
 // the headline figures (bench/README.md).
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
