@@ -16,6 +16,8 @@ export interface RunFigures {
   readonly seed: number;
   readonly outcome: string;
   readonly wallSeconds: number;
+  /** User + system CPU seconds of the run (steadier than wall time on a shared machine). */
+  readonly cpuSeconds: number;
   readonly simSeconds: number;
   readonly committed: number;
   readonly events: number;
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   const tracePath = path.join(dir, 'trace.jsonl');
   try {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const r = await runSpec({
       spec: parseSpec(specText, 'bench.toml'),
       specPath: 'bench.toml',
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
       traceSink: new TraceWriter({ path: tracePath }),
     });
     const wallSeconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     let committed = 0;
     for (const t of r.tests)
       for (const w of t.workloads)
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
       seed,
       outcome: r.outcome,
       wallSeconds,
+      cpuSeconds,
       simSeconds: r.simTime,
       committed,
       events: r.events ?? 0,

@@ -2,8 +2,8 @@
 // cost grows with the transaction rate, the number of machines and the test duration.
 //
 // Run with `npm run bench:throughput` (add `-- --seeds N` for more seeds, `-- --no-scaling` for the
-// default spec only). Every run is a process of its own (bench/throughput-run.ts), one at a time, so
-// peak RSS is per run. Prints one JSON line per figure, then a summary table, then one JSON line with
+// default spec only, `-- --series duration --no-default` for one scaling series). Every run is a
+// process of its own (bench/throughput-run.ts), one at a time, so peak RSS is per run. Prints one JSON line per figure, then a summary table, then one JSON line with
 // the headline figures (bench/README.md).
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -25,6 +25,10 @@ const SEEDS = Number(flag('--seeds') ?? 10);
 /** Seeds of each scaling point. */
 const SCALING_SEEDS = Number(flag('--scaling-seeds') ?? 3);
 const SCALING = !process.argv.includes('--no-scaling');
+/** Which scaling series to run (comma-separated: tps, machines, duration); default all. */
+const SERIES = new Set((flag('--series') ?? 'tps,machines,duration').split(','));
+/** Skip the default-spec measurement (only the scaling series). */
+const NO_DEFAULT = process.argv.includes('--no-default');
 
 function runOnce(specText: string, seed: number): RunFigures {
   const r = spawnSync(process.execPath, [RUNNER], {
@@ -51,6 +55,10 @@ function measure(label: string, specText: string, seeds: number) {
     seeds,
     passed: runs.filter((r) => r.outcome === 'passed').length,
     wallSecondsPerSeed: wall,
+    cpuSecondsPerSeed: m((r) => r.cpuSeconds),
+    cpuMsPerCommitted: m((r) => (1000 * r.cpuSeconds) / Math.max(1, r.committed)),
+    cpuMsPerSimSecond: m((r) => (1000 * r.cpuSeconds) / r.simSeconds),
+    committedPerSeed: m((r) => r.committed),
     simSecondsPerWallSecond: m((r) => r.simSeconds / r.wallSeconds),
     committedPerWallSecond: m((r) => r.committed / r.wallSeconds),
     eventsPerSecond: m((r) => r.events / r.wallSeconds),
@@ -66,24 +74,27 @@ function measure(label: string, specText: string, seeds: number) {
 const scaled = scaledDefaultSpec;
 
 function main(): void {
-  const base = measure('default spec', DEFAULT_SPEC_TEXT, SEEDS);
-  const rows = [base];
+  const base = NO_DEFAULT ? undefined : measure('default spec', DEFAULT_SPEC_TEXT, SEEDS);
+  const rows = base ? [base] : [];
   if (SCALING) {
-    for (const k of [0.5, 1, 2, 4])
-      rows.push(measure(`${k}x transactionsPerSecond`, scaled({ tps: k }), SCALING_SEEDS));
-    for (const k of [1, 2, 4])
-      rows.push(measure(`${k}x machines (${8 * k})`, scaled({ machines: k }), SCALING_SEEDS));
-    for (const k of [1, 2, 4])
-      rows.push(measure(`${k}x testDuration`, scaled({ duration: k }), SCALING_SEEDS));
+    if (SERIES.has('tps'))
+      for (const k of [0.5, 1, 2, 4])
+        rows.push(measure(`${k}x transactionsPerSecond`, scaled({ tps: k }), SCALING_SEEDS));
+    if (SERIES.has('machines'))
+      for (const k of [1, 2, 4])
+        rows.push(measure(`${k}x machines (${8 * k})`, scaled({ machines: k }), SCALING_SEEDS));
+    if (SERIES.has('duration'))
+      for (const k of [1, 2, 4])
+        rows.push(measure(`${k}x testDuration`, scaled({ duration: k }), SCALING_SEEDS));
   }
   console.log('');
   console.log(
-    '| run | seeds | passed | wall s/seed | sim s/wall s | commits/wall s | events/s | wall ms/commit | wall ms/sim s | peak RSS MiB | trace MiB |',
+    '| run | seeds | passed | wall s/seed | cpu s/seed | commits/seed | sim s/wall s | commits/wall s | events/s | wall ms/commit | cpu ms/commit | wall ms/sim s | cpu ms/sim s | peak RSS MiB | trace MiB |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     console.log(
-      `| ${r.label} | ${r.seeds} | ${r.passed} | ${r.wallSecondsPerSeed.toFixed(2)} | ${r.simSecondsPerWallSecond.toFixed(1)} | ${r.committedPerWallSecond.toFixed(0)} | ${r.eventsPerSecond.toFixed(0)} | ${r.wallMsPerCommitted.toFixed(2)} | ${r.wallMsPerSimSecond.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${r.traceMiB.toFixed(2)} |`,
+      `| ${r.label} | ${r.seeds} | ${r.passed} | ${r.wallSecondsPerSeed.toFixed(2)} | ${r.cpuSecondsPerSeed.toFixed(2)} | ${r.committedPerSeed.toFixed(0)} | ${r.simSecondsPerWallSecond.toFixed(1)} | ${r.committedPerWallSecond.toFixed(0)} | ${r.eventsPerSecond.toFixed(0)} | ${r.wallMsPerCommitted.toFixed(2)} | ${r.cpuMsPerCommitted.toFixed(2)} | ${r.wallMsPerSimSecond.toFixed(1)} | ${r.cpuMsPerSimSecond.toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${r.traceMiB.toFixed(2)} |`,
     );
   }
   console.log(
@@ -91,10 +102,15 @@ function main(): void {
       bench: 'throughput',
       node: process.version,
       cpus: os.cpus().length,
-      defaultWallSecondsPerSeed: base.wallSecondsPerSeed,
-      defaultPeakRssMiB: base.peakRssMiB,
-      defaultTraceMiB: base.traceMiB,
-      defaultEventsPerSecond: base.eventsPerSecond,
+      ...(base
+        ? {
+            defaultWallSecondsPerSeed: base.wallSecondsPerSeed,
+            defaultCpuSecondsPerSeed: base.cpuSecondsPerSeed,
+            defaultPeakRssMiB: base.peakRssMiB,
+            defaultTraceMiB: base.traceMiB,
+            defaultEventsPerSecond: base.eventsPerSecond,
+          }
+        : {}),
     }),
   );
 }

@@ -74,7 +74,17 @@ class TimelineSink implements TraceSink {
   private bucket(i: number): Bucket {
     let b = this.buckets.get(i);
     if (!b) {
-      b = { commits: 0, retries: 0, conflicts: 0, recoveries: 0, chaos: 0, wallMs: 0, heapMiB: 0, externalMiB: 0, rssMiB: 0 };
+      b = {
+        commits: 0,
+        retries: 0,
+        conflicts: 0,
+        recoveries: 0,
+        chaos: 0,
+        wallMs: 0,
+        heapMiB: 0,
+        externalMiB: 0,
+        rssMiB: 0,
+      };
       this.buckets.set(i, b);
     }
     return b;

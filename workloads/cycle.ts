@@ -76,15 +76,31 @@ function doubleToTestKey(d: number, prefix: Bytes): Bytes {
   return concatBytes(prefix, bytes(view.getBigUint64(0).toString(16).padStart(16, '0')));
 }
 
+/** The value of one lowercase hex digit (a byte), or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** Scratch space for testKeyToDouble (used synchronously, so never shared by two reads). */
+const scratch = new DataView(new ArrayBuffer(8));
+
 /** Inverse of doubleToTestKey; NaN when the bytes are not prefix + 16 hex digits. */
 function testKeyToDouble(b: Bytes, prefix: Bytes): number {
   if (b.length !== prefix.length + 16) return Number.NaN;
   for (let i = 0; i < prefix.length; i++) if (b[i] !== prefix[i]) return Number.NaN;
-  let hex = '';
-  for (let i = prefix.length; i < b.length; i++) hex += String.fromCharCode(b[i]!);
-  if (!/^[0-9a-f]{16}$/.test(hex)) return Number.NaN;
-  const view = new DataView(new ArrayBuffer(8));
-  view.setBigUint64(0, BigInt(`0x${hex}`));
+  // Two 32-bit halves, read digit by digit: no string, regular expression or BigInt per read.
+  const view = scratch;
+  for (let half = 0; half < 2; half++) {
+    let word = 0;
+    for (let i = 0; i < 8; i++) {
+      const d = hexDigit(b[prefix.length + 8 * half + i]!);
+      if (d < 0) return Number.NaN;
+      word = word * 16 + d;
+    }
+    view.setUint32(4 * half, word);
+  }
   return view.getFloat64(0);
 }
 

@@ -17,14 +17,23 @@ export interface RecordScan<T> {
   readonly cut: boolean;
 }
 
+/** Where records are encoded before they are copied out at their exact size (grows as needed). */
+let scratch = new Uint8Array(64 * 1024);
+const SCRATCH_MAX = 4 * 1024 * 1024;
+
 /** Encodes a JSON-able value as one record. */
 export function encodeRecord(value: unknown): Uint8Array {
-  const payload = encoder.encode(JSON.stringify(value));
-  const out = new Uint8Array(HEADER + payload.length);
+  const json = JSON.stringify(value);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit. A rare huge record (a shard snapshot) gets a buffer
+  // of its own rather than growing the shared one for good.
+  const need = HEADER + 3 * json.length;
+  if (scratch.length < need && need <= SCRATCH_MAX) scratch = new Uint8Array(Math.min(SCRATCH_MAX, 2 * need));
+  const buf = scratch.length >= need ? scratch : new Uint8Array(need);
+  const { written } = encoder.encodeInto(json, buf.subarray(HEADER));
+  const out = buf.slice(0, HEADER + written);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, payload.length, true);
-  dv.setUint32(4, checksum32(payload), true);
-  out.set(payload, HEADER);
+  dv.setUint32(0, written, true);
+  dv.setUint32(4, checksum32(out, HEADER), true);
   return out;
 }
 
@@ -36,8 +45,15 @@ export function encodeRecord(value: unknown): Uint8Array {
 export function padRecord(offset: number): Uint8Array {
   let size = SECTOR_SIZE - (offset % SECTOR_SIZE);
   if (size < HEADER + 2) size += SECTOR_SIZE;
-  return encodeRecord('x'.repeat(size - HEADER - 2));
+  // One per size, shared: written bytes are only ever copied, never changed.
+  let pad = pads.get(size);
+  if (!pad) {
+    pad = encodeRecord('x'.repeat(size - HEADER - 2));
+    pads.set(size, pad);
+  }
+  return pad;
 }
+const pads = new Map<number, Uint8Array>();
 
 /** An append-only record log on a file: appends in order, syncs padded to sector boundaries. */
 export class RecordLog {

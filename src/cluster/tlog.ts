@@ -223,8 +223,9 @@ class TLog {
         end = out[out.length - 1]!.version;
         break;
       }
-      const mine = e.tagged.filter((t) => t.tag === tag);
-      if (mine.length > 0) out.push({ version: e.version, tagged: mine });
+      let mine: TaggedMutations[] | undefined;
+      for (const t of e.tagged) if (t.tag === tag) (mine ??= []).push(t);
+      if (mine) out.push({ version: e.version, tagged: mine });
     }
     return { entries: out, end, knownCommitted: this.knownCommitted, locked: this.locked };
   }

@@ -6,7 +6,7 @@
 import type { Time } from '../core/time.js';
 import type { DataFolder } from './disk.js';
 import type { SimEvent } from './event-queue.js';
-import type { Future, Kernel, Task } from './kernel.js';
+import { type Future, type Kernel, KernelFuture, type Task } from './kernel.js';
 
 /** FoundationDB process classes. */
 export type ProcessClass = 'unset' | 'storage' | 'transaction' | 'stateless' | 'test';
@@ -116,25 +116,8 @@ export class SimProcess {
 
   /** A kernel future that only resolves while this incarnation lives. */
   future<T>(label: string, owner?: Task): Future<T> {
-    const f = this.kernel.future<T>(label, owner);
-    const inc = this.incarnation;
-    const resolve = f.resolve;
-    const reject = f.reject;
-    return {
-      get promise() {
-        return f.promise;
-      },
-      label,
-      get settled() {
-        return f.settled;
-      },
-      resolve: (v: T) => {
-        if (this.alive && this.incarnation === inc) resolve(v);
-      },
-      reject: (e: unknown) => {
-        if (this.alive && this.incarnation === inc) reject(e);
-      },
-    };
+    if (owner) owner.waitingOn = label;
+    return new ProcessFuture<T>(this.kernel, label, this, this.incarnation);
   }
 
   /** Sleeps `dt` µs; never returns if the process dies meanwhile. */
@@ -205,5 +188,25 @@ export class SimProcess {
     const downs = this.onDown;
     this.onDown = [];
     for (const fn of downs) fn();
+  }
+}
+
+/** A future of one process incarnation: settling it is a no-op once that incarnation is gone. */
+class ProcessFuture<T> extends KernelFuture<T> {
+  constructor(
+    kernel: Kernel,
+    label: string,
+    private readonly proc: SimProcess,
+    private readonly incarnation: number,
+  ) {
+    super(kernel, label);
+  }
+
+  override resolve(value: T): void {
+    if (this.proc.alive && this.proc.incarnation === this.incarnation) super.resolve(value);
+  }
+
+  override reject(error: unknown): void {
+    if (this.proc.alive && this.proc.incarnation === this.incarnation) super.reject(error);
   }
 }
