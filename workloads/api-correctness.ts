@@ -7,6 +7,7 @@ import {
   bytes,
   concatBytes,
   defineWorkload,
+  equalBytes,
   type KeySelector,
   type KeyValue,
   opt,
@@ -180,8 +181,9 @@ const showRows = (rows: readonly KeyValue[]): string => {
   const s = rows.map((kv) => printable(kv.key)).join(',');
   return s.length > 300 ? `${s.slice(0, 300)}...` : s;
 };
+/** Byte-wise, without building strings: the whole-key-space comparison runs after every operation. */
 const sameRow = (a: KeyValue, b: KeyValue): boolean =>
-  bin(a.key) === bin(b.key) && a.value.length === b.value.length && bin(a.value) === bin(b.value);
+  equalBytes(a.key, b.key) && equalBytes(a.value, b.value);
 
 export default defineWorkload({
   name: 'ApiCorrectness',
