@@ -70,6 +70,8 @@ export default defineWorkload({
     'Client 0 locks the database at lockAfter and unlocks it at unlockAfter; checks no data changed while ' +
     'locked and that non-lock-aware transactions got no read version meanwhile (database_locked).',
   kind: 'application',
+  // While it holds the lock every other workload stalls: rate and latency checks beside it would fail.
+  stacking: 'alone',
   options,
   create(ctx) {
     const o = ctx.options;

@@ -86,7 +86,7 @@ export const CLUSTER_KNOBS: readonly KnobDef[] = [
     name: 'FUTURE_VERSION_DELAY',
     default: 1.0,
     unit: 's',
-    doc: 'How long a storage server waits for a version it has not reached before answering future_version.',
+    doc: 'How long a storage server waits for a version it has not reached before answering future_version (at most 0.9 CLIENT_READ_TIMEOUT).',
   },
   {
     name: 'RPC_TIMEOUT',

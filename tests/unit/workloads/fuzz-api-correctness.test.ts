@@ -7,7 +7,7 @@ import fuzz from '../../../workloads/fuzz-api-correctness.js';
 import { ModelDatabase } from '../../support/model-db.js';
 import { runWorkloadForTest } from '../../support/workload-harness.js';
 
-const base = { testDuration: 3, maxNodes: 500 } as const;
+const base = { testDuration: 1, maxNodes: 200 } as const;
 
 /** Accepts inverted clear ranges silently (clears nothing): a required inverted_range never comes. */
 class LaxClearDatabase extends ModelDatabase {
@@ -38,8 +38,8 @@ describe('FuzzApiCorrectness workload', () => {
     const r = await runWorkloadForTest({ workload: fuzz, options: base, seed });
     expect(r.failures).toEqual([]);
     expect(r.passed).toBe(true);
-    expect(r.metrics.get('Calls')).toBeGreaterThan(100);
-    expect(r.metrics.get('Expected errors')).toBeGreaterThan(10);
+    expect(r.metrics.get('Calls')).toBeGreaterThan(30);
+    expect(r.metrics.get('Expected errors')).toBeGreaterThan(5);
   });
 
   it('reports a required error that never came', async () => {
