@@ -2,6 +2,7 @@
 // shows up as a timeout, and a requester that dies never sees its reply.
 import type { Time } from '../core/time.js';
 import type { SimEvent } from './event-queue.js';
+import type { Future } from './kernel.js';
 import type { Network } from './network.js';
 import type { SimProcess } from './process.js';
 
@@ -34,6 +35,12 @@ interface ReplyEnvelope {
   readonly body: unknown;
 }
 
+/** A request waiting for its reply, and its timeout (cancelled by the reply). */
+interface Waiting {
+  readonly future: Future<unknown>;
+  timer: SimEvent | undefined;
+}
+
 /** How a server answers one request. */
 export interface Responder<R> {
   reply(value: R): void;
@@ -42,13 +49,35 @@ export interface Responder<R> {
 
 const REPLY_ENDPOINT = '__reply';
 
+/** The answer to one request: the first reply or failure is sent, later ones are ignored. */
+class Reply<R> implements Responder<R> {
+  private answered = false;
+
+  constructor(
+    private readonly proc: SimProcess,
+    private readonly network: Network,
+    private readonly env: RequestEnvelope,
+  ) {}
+
+  reply(value: R): void {
+    if (this.answered) return;
+    this.answered = true;
+    const r: ReplyEnvelope = { id: this.env.id, ok: true, body: value };
+    this.network.send(this.proc, this.env.replyTo, REPLY_ENDPOINT, r);
+  }
+
+  fail(errorName: string, errorCode: number): void {
+    if (this.answered) return;
+    this.answered = true;
+    const r: ReplyEnvelope = { id: this.env.id, ok: false, body: [errorName, errorCode] };
+    this.network.send(this.proc, this.env.replyTo, REPLY_ENDPOINT, r);
+  }
+}
+
 /** Per-process request/reply machinery. Create one per process incarnation. */
 export class Rpc {
   private nextId = 1;
-  private readonly waiting = new Map<
-    number,
-    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
-  >();
+  private readonly waiting = new Map<number, Waiting>();
 
   constructor(
     readonly proc: SimProcess,
@@ -59,10 +88,11 @@ export class Rpc {
       const w = this.waiting.get(r.id);
       if (!w) return; // late reply after a timeout
       this.waiting.delete(r.id);
-      if (r.ok) w.resolve(r.body);
+      if (w.timer) this.proc.kernel.cancel(w.timer);
+      if (r.ok) w.future.resolve(r.body);
       else {
         const [name, code] = r.body as [string, number];
-        w.reject(new RpcError(name, code));
+        w.future.reject(new RpcError(name, code));
       }
     });
   }
@@ -73,23 +103,11 @@ export class Rpc {
     const f = this.proc.future<R>(`reply to ${endpoint} from ${to}`);
     // A reply cancels the timeout: most requests are answered, and their timers would otherwise stay
     // in the event queue for the whole timeout, each a no-op event when it fires.
-    let timer: SimEvent | undefined;
-    const settle = (): void => {
-      if (timer) this.proc.kernel.cancel(timer);
-    };
-    this.waiting.set(id, {
-      resolve: (v) => {
-        settle();
-        f.resolve(v as R);
-      },
-      reject: (e) => {
-        settle();
-        f.reject(e);
-      },
-    });
+    const waiting: Waiting = { future: f as Future<unknown>, timer: undefined };
+    this.waiting.set(id, waiting);
     const env: RequestEnvelope = { id, replyTo: this.proc.address, body };
     this.network.send(this.proc, to, endpoint, env);
-    timer = this.proc.after(timeout, () => {
+    waiting.timer = this.proc.after(timeout, () => {
       if (this.waiting.delete(id))
         f.reject(new RpcError('timed_out', 1004, `${endpoint} at ${to} timed out`));
     });
@@ -105,24 +123,7 @@ export class Rpc {
   serve<Q, R>(endpoint: string, handler: (body: Q, respond: Responder<R>, from: string) => void): void {
     this.proc.listen(endpoint, (payload, from) => {
       const env = payload as RequestEnvelope;
-      let answered = false;
-      const respond: Responder<R> = {
-        reply: (value) => {
-          if (answered) return;
-          answered = true;
-          this.network.send(this.proc, env.replyTo, REPLY_ENDPOINT, { id: env.id, ok: true, body: value });
-        },
-        fail: (name, code) => {
-          if (answered) return;
-          answered = true;
-          this.network.send(this.proc, env.replyTo, REPLY_ENDPOINT, {
-            id: env.id,
-            ok: false,
-            body: [name, code],
-          });
-        },
-      };
-      handler(env.body as Q, respond, from);
+      handler(env.body as Q, new Reply<R>(this.proc, this.network, env), from);
     });
   }
 
