@@ -219,5 +219,6 @@ function withPoolOptions(cmd: Command, pluginDoc: string): Command {
     )
     .option('--knob <name=value>', 'override a knob in every run (repeatable)', repeat, [] as string[])
     .option('--plugin <file>', pluginDoc, repeat, [] as string[])
-    .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds');
+    .option('--max-sim-seconds <s>', 'end each run as did-not-finish after this many simulated seconds')
+    .option('--no-oracle', "run without the oracle's reference replay");
 }

@@ -44,6 +44,8 @@ export interface SweepFlags {
   readonly knob: readonly string[];
   readonly plugin: readonly string[];
   readonly maxSimSeconds?: string;
+  /** False with --no-oracle. */
+  readonly oracle?: boolean;
 }
 
 /** Exit code of an interrupted sweep (128 + SIGINT, as shells report Ctrl-C). */
@@ -170,6 +172,7 @@ async function planSweep(
       plugins: flags.plugin,
       version,
       ...(maxSimSeconds !== undefined ? { maxSimSeconds } : {}),
+      ...(flags.oracle === false ? { noOracle: true } : {}),
     },
     shard,
   );
@@ -194,6 +197,7 @@ function sweepOptions(
     version,
     command: commandName(),
     ...(p.maxSimSeconds !== undefined ? { maxSimSeconds: p.maxSimSeconds } : {}),
+    ...(flags.oracle === false ? { noOracle: true } : {}),
     jobs,
     timeoutSeconds: positiveNumber('--timeout', flags.timeout),
     ...opt('maxMemoryMb', flags.maxMemory, (t) => parsePositiveInt('--max-memory', t)),

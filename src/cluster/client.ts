@@ -191,6 +191,9 @@ interface LocalView {
 /** A watch set in a transaction, registered with storage once the transaction commits. */
 interface PendingWatch {
   readonly key: BKey;
+  /** The attempt that set it, and its read version (-1 when it had none): the value is from then on. */
+  readonly attempt: number;
+  readonly since: number;
   /** The value the transaction saw when watch() was called (known now, or read at its read version). */
   readonly value: Promise<BKey | undefined>;
   resolve(): void;
@@ -689,7 +692,14 @@ class ClientTransaction implements Transaction {
           (v) => (v === undefined ? undefined : toB(v)),
           () => undefined,
         );
-    this.pendingWatches.push({ key: k, value, resolve: () => f.resolve(), reject: (e) => f.reject(e) });
+    this.pendingWatches.push({
+      key: k,
+      attempt: this.attemptId,
+      since: this.readVersion ?? -1,
+      value,
+      resolve: () => f.resolve(),
+      reject: (e) => f.reject(e),
+    });
     return f.promise;
   }
 
@@ -793,6 +803,7 @@ class ClientTransaction implements Transaction {
         // Committed in the epoch the server applied it from: every log of that epoch holds it, so no
         // recovery can roll it back, and reads at read versions from now on see it.
         if (committed.epoch === fired.epoch) {
+          this.history?.watchFired(w.attempt, w.key, value, w.since, committed.version);
           w.resolve();
           return;
         }

@@ -47,6 +47,11 @@ export interface HistoryRecorder {
   ): void;
   /** What the attempt's commit was told, at `now`. */
   commitOutcome(attempt: number, outcome: AttemptOutcome, now: number): void;
+  /**
+   * A watch fired: the client saw `key` differ from `value` (undefined: absent), watching since the
+   * attempt's read version `since`, and the change is committed at or below `committed`.
+   */
+  watchFired(attempt: number, key: BKey, value: BKey | undefined, since: number, committed: number): void;
   /** A commit proxy of `epoch` is about to push `version`, with these committed transactions. */
   batchPushed(epoch: number, version: number, entries: readonly BatchEntry[]): void;
   /** Every log of `epoch` made `version` durable. */

@@ -25,11 +25,14 @@ interface KeyHistory {
   readonly values: (BKey | undefined)[];
   /** Position of the last write that counts as a conflict (every write but a versionstamped key's). */
   lastWrite: number;
+  /** Who made that write (the caller's transaction id). */
+  lastWriter: number;
 }
 
 /** A clear range applied at a commit position. */
 interface ClearRecord {
   readonly seq: number;
+  readonly writer: number;
   readonly begin: BKey;
   readonly end: BKey;
 }
@@ -42,11 +45,20 @@ export class ReferenceModel {
   private clears: ClearRecord[] = [];
   /** The last position applied. */
   lastSeq = -1;
+  /** The transaction being applied (for lastWriter). */
+  private writer = -1;
   /** Positions at or below this may have been pruned: reads there are not answerable. */
   horizon = -1;
 
   /** Applies one transaction's mutations, in issue order, at commit position `seq`. */
-  applyTransaction(seq: number, version: number, batchIndex: number, mutations: readonly Mutation[]): void {
+  applyTransaction(
+    seq: number,
+    version: number,
+    batchIndex: number,
+    mutations: readonly Mutation[],
+    writer = -1,
+  ): void {
+    this.writer = writer;
     for (const m of mutations) this.apply(seq, version, batchIndex, m);
     if (seq > this.lastSeq) this.lastSeq = seq;
   }
@@ -66,7 +78,7 @@ export class ReferenceModel {
   private put(key: BKey, value: BKey | undefined, seq: number, conflicts: boolean): void {
     let h = this.history.get(key);
     if (!h) {
-      h = { seqs: [], values: [], lastWrite: -1 };
+      h = { seqs: [], values: [], lastWrite: -1, lastWriter: -1 };
       this.history.set(key, h);
       const i = lowerBound(this.keys, key);
       this.keys.splice(i, 0, key);
@@ -77,12 +89,15 @@ export class ReferenceModel {
       h.seqs.push(seq);
       h.values.push(value);
     }
-    if (conflicts) h.lastWrite = seq;
+    if (conflicts) {
+      h.lastWrite = seq;
+      h.lastWriter = this.writer;
+    }
   }
 
   private clearRange(begin: BKey, end: BKey, seq: number): void {
     if (begin >= end) return;
-    this.clears.push({ seq, begin, end });
+    this.clears.push({ seq, writer: this.writer, begin, end });
     const from = lowerBound(this.keys, begin);
     const to = lowerBound(this.keys, end);
     for (let i = from; i < to; i++) {
@@ -121,19 +136,41 @@ export class ReferenceModel {
     return out;
   }
 
-  /** A key in [begin, end) written (with a conflict) after position `after`, if any. */
-  writtenAfter(begin: BKey, end: BKey, after: number): BKey | undefined {
+  /**
+   * Whether `key` held something other than `value` at a position in (after, upTo]; undefined when
+   * that history is no longer retained.
+   */
+  differedBetween(key: BKey, value: BKey | undefined, after: number, upTo: number): boolean | undefined {
+    if (after < this.horizon) return undefined;
+    const h = this.history.get(key);
+    if (!h) return false;
+    for (let i = h.seqs.length - 1; i >= 0; i--) {
+      const s = h.seqs[i]!;
+      if (s <= after) break;
+      if (s <= upTo && h.values[i] !== value) return true;
+    }
+    return false;
+  }
+
+  /** A key in [begin, end) written (with a conflict) after position `after`, and who wrote it, if any. */
+  writtenAfter(
+    begin: BKey,
+    end: BKey,
+    after: number,
+  ): { key: BKey; writer: number; seq: number } | undefined {
     if (begin >= end) return undefined;
     for (let i = this.clears.length - 1; i >= 0; i--) {
       const c = this.clears[i]!;
       if (c.seq <= after) break;
-      if (c.begin < end && begin < c.end) return c.begin > begin ? c.begin : begin;
+      if (c.begin < end && begin < c.end)
+        return { key: c.begin > begin ? c.begin : begin, writer: c.writer, seq: c.seq };
     }
     const from = lowerBound(this.keys, begin);
     const to = lowerBound(this.keys, end);
     for (let i = from; i < to; i++) {
       const k = this.keys[i]!;
-      if (this.history.get(k)!.lastWrite > after) return k;
+      const h = this.history.get(k)!;
+      if (h.lastWrite > after) return { key: k, writer: h.lastWriter, seq: h.lastWrite };
     }
     return undefined;
   }

@@ -6,7 +6,7 @@ import type { AttemptOutcome, BatchEntry, HistoryRecorder, ReadVersionSource } f
 import type { BKey } from '../cluster/keys.js';
 import type { Mutation } from '../cluster/mutation.js';
 import type { EpochStart } from '../cluster/protocol.js';
-import { ReferenceModel, readSeqOf, seqOf } from './model.js';
+import { ReferenceModel, readSeqOf, SEQ_PER_VERSION, seqOf } from './model.js';
 import { ReadQueue, type RecordedRead } from './read-queue.js';
 import { CommitTruth, type DecidedBatch } from './truth.js';
 import { describeRows, type OracleProperty, type OracleViolation, printable } from './violation.js';
@@ -28,6 +28,16 @@ interface CommitRecord {
       };
 }
 
+/** A watch that fired, checked once its committed version is final. */
+interface FiredWatch {
+  readonly attempt: number;
+  readonly key: BKey;
+  readonly value: BKey | undefined;
+  readonly since: number;
+  readonly committed: number;
+  readonly time: number;
+}
+
 /** Counters for the summary event and the benchmark. */
 export interface OracleStats {
   attempts: number;
@@ -38,6 +48,7 @@ export interface OracleStats {
   rolledBack: number;
   unknownResolved: number;
   replicasChecked: number;
+  watchesChecked: number;
   violations: number;
 }
 
@@ -66,12 +77,15 @@ export class Oracle implements HistoryRecorder {
     rolledBack: 0,
     unknownResolved: 0,
     replicasChecked: 0,
+    watchesChecked: 0,
     violations: 0,
   };
   private readonly truth = new CommitTruth();
   private readonly reads = new ReadQueue();
   private readonly commits = new Map<number, CommitRecord>();
   /** Attempts waiting for a read version: the highest commit acknowledged when they asked. */
+  /** Fired watches waiting for their committed version to become final. */
+  private watches: FiredWatch[] = [];
   private readonly grvWaits = new Map<number, { atLeast: number; ackedAttempt: number }>();
   private maxAcked = { version: -1, attempt: -1 };
   private nextAttempt = 1;
@@ -159,6 +173,12 @@ export class Oracle implements HistoryRecorder {
       this.commits.delete(attempt);
   }
 
+  watchFired(attempt: number, key: BKey, value: BKey | undefined, since: number, committed: number): void {
+    const w = { attempt, key, value, since, committed, time: this.opts.now() };
+    if (committed <= this.frontier) this.checkWatch(w);
+    else this.watches.push(w);
+  }
+
   batchPushed(epoch: number, version: number, entries: readonly BatchEntry[]): void {
     for (const e of entries) {
       const c = this.commits.get(e.attempt);
@@ -174,7 +194,15 @@ export class Oracle implements HistoryRecorder {
   }
 
   epochsKnown(starts: readonly EpochStart[]): void {
-    this.truth.epochsKnown(starts);
+    for (const lost of this.truth.epochsKnown(starts)) {
+      this.violation('durability', {
+        message: `every log of epoch ${lost.epoch} made version ${lost.durable} durable, but the recovery after it rolled the epoch back to ${lost.recoveryVersion}`,
+        attempts: [],
+        version: lost.durable,
+        expected: `recovery version >= ${lost.durable}`,
+        observed: `recovery version ${lost.recoveryVersion}`,
+      });
+    }
     this.advance();
   }
 
@@ -193,6 +221,11 @@ export class Oracle implements HistoryRecorder {
     if (f <= this.frontier) return;
     this.frontier = f;
     for (let r = this.reads.popAtMost(f); r; r = this.reads.popAtMost(f)) this.checkRead(r);
+    if (this.watches.length > 0) {
+      const ready = this.watches.filter((w) => w.committed <= f);
+      this.watches = this.watches.filter((w) => w.committed > f);
+      for (const w of ready) this.checkWatch(w);
+    }
     if (f - this.prunedAt > this.opts.retainVersions / 2) this.prune();
   }
 
@@ -235,7 +268,7 @@ export class Oracle implements HistoryRecorder {
     }
     if (!c) return;
     this.checkSerializable(c, version, seq);
-    this.model.applyTransaction(seq, version, e.batchIndex, c.mutations);
+    this.model.applyTransaction(seq, version, e.batchIndex, c.mutations, c.attempt);
     this.stats.commitsApplied++;
     c.truth = { committed: true, version, batchIndex: e.batchIndex };
     this.settle(c);
@@ -247,15 +280,16 @@ export class Oracle implements HistoryRecorder {
     const after = readSeqOf(c.readVersion);
     if (after <= this.model.horizon) return;
     for (const [b, e] of c.readRanges) {
-      const key = this.model.writtenAfter(b, e, after);
-      if (key === undefined) continue;
+      const w = this.model.writtenAfter(b, e, after);
+      if (w === undefined) continue;
+      const at = `${Math.floor(w.seq / SEQ_PER_VERSION)}:${w.seq % SEQ_PER_VERSION}`;
       this.violation('serializability', {
-        message: `a transaction read [${printable(b)}, ${printable(e)}) at version ${c.readVersion} and committed at ${version}, but another committed transaction wrote ${printable(key)} in between`,
-        attempts: [c.attempt],
+        message: `transaction ${c.attempt} read [${printable(b)}, ${printable(e)}) at version ${c.readVersion} and committed at ${version}, but transaction ${w.writer} wrote ${printable(w.key)} in between (at ${at})`,
+        attempts: [c.attempt, w.writer],
         version,
-        key,
+        key: w.key,
         expected: `no write to the read set in (${c.readVersion}, ${version}:${seq % 65536})`,
-        observed: `a write to ${printable(key)}`,
+        observed: `a write to ${printable(w.key)} at ${at}`,
       });
       return;
     }
@@ -300,6 +334,23 @@ export class Oracle implements HistoryRecorder {
         observed: o.kind,
       });
     }
+  }
+
+  /** A watch fires only after a committed change to its key. */
+  private checkWatch(w: FiredWatch): void {
+    const after = w.since < 0 ? this.model.horizon : readSeqOf(w.since);
+    const changed = this.model.differedBetween(w.key, w.value, after, readSeqOf(w.committed));
+    if (changed !== undefined) this.stats.watchesChecked++;
+    if (changed !== false) return;
+    this.violation('watch', {
+      message: `a watch on ${printable(w.key)} fired, but no commit up to version ${w.committed} changed it from the value it watched`,
+      attempts: [w.attempt],
+      version: w.committed,
+      key: w.key,
+      expected: `a committed change in (${w.since}, ${w.committed}]`,
+      observed: `unchanged: ${w.value === undefined ? 'absent' : printable(w.value)}`,
+      time: w.time,
+    });
   }
 
   private checkRead(r: RecordedRead): void {

@@ -45,13 +45,22 @@ export class CommitTruth {
     if (upTo > this.known) this.known = upTo;
   }
 
-  epochsKnown(starts: readonly EpochStart[]): void {
+  /**
+   * Learns where epochs ended. Returns the epochs newly ended below a version every one of their logs
+   * had made durable: commits the world had already made final, now lost.
+   */
+  epochsKnown(starts: readonly EpochStart[]): { epoch: number; durable: number; recoveryVersion: number }[] {
+    const lost: { epoch: number; durable: number; recoveryVersion: number }[] = [];
     for (let i = 0; i + 1 < starts.length; i++) {
       const e = starts[i]!.epoch;
       const end = starts[i + 1]!.recoveryVersion;
-      if (!this.ends.has(e)) this.ends.set(e, end);
+      if (this.ends.has(e)) continue;
+      this.ends.set(e, end);
       if (end > this.known) this.known = end;
+      const durable = this.durable.get(e) ?? -1;
+      if (durable > end) lost.push({ epoch: e, durable, recoveryVersion: end });
     }
+    return lost;
   }
 
   /** The next batch in version order whose fate is known, removed; undefined when the first is open. */

@@ -9,7 +9,8 @@ export type OracleProperty =
   | 'external-consistency'
   | 'versionstamp'
   | 'durability'
-  | 'commit-outcome';
+  | 'commit-outcome'
+  | 'watch';
 
 /** One violation, as the OracleViolation trace event carries it. */
 export interface OracleViolation {

@@ -64,6 +64,7 @@ export class OracleRun {
       RolledBack: s.rolledBack,
       UnknownResolved: s.unknownResolved,
       ReplicasChecked: s.replicasChecked,
+      WatchesChecked: s.watchesChecked,
       Violations: s.violations,
       FinalVersion: this.oracle.frontier,
     });

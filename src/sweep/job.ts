@@ -18,6 +18,8 @@ export interface RunJob {
   readonly plugins: readonly string[];
   /** Simulated-seconds limit, when the command line gave one. */
   readonly maxSimSeconds?: number;
+  /** `--no-oracle`: run without the oracle. */
+  readonly noOracle?: boolean;
   /** Where to write the trace; absent: no trace file. */
   readonly tracePath?: string;
   /** faultline's version, recorded in the trace. */
@@ -48,5 +50,6 @@ export function jobReproduce(job: RunJob): string {
     plugins: job.plugins,
     ...(job.command !== undefined ? { command: job.command } : {}),
     ...(job.maxSimSeconds !== undefined ? { maxSimSeconds: job.maxSimSeconds } : {}),
+    ...(job.noOracle ? { noOracle: true } : {}),
   });
 }

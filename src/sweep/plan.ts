@@ -68,6 +68,8 @@ export interface SweepPlanInput {
   readonly version: string;
   /** Simulated-seconds limit per run, when given. */
   readonly maxSimSeconds?: number;
+  /** `--no-oracle`: every run without the oracle. */
+  readonly noOracle?: boolean;
 }
 
 /** The whole plan and this machine's slice of it. */
@@ -143,6 +145,7 @@ function planId(input: SweepPlanInput, runs: readonly PlannedRun[]): string {
   for (const s of input.specs) h.update(`spec ${s.path} ${s.sha256}\n`);
   h.update(`buggify ${input.buggify}\nknobs ${input.knobs.join(' ')}\nplugins ${input.plugins.join(' ')}\n`);
   h.update(`max-sim-seconds ${input.maxSimSeconds ?? ''}\n`);
+  if (input.noOracle) h.update('no-oracle\n');
   for (const r of runs) h.update(`${r.specPath} ${r.seed} ${r.buggify ? 1 : 0}\n`);
   return h.digest('hex').slice(0, 16);
 }

@@ -30,6 +30,8 @@ export interface SweepOptions {
   /** How users invoke faultline in reproduce commands (`npx faultline` in a project). Default `faultline`. */
   readonly command?: string;
   readonly maxSimSeconds?: number;
+  /** `--no-oracle`: every run without the oracle. */
+  readonly noOracle?: boolean;
   readonly jobs: number;
   readonly timeoutSeconds?: number;
   readonly maxMemoryMb?: number;
@@ -133,6 +135,7 @@ function jobOf(o: SweepOptions, r: PlannedRun, tracePath: string | undefined): R
     knobs: o.knobs,
     plugins: o.plugins,
     ...(o.maxSimSeconds !== undefined ? { maxSimSeconds: o.maxSimSeconds } : {}),
+    ...(o.noOracle ? { noOracle: true } : {}),
     ...(tracePath !== undefined ? { tracePath } : {}),
     version: o.version,
     ...(o.command !== undefined ? { command: o.command } : {}),

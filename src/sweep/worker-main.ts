@@ -93,6 +93,7 @@ async function runJob(
     version: job.version,
     reproduce: jobReproduce(job),
     ...(job.maxSimSeconds !== undefined ? { maxSimSeconds: job.maxSimSeconds, maxSimSecondsFlag: true } : {}),
+    ...(job.noOracle ? { noOracle: true } : {}),
   });
   return recordOf(job, loaded.sha256, result, (performance.now() - start) / 1000);
 }

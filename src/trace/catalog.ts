@@ -334,6 +334,7 @@ export const ORACLE_EVENTS = {
       'RolledBack',
       'UnknownResolved',
       'ReplicasChecked',
+      'WatchesChecked',
       'Violations',
       'FinalVersion',
     ],

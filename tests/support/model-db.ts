@@ -2,7 +2,8 @@
 // store with optimistic concurrency, read-your-writes, atomic operations, key selectors, versionstamps,
 // watches and the standard retry loop. It is written from the specification (FoundationDB's documented
 // behaviour), not from faultline's cluster code, so that workloads can be tested against an independent
-// oracle and the cluster can later be compared with it. As in FoundationDB, a read sees the transaction's
+// oracle. The value semantics of atomic operations and versionstamps are the one shared implementation
+// (src/cluster/mutation.ts), as in the cluster and the oracle's reference model (src/oracle/model.ts). As in FoundationDB, a read sees the transaction's
 // writes as of when it was issued (not those issued while it is outstanding), a commit applies the
 // mutations in issue order (versionstamped ones included), and a watch compares with the value its
 // transaction saw when watch() was called.
@@ -25,6 +26,7 @@ import {
   type Transaction,
   type Version,
 } from '../../src/cluster/client-api.js';
+import { applyAtomic, fillVersionstamp as fillShared } from '../../src/cluster/mutation.js';
 import type { Random } from '../../src/core/random.js';
 
 /** Upper bound of the normal keyspace (`\xff`); user keys must sort below it. */
@@ -164,102 +166,22 @@ function rangesIntersect(a: Range, b: Range): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Atomic operations, with FoundationDB's semantics (fdbclient/Atomic.h, API version >= 510)
-
-function littleEndianAdd(existing: Bytes | undefined, operand: Bytes): Bytes {
-  if (!existing || existing.length === 0 || operand.length === 0) return operand;
-  const out = new Uint8Array(operand.length);
-  let carry = 0;
-  for (let i = 0; i < operand.length; i++) {
-    const sum = (i < existing.length ? existing[i]! : 0) + operand[i]! + carry;
-    out[i] = sum & 0xff;
-    carry = sum >> 8;
-  }
-  return out;
-}
-
-function bitwise(existing: Bytes | undefined, operand: Bytes, f: (a: number, b: number) => number): Bytes {
-  if (!existing || existing.length === 0 || operand.length === 0) return operand;
-  const out = new Uint8Array(operand.length);
-  for (let i = 0; i < operand.length; i++) {
-    out[i] = i < existing.length ? f(existing[i]!, operand[i]!) : operand[i]!;
-  }
-  return out;
-}
-
-/** `existing` truncated or zero-extended to `length` bytes. */
-function resized(existing: Bytes, length: number): Bytes {
-  const out = new Uint8Array(length);
-  out.set(existing.subarray(0, Math.min(existing.length, length)));
-  return out;
-}
-
-/** Compares `existing` (truncated/zero-extended to the operand's length) with `operand` as LE unsigned. */
-function compareLittleEndian(existing: Bytes, operand: Bytes): number {
-  for (let i = operand.length - 1; i >= 0; i--) {
-    const e = i < existing.length ? existing[i]! : 0;
-    if (e !== operand[i]!) return e - operand[i]!;
-  }
-  return 0;
-}
-
-function compareByteStrings(a: Bytes, b: Bytes): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
+// Atomic operations and versionstamps: the one implementation the cluster, the oracle's reference model
+// and this model share (src/cluster/mutation.ts), over bytes.
 
 /**
  * The value an atomic operation leaves, given the existing value (undefined when absent); undefined
  * means the key is cleared. Versionstamped operations are not handled here (they need the commit).
  */
 export function applyAtomicOp(op: AtomicOp, existing: Bytes | undefined, operand: Bytes): Bytes | undefined {
-  switch (op) {
-    case 'add':
-      return littleEndianAdd(existing, operand);
-    case 'bitAnd':
-      // AndV2: an absent value takes the operand; otherwise missing high bytes of the existing value are 0.
-      if (existing === undefined || operand.length === 0) return operand;
-      return resizedAnd(existing, operand);
-    case 'bitOr':
-      return bitwise(existing, operand, (a, b) => a | b);
-    case 'bitXor':
-      return bitwise(existing, operand, (a, b) => a ^ b);
-    case 'max':
-      if (!existing || existing.length === 0 || operand.length === 0) return operand;
-      return compareLittleEndian(existing, operand) > 0 ? resized(existing, operand.length) : operand;
-    case 'min':
-      // MinV2: an absent value takes the operand; an empty one compares as zero.
-      if (existing === undefined || operand.length === 0) return operand;
-      return compareLittleEndian(existing, operand) < 0 ? resized(existing, operand.length) : operand;
-    case 'byteMin':
-      if (existing === undefined) return operand;
-      return compareByteStrings(existing, operand) < 0 ? existing : operand;
-    case 'byteMax':
-      if (existing === undefined) return operand;
-      return compareByteStrings(existing, operand) > 0 ? existing : operand;
-    case 'appendIfFits': {
-      if (!existing || existing.length === 0) return operand;
-      if (operand.length === 0) return existing;
-      if (existing.length + operand.length > Limits.maxValueSize) return existing;
-      const out = new Uint8Array(existing.length + operand.length);
-      out.set(existing);
-      out.set(operand, existing.length);
-      return out;
-    }
-    case 'compareAndClear':
-      if (existing === undefined || bytesEqual(existing, operand)) return undefined;
-      return existing;
-    case 'setVersionstampedKey':
-    case 'setVersionstampedValue':
-      throw new Error(`applyAtomicOp: ${op} needs a commit version`);
-  }
-}
-
-function resizedAnd(existing: Bytes, operand: Bytes): Bytes {
-  const out = new Uint8Array(operand.length);
-  for (let i = 0; i < operand.length; i++) out[i] = i < existing.length ? existing[i]! & operand[i]! : 0;
-  return out;
+  if (op === 'setVersionstampedKey' || op === 'setVersionstampedValue')
+    throw new Error(`applyAtomicOp: ${op} needs a commit version`);
+  const out = applyAtomic(
+    op,
+    existing === undefined ? undefined : toKeyString(existing),
+    toKeyString(operand),
+  );
+  return out === undefined ? undefined : fromKeyString(out);
 }
 
 /** The 10-byte versionstamp: 8-byte big-endian commit version, then 2-byte big-endian batch order. */
@@ -281,10 +203,10 @@ function placeholder(b: Bytes): { body: Bytes; offset: number } {
 }
 
 function fillVersionstamp(b: Bytes, stamp: Bytes): Bytes {
-  const { body, offset } = placeholder(b);
-  const out = body.slice();
-  out.set(stamp, offset);
-  return out;
+  placeholder(b); // an offset outside the operand is the caller's error
+  const dv = new DataView(stamp.buffer, stamp.byteOffset, 10);
+  const version = Number(dv.getBigUint64(0, false));
+  return fromKeyString(fillShared(toKeyString(b), version, dv.getUint16(8, false)));
 }
 
 // ---------------------------------------------------------------------------------------------------
