@@ -87,8 +87,8 @@ export function median(xs: readonly number[]): number | undefined {
 }
 
 /**
- * The spec text with the oracle turned off (`oracle = false` in `[configuration]`): `faultline sweep` has
- * no --no-oracle flag, so the benches sweep copies of the specs.
+ * The spec text with the oracle turned off (`oracle = false` in `[configuration]`), for the benches'
+ * runs without it: copies of the specs work with any build that has the oracle key.
  */
 export function withoutOracle(text: string): string {
   const header = /^\[configuration\][ \t]*(#.*)?$/m;

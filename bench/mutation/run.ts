@@ -1,9 +1,10 @@
 // Mutation harness: how much power the general battery has against small, realistic defects in
 // src/cluster/ that no spec was written for. For every mutant of mutants.json it copies the built tree
 // to a temporary folder, applies the mutant's text patch to its source file, compiles that file over its
-// twin in dist/, and runs the battery with `faultline sweep` (stopping at the first failed run): once
-// with the oracle and once with --no-oracle when this build has the oracle, else once. A mutant whose
-// snippet no longer matches is reported as stale. The unmutated tree must pass the battery first.
+// twin in dist/, and runs the battery with `faultline sweep` (stopping at the first failed run): without
+// the oracle (`oracle = false` in copies of the specs), then with it for the mutants that run missed (all
+// of them with --oracle-all); a build without the oracle runs once. A mutant whose snippet no longer
+// matches is reported as stale. The unmutated tree must pass the battery first.
 //
 //   npm run build && nice -n 10 node dist/bench/mutation/run.js [--seeds N] [--base-seed B] [--jobs J] [--only id,id]
 //     [--from I --to J] [--out results.json] [--oracle-all]
@@ -146,8 +147,9 @@ function runMutant(m: Mutant, tree: string, args: Args, oracle: boolean): Mutant
   try {
     writeFileSync(js, transpile(patched.text, m.file));
     const withoutOracle = battery(tree, args, false);
-    // The oracle only observes: a run the workloads fail without it fails with it too, so by default the
-    // battery runs again with the oracle only for mutants the workloads missed (--oracle-all: for all).
+    // By default the battery runs again with the oracle only for mutants the workloads missed, and a
+    // mutant they caught counts as caught with the oracle too (marked inferred). The oracle adds checks
+    // but also changes the run (another unseed on the same seed), so --oracle-all measures it instead.
     const inferred = oracle && withoutOracle.caught && !args.oracleAll;
     const withOracle = !oracle
       ? undefined
