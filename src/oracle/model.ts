@@ -2,9 +2,11 @@
 // committed mutations (sets, clear ranges, every atomic operation, versionstamped keys and values) in
 // commit order, answers point and range reads as of any retained version, and remembers when each key
 // and range was last written, for the serializability check. It is the one implementation of these
-// semantics outside the cluster's storage; atomic operations and versionstamps reuse mutation.ts.
+// semantics outside the cluster's storage. Atomic operations and versionstamps come from semantics.ts,
+// written apart from the cluster's mutation.ts, so a defect there is not repeated here.
 import { type BKey, lowerBound } from '../cluster/keys.js';
-import { applyAtomic, fillVersionstamp, type Mutation } from '../cluster/mutation.js';
+import type { Mutation } from '../cluster/mutation.js';
+import { referenceAtomic, referenceVersionstamp } from './semantics.js';
 
 /** Commit positions per version: a position is version * SEQ_PER_VERSION + batch index. */
 export const SEQ_PER_VERSION = 65536;
@@ -68,11 +70,11 @@ export class ReferenceModel {
     if (m.type === 'clearRange') return this.clearRange(m.key, m.end, seq);
     if (m.op === 'setVersionstampedKey') {
       // Its key is only known at commit: the client declares no write conflict for it.
-      return this.put(fillVersionstamp(m.key, version, batchIndex), m.value, seq, false);
+      return this.put(referenceVersionstamp(m.key, version, batchIndex), m.value, seq, false);
     }
     if (m.op === 'setVersionstampedValue')
-      return this.put(m.key, fillVersionstamp(m.value, version, batchIndex), seq, true);
-    this.put(m.key, applyAtomic(m.op, this.latest(m.key), m.value), seq, true);
+      return this.put(m.key, referenceVersionstamp(m.value, version, batchIndex), seq, true);
+    this.put(m.key, referenceAtomic(m.op, this.latest(m.key), m.value), seq, true);
   }
 
   private put(key: BKey, value: BKey | undefined, seq: number, conflicts: boolean): void {

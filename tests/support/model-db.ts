@@ -35,8 +35,8 @@ import {
   type TransactionOption,
   type Version,
 } from '../../src/cluster/client-api.js';
-import { applyAtomic, fillVersionstamp as fillShared } from '../../src/cluster/mutation.js';
 import type { Random } from '../../src/core/random.js';
+import { referenceAtomic, referenceVersionstamp } from '../../src/oracle/semantics.js';
 
 /** Upper bound of the normal keyspace (`\xff`); user keys must sort below it. */
 const KEYSPACE_END = '\xff';
@@ -187,8 +187,8 @@ function rangesIntersect(a: Range, b: Range): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Atomic operations and versionstamps: the one implementation the cluster, the oracle's reference model
-// and this model share (src/cluster/mutation.ts), over bytes.
+// Atomic operations and versionstamps: the reference semantics this model shares with the oracle
+// (src/oracle/semantics.ts, written apart from the cluster's own), over bytes.
 
 /**
  * The value an atomic operation leaves, given the existing value (undefined when absent); undefined
@@ -197,7 +197,7 @@ function rangesIntersect(a: Range, b: Range): boolean {
 export function applyAtomicOp(op: AtomicOp, existing: Bytes | undefined, operand: Bytes): Bytes | undefined {
   if (op === 'setVersionstampedKey' || op === 'setVersionstampedValue')
     throw new Error(`applyAtomicOp: ${op} needs a commit version`);
-  const out = applyAtomic(
+  const out = referenceAtomic(
     op,
     existing === undefined ? undefined : toKeyString(existing),
     toKeyString(operand),
@@ -227,7 +227,7 @@ function fillVersionstamp(b: Bytes, stamp: Bytes): Bytes {
   placeholder(b); // an offset outside the operand is the caller's error
   const dv = new DataView(stamp.buffer, stamp.byteOffset, 10);
   const version = Number(dv.getBigUint64(0, false));
-  return fromKeyString(fillShared(toKeyString(b), version, dv.getUint16(8, false)));
+  return fromKeyString(referenceVersionstamp(toKeyString(b), version, dv.getUint16(8, false)));
 }
 
 // ---------------------------------------------------------------------------------------------------
