@@ -111,6 +111,8 @@ export class StorageServer {
   private logIndex = 0;
   private readonly versionWaiters: { version: number; wake: () => void }[] = [];
   private readonly watches = new Map<BKey, { value: BKey | undefined; wake: (r: WatchReply) => void }[]>();
+  /** Watched keys the version being applied wrote (see wakeWatches). */
+  private readonly touched = new Set<BKey>();
   /** Entries pulled while a fetch is in progress; applied once the fetched snapshot is installed. */
   private buffered: LogEntry[] | null = null;
 
@@ -186,6 +188,7 @@ export class StorageServer {
       for (const m of t.mutations) this.applyMutation(e.version, m);
       this.unsynced.push({ v: e.version, m: t.mutations as Mutation[] });
     }
+    this.wakeWatches(e.version);
   }
 
   /** Applies one mutation at version `v` (also used to replay the file on restart). */
@@ -203,19 +206,29 @@ export class StorageServer {
 
   private put(key: BKey, v: number, value: BKey | null): void {
     this.store.put(key, v, value);
-    const ws = this.watches.get(key);
-    if (ws) {
-      const now = value ?? undefined;
+    if (this.watches.has(key)) this.touched.add(key);
+  }
+
+  /**
+   * Wakes the watches on keys version `v` wrote whose value now differs from the watched one. Called once
+   * every mutation of the version is applied: a transaction that clears a key and sets it back to the same
+   * value in one commit does not change it, and must not fire its watches.
+   */
+  private wakeWatches(v: number): void {
+    if (this.touched.size === 0) return;
+    for (const key of this.touched) {
+      const ws = this.watches.get(key);
+      if (!ws) continue;
+      const now = this.store.latest(key);
       const keep = ws.filter((w) => {
-        if (w.value !== now) {
-          w.wake({ version: v, epoch: this.epoch });
-          return false;
-        }
-        return true;
+        if (w.value === now) return true;
+        w.wake({ version: v, epoch: this.epoch });
+        return false;
       });
       if (keep.length > 0) this.watches.set(key, keep);
       else this.watches.delete(key);
     }
+    this.touched.clear();
   }
 
   /** Moves the applied version forward and wakes reads waiting for it. */

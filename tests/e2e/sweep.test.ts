@@ -42,6 +42,24 @@ testTitle = 'Tiny'
     testDuration = 2.0
 `;
 
+/** A spec that needs far more than 12 MB of heap: ReadWrite loads 100,000 values of 1,000 bytes. */
+const HUNGRY = `[configuration]
+config = 'single'
+machineCount = 3
+buggify = false
+
+[[test]]
+testTitle = 'Hungry'
+runFailureWorkloads = false
+
+    [[test.workload]]
+    testName = 'ReadWrite'
+    nodeCount = 100000
+    valueBytes = 1000
+    testDuration = 1.0
+    transactionsPerSecond = 10.0
+`;
+
 interface Cli {
   readonly status: number | null;
   readonly stdout: string;
@@ -353,11 +371,13 @@ describe('faultline sweep', () => {
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toContain('Timed out (wall-clock limit; the worker was ended): 1 run in 1 group');
     expect(r.stdout).toContain('reproduce: faultline run tests/slow/RecoverySweep.toml --seed 1');
-    // RecoverySweep's cluster alone needs several times 12 MB; a smaller spec sat near the limit and
-    // sometimes fit, depending on when the collector ran.
+    // A spec that loads 100,000 values of 1,000 bytes (about 100 MB) cannot fit in 12 MB whenever the
+    // collector runs; smaller specs sat near the limit and sometimes fit.
+    const hungry = path.join(dir, 'Hungry.toml');
+    writeFileSync(hungry, HUNGRY);
     const m = await cli([
       'sweep',
-      'tests/slow/RecoverySweep.toml',
+      hungry,
       '--seeds',
       '2',
       '--base-seed',
