@@ -15,7 +15,7 @@ function byteAt(s: BKey, i: number): number {
 }
 
 /** `s` cut or zero-extended to `n` bytes. */
-function fit(s: BKey, n: number): BKey {
+function resized(s: BKey, n: number): BKey {
   return s.length >= n ? s.slice(0, n) : s + '\0'.repeat(n - s.length);
 }
 
@@ -64,12 +64,12 @@ export function referenceAtomic(op: AtomicOp, existing: BKey | undefined, param:
     case 'bitXor':
       return bytewise(existing, param, (a, b) => a ^ b);
     case 'max':
-      return compareLittleEndian(fit(existing, param.length), param) >= 0
-        ? fit(existing, param.length)
+      return compareLittleEndian(resized(existing, param.length), param) >= 0
+        ? resized(existing, param.length)
         : param;
     case 'min':
-      return compareLittleEndian(fit(existing, param.length), param) <= 0
-        ? fit(existing, param.length)
+      return compareLittleEndian(resized(existing, param.length), param) <= 0
+        ? resized(existing, param.length)
         : param;
     case 'byteMax':
       return existing > param ? existing : param;

@@ -1,10 +1,13 @@
 // Result files: JSON Lines, a header naming the plan and shard, one line per finished run (appended whole,
 // as runs finish, so the file is valid at every moment, even after a kill), and an end line when the
 // sweep stops. Reading one back (for `merge`) treats it as untrusted input: every line is checked.
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, fileErrorReason } from '../core/errors.js';
-import { ensureFolder } from '../trace/output-file.js';
+import { ensureFolder, writeWhole } from '../trace/output-file.js';
+
+export { writeWhole };
+
 import type { Shard } from './plan.js';
 import type { SometimesHit, SweepOutcome, SweepRecord, Verdict } from './record.js';
 
@@ -78,14 +81,6 @@ export class ResultsWriter {
   end(end: Omit<ResultsEnd, 'kind'>): void {
     appendFileSync(this.file, `${JSON.stringify({ kind: 'end', ...end })}\n`);
   }
-}
-
-/** Writes `text` to `file` through a temporary file and a rename: the file is whole or absent. */
-export function writeWhole(file: string, text: string): void {
-  ensureFolder(path.dirname(path.resolve(file)));
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 /** Writes a whole results file at once (a merge's output). */

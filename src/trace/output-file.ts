@@ -1,6 +1,6 @@
 // Output files faultline writes (traces, reports): creating their folder without Node's recursive mkdir,
 // which spins forever under /proc, and saying in a sentence why a write failed.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError, fileErrorReason } from '../core/errors.js';
 
@@ -53,4 +53,27 @@ export function writeOutputFile(file: string, text: string, hint: string): void 
   } catch (e) {
     throw new BadInputError(`cannot write: ${writeFailure(e)}`, { file }, hint);
   }
+}
+
+/**
+ * Whether `file` exists and is not a regular file or folder: a device such as /dev/null, a FIFO or a
+ * socket. Such a destination is written in place: writing beside it and renaming over it would replace
+ * the device with a plain file.
+ */
+export function isSpecialFile(file: string): boolean {
+  try {
+    const st = statSync(file);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Writes `text` to `file` whole: through a temporary file and a rename, or in place for a device. */
+export function writeWhole(file: string, text: string): void {
+  if (isSpecialFile(file)) return writeFileSync(file, text);
+  ensureFolder(path.dirname(path.resolve(file)));
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }

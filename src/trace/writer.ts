@@ -21,7 +21,7 @@ import {
   type TraceEvent,
   type TraceSink,
 } from './event.js';
-import { ensureFolder, writeFailure } from './output-file.js';
+import { ensureFolder, isSpecialFile, writeFailure } from './output-file.js';
 
 /** FoundationDB's `MAX_TRACE_LINES`: the default line cap of one trace file. */
 export const DEFAULT_MAX_TRACE_LINES = 1_000_000;
@@ -181,6 +181,8 @@ export class TraceWriter implements TraceSink {
   readonly maxLines: number;
   private readonly path: string | undefined;
   private fd: number | undefined;
+  /** The file being written: NAME.partial, renamed to NAME when complete, or NAME itself for a device. */
+  private working = '';
   private failure: string | undefined;
   private lastTime = 0;
   private readonly kept: string[] | undefined;
@@ -208,7 +210,9 @@ export class TraceWriter implements TraceSink {
     this.path = options.path;
     if (options.path !== undefined) {
       ensureFolder(path.dirname(options.path));
-      this.fd = openSync(options.path + PARTIAL_SUFFIX, 'w');
+      // A device (a trace sent to /dev/null) is written in place; renaming over it would replace it.
+      this.working = isSpecialFile(options.path) ? options.path : options.path + PARTIAL_SUFFIX;
+      this.fd = openSync(this.working, 'w');
     }
     if (options.memory ?? options.path === undefined) this.kept = [];
   }
@@ -286,7 +290,7 @@ export class TraceWriter implements TraceSink {
     try {
       closeSync(this.fd);
       this.fd = undefined;
-      renameSync(this.path + PARTIAL_SUFFIX, this.path);
+      if (this.working !== this.path) renameSync(this.working, this.path);
     } catch (e) {
       this.abandonFile(e);
     }
@@ -311,7 +315,7 @@ export class TraceWriter implements TraceSink {
     if (this.fd === undefined || this.path === undefined) return undefined;
     closeSync(this.fd);
     this.fd = undefined;
-    return this.path + PARTIAL_SUFFIX;
+    return this.working;
   }
 
   private abandonFile(e: unknown): void {
@@ -327,7 +331,7 @@ export class TraceWriter implements TraceSink {
     this.buffer = [];
     this.bufferedChars = 0;
     try {
-      if (this.path !== undefined) unlinkSync(this.path + PARTIAL_SUFFIX);
+      if (this.path !== undefined && this.working !== this.path) unlinkSync(this.working);
     } catch {
       // Nothing left to remove.
     }

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadInputError, InternalError } from '../../../src/core/errors.js';
 import type { Details, Severity, TraceEvent } from '../../../src/trace/event.js';
+import { writeWhole } from '../../../src/trace/output-file.js';
 import { escapeTraceString, formatTraceLine, TraceWriter } from '../../../src/trace/writer.js';
 
 function ev(type: string, details: Details = {}, severity: Severity = 10, time = 1_500_000): TraceEvent {
@@ -180,5 +181,16 @@ describe('TraceWriter', () => {
     w.close();
     expect(() => w.emit(ev('Late'))).toThrow(InternalError);
     expect(() => w.emit(ev('Late'))).not.toThrow(BadInputError);
+  });
+});
+
+describe('output to a device', () => {
+  it('a trace or a whole file sent to /dev/null leaves /dev/null a device (no rename over it)', () => {
+    const w = new TraceWriter({ path: '/dev/null' });
+    w.emit(ev('First'));
+    w.close();
+    writeWhole('/dev/null', 'junit\n');
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(existsSync('/dev/null.partial')).toBe(false);
   });
 });
