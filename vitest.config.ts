@@ -16,6 +16,7 @@ export default defineConfig({
     // Both cores: vitest's default leaves one free, which doubled the suite's wall time on CI's two cores.
     poolOptions: { forks: { minForks: 1, maxForks: 2 } },
     testTimeout: 120_000,
+    setupFiles: ['tests/support/yield-between-tests.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], exclude: SWEEPS } },
       { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'] } },
