@@ -4,16 +4,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { faultline } from '../support/faultline-cli.js';
+import { faultline, faultlineAsync } from '../support/faultline-cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'faultline-swarm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('faultline swarm', () => {
-  it('writes a readable spec per seed, sweeps each with its seed, and writes the same specs again', () => {
+  it('writes a readable spec per seed, sweeps each with its seed, and writes the same specs again', async () => {
+    // Not blocking this worker: a swarm takes minutes, and a blocked worker cannot answer vitest.
     const specDir = path.join(dir, 'a');
     const args = ['swarm', '--seed-range', '2..4', '--jobs', '2', '--keep-traces', 'none'];
-    const r = faultline([...args, '--spec-dir', specDir, '--results', path.join(dir, 'a.jsonl')]);
+    const r = await faultlineAsync([...args, '--spec-dir', specDir, '--results', path.join(dir, 'a.jsonl')]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readdirSync(specDir).sort()).toEqual([
       'swarm-2.toml',
@@ -32,11 +33,18 @@ describe('faultline swarm', () => {
       ['swarm-4.toml', 4],
     ]);
     const again = path.join(dir, 'b');
-    faultline([...args, '--spec-dir', again, '--max-failures', '1', '--seed-range', '3..3']);
+    await faultlineAsync([...args, '--spec-dir', again, '--max-failures', '1', '--seed-range', '3..3']);
     expect(readFileSync(path.join(again, 'swarm-3.toml'), 'utf8')).toBe(
       readFileSync(path.join(specDir, 'swarm-3.toml'), 'utf8'),
     );
-    const replay = faultline(['run', path.join(specDir, 'swarm-3.toml'), '--seed', '3', '--trace-dir', dir]);
+    const replay = await faultlineAsync([
+      'run',
+      path.join(specDir, 'swarm-3.toml'),
+      '--seed',
+      '3',
+      '--trace-dir',
+      dir,
+    ]);
     expect(replay.code, replay.stdout + replay.stderr).toBe(0);
   }, 240_000);
 
