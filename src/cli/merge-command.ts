@@ -3,9 +3,10 @@
 import { renderJUnit } from '../report/junit.js';
 import { junitSuites } from '../sweep/junit-suites.js';
 import { mergeResults } from '../sweep/merge.js';
-import { readResultsFile, writeResultsFile, writeWhole } from '../sweep/results-file.js';
+import { readResultsFile, writeResultsFile } from '../sweep/results-file.js';
 import { summarize } from '../sweep/summary.js';
 import { githubAnnotation, renderSummary } from '../sweep/summary-text.js';
+import { writeWhole } from '../trace/output-file.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 

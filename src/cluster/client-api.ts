@@ -1,4 +1,5 @@
-// The database client API that workloads use, close to FoundationDB's bindings. Types only: the
+// The database client API that workloads use, close to FoundationDB's bindings. Types (and the list of
+// atomic operations) only: the
 // simulated cluster implements it in `client.ts`; tests may implement it with a reference model.
 
 /** Keys and values are byte strings. */
@@ -45,6 +46,20 @@ export type AtomicOp =
   | 'compareAndClear'
   | 'setVersionstampedKey'
   | 'setVersionstampedValue';
+
+/** The atomic operations on a key's value (the versionstamped ones build a key or value instead). */
+export const VALUE_ATOMIC_OPS: readonly AtomicOp[] = [
+  'add',
+  'bitAnd',
+  'bitOr',
+  'bitXor',
+  'max',
+  'min',
+  'byteMin',
+  'byteMax',
+  'appendIfFits',
+  'compareAndClear',
+];
 
 /**
  * Transaction options, with FoundationDB's names. `lockAware`: the transaction may read and commit while

@@ -30,6 +30,7 @@ import {
   type ReadOptions,
   type Transaction,
   type TransactionOption,
+  VALUE_ATOMIC_OPS,
 } from './client-api.js';
 import { commitEndpoint } from './commit-proxy.js';
 import type { LeaderInfo } from './coordinator.js';
@@ -55,18 +56,7 @@ const MAX_KEY: BKey = '\xff';
 const SCAN_CHUNK_ROWS = 100;
 
 /** The atomic operations the client knows (setVersionstampedKey and -Value are handled apart). */
-const ATOMIC_OPS: ReadonlySet<string> = new Set<AtomicOp>([
-  'add',
-  'bitAnd',
-  'bitOr',
-  'bitXor',
-  'max',
-  'min',
-  'byteMin',
-  'byteMax',
-  'appendIfFits',
-  'compareAndClear',
-]);
+const ATOMIC_OPS: ReadonlySet<string> = new Set<string>(VALUE_ATOMIC_OPS);
 
 /** Client-side counters, for workload metrics and tests. */
 export interface ClientStats {

@@ -6,8 +6,6 @@ import path from 'node:path';
 import { BadInputError, fileErrorReason } from '../core/errors.js';
 import { ensureFolder, writeWhole } from '../trace/output-file.js';
 
-export { writeWhole };
-
 import type { Shard } from './plan.js';
 import type { SometimesHit, SweepOutcome, SweepRecord, Verdict } from './record.js';
 

@@ -7,13 +7,14 @@ import { performance } from 'node:perf_hooks';
 import { fnv1a64 } from '../core/hash.js';
 import { renderJUnit } from '../report/junit.js';
 import { firstDivergence } from '../run/determinism.js';
+import { writeWhole } from '../trace/output-file.js';
 import { jobReproduce, type RunJob } from './job.js';
 import { junitSuites } from './junit-suites.js';
 import type { PlannedRun, PlannedSpec, SweepPlan } from './plan.js';
 import { type JobEnd, WorkerPool } from './pool.js';
 import type { ProgressView } from './progress.js';
 import { runExitCode, type SweepRecord, sweepFailureSignature, verdictOf } from './record.js';
-import { RESULTS_FORMAT, type ResultsEnd, ResultsWriter, writeWhole } from './results-file.js';
+import { RESULTS_FORMAT, type ResultsEnd, ResultsWriter } from './results-file.js';
 import { type SweepSummary, summarize } from './summary.js';
 import { failureLine } from './summary-text.js';
 

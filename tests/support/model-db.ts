@@ -33,6 +33,7 @@ import {
   type ReadOptions,
   type Transaction,
   type TransactionOption,
+  VALUE_ATOMIC_OPS,
   type Version,
 } from '../../src/cluster/client-api.js';
 import type { Random } from '../../src/core/random.js';
@@ -40,18 +41,7 @@ import { referenceAtomic, referenceVersionstamp } from '../../src/oracle/semanti
 
 /** Upper bound of the normal keyspace (`\xff`); user keys must sort below it. */
 const KEYSPACE_END = '\xff';
-const MODEL_ATOMIC_OPS: ReadonlySet<string> = new Set<AtomicOp>([
-  'add',
-  'bitAnd',
-  'bitOr',
-  'bitXor',
-  'max',
-  'min',
-  'byteMin',
-  'byteMax',
-  'appendIfFits',
-  'compareAndClear',
-]);
+const MODEL_ATOMIC_OPS: ReadonlySet<string> = new Set<string>(VALUE_ATOMIC_OPS);
 
 /** Construction parameters of a ModelDatabase. */
 export interface ModelDatabaseOptions {

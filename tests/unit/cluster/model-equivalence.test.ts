@@ -4,23 +4,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { str } from '../../../src/cluster/bytes.js';
-import type { AtomicOp, Bytes, Transaction } from '../../../src/cluster/client-api.js';
+import {
+  type AtomicOp,
+  type Bytes,
+  type Transaction,
+  VALUE_ATOMIC_OPS,
+} from '../../../src/cluster/client-api.js';
 import { seconds } from '../../../src/core/time.js';
 import { finished, runScenario } from '../../support/cluster-scenario.js';
 import { ModelDatabase } from '../../support/model-db.js';
 
-const ATOMICS: AtomicOp[] = [
-  'add',
-  'bitAnd',
-  'bitOr',
-  'bitXor',
-  'max',
-  'min',
-  'byteMin',
-  'byteMax',
-  'appendIfFits',
-  'compareAndClear',
-];
+const ATOMICS = VALUE_ATOMIC_OPS;
 const keyArb = fc
   .constantFrom('a', 'b', 'c', 'ca', 'cb', 'd', 'e', 'f')
   .map((s) => new TextEncoder().encode(s));

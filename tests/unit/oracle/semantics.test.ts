@@ -3,23 +3,12 @@
 // not repeated in the reference it is checked against. Here: FoundationDB's documented examples, and
 // the two implementations compared on random operands.
 import { describe, expect, it } from 'vitest';
-import type { AtomicOp } from '../../../src/cluster/client-api.js';
+import { VALUE_ATOMIC_OPS } from '../../../src/cluster/client-api.js';
 import { applyAtomic, fillVersionstamp } from '../../../src/cluster/mutation.js';
 import { Random } from '../../../src/core/random.js';
 import { referenceAtomic, referenceVersionstamp, VALUE_SIZE_LIMIT } from '../../../src/oracle/semantics.js';
 
-const VALUE_OPS: readonly AtomicOp[] = [
-  'add',
-  'bitAnd',
-  'bitOr',
-  'bitXor',
-  'max',
-  'min',
-  'byteMin',
-  'byteMax',
-  'appendIfFits',
-  'compareAndClear',
-];
+const VALUE_OPS = VALUE_ATOMIC_OPS;
 
 /** A random binary string, biased towards the edge bytes 0x00 and 0xff. */
 function operand(r: Random, maxLength: number): string {
