@@ -44,7 +44,7 @@ interface Figures {
   /** 1 - (sum of the runs' own wall seconds) / (wall seconds × workers). */
   readonly overhead: number;
   readonly failed: number;
-  /** CPU seconds of the whole process (every thread: workers, V8's GC helpers, the main thread) per run. */
+  /** CPU seconds per run: the worker processes during their runs (every thread) and the sweep process. */
   readonly cpuPerRun: number;
   /** Cores the process kept busy on average: CPU seconds / wall seconds. */
   readonly coresBusy: number;
@@ -81,8 +81,9 @@ async function measure(
       progress: quiet,
     });
     const busy = r.records.reduce((a, x) => a + x.wallSeconds, 0);
+    // The sweep's own process, plus each worker process's CPU during its runs (every thread of it).
     const used = process.cpuUsage(cpuBefore);
-    const cpu = (used.user + used.system) / 1e6;
+    const cpu = (used.user + used.system) / 1e6 + r.records.reduce((a, x) => a + (x.cpuSeconds ?? 0), 0);
     return {
       jobs,
       runs: r.records.length,

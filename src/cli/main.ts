@@ -78,7 +78,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
   const sweep = program
     .command('sweep')
-    .description('run many (spec, seed) pairs on worker threads; summary grouped by failure signature')
+    .description('run many (spec, seed) pairs on worker processes; summary grouped by failure signature')
     .argument(
       '[specs...]',
       'TOML specs, or folders of them (the .toml files inside); default: those of --seeds-file',
@@ -201,7 +201,7 @@ function repeat(v: string, acc: string[]): string[] {
 /** The options `sweep` and `swarm` share: the worker pool, per-run limits, outputs, knobs and plugins. */
 function withPoolOptions(cmd: Command, pluginDoc: string): Command {
   return cmd
-    .option('--jobs <n>', "worker threads (default: the machine's cores)")
+    .option('--jobs <n>', "worker processes (default: the machine's cores)")
     .option(
       '--shard <i/n>',
       'run only the I-th of N slices of the plan (I from 1); merge the shards with faultline merge',

@@ -1,4 +1,4 @@
-// `faultline sweep SPEC|DIR...`: many (spec, seed) runs on worker threads. Parses the flags, builds the
+// `faultline sweep SPEC|DIR...`: many (spec, seed) runs on worker processes. Parses the flags, builds the
 // plan, wires progress, signals and outputs to src/sweep/, prints the summary, maps it to an exit code.
 import { availableParallelism } from 'node:os';
 import { BadInputError } from '../core/errors.js';

@@ -1,14 +1,18 @@
-// The worker pool: N worker threads, one run each at a time. A run past its wall-clock limit, or a worker
-// that runs out of memory or dies, becomes an ended job of its own kind; the worker is terminated
-// (which stops even a busy loop) and a fresh one takes its slot, so the sweep never hangs on one run.
+// The worker pool: N worker processes, one run each at a time. A run past its wall-clock limit, or a worker
+// that runs out of memory or dies, becomes an ended job of its own kind; the worker is killed (which stops
+// even a busy loop) and a fresh one takes its slot, so the sweep never hangs on one run.
+//
+// Workers are processes, not threads, so that each can run V8 with --single-threaded-gc: a run's garbage
+// is then collected on the thread that made it, instead of on helper threads that compete with the other
+// worker for the same cores (docs/benchmarks.md, "Sweeps", has the measurements).
+import { type ChildProcess, fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import type { RunJob, WorkerReply, WorkerSetup } from './job.js';
 import type { SweepRecord } from './record.js';
 
 /** How the pool runs. */
 export interface PoolOptions {
-  /** Worker threads. >= 1. */
+  /** Worker processes. >= 1. */
   readonly size: number;
   readonly setup: WorkerSetup;
   /** Wall-clock seconds a run may take; absent: no limit. */
@@ -44,12 +48,15 @@ interface Pending {
 
 interface Slot {
   readonly id: number;
-  worker: Worker;
+  worker: ChildProcess;
   ready: boolean;
   current: (Pending & { started: number; timer: NodeJS.Timeout | undefined }) | undefined;
 }
 
-/** Runs jobs on worker threads; see the file header. */
+/** The last bytes a worker wrote to stderr, kept to tell an out-of-memory abort from another crash. */
+const STDERR_TAIL = 4096;
+
+/** Runs jobs on worker processes; see the file header. */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
@@ -59,7 +66,7 @@ export class WorkerPool {
 
   constructor(private readonly opts: PoolOptions) {
     for (let i = 0; i < opts.size; i++) {
-      const slot: Slot = { id: i, worker: undefined as unknown as Worker, ready: false, current: undefined };
+      const slot: Slot = { id: i, worker: undefined as unknown as ChildProcess, ready: false, current: undefined };
       this.slots.push(slot);
       this.spawn(slot);
     }
@@ -91,20 +98,25 @@ export class WorkerPool {
           if (cur.timer) clearTimeout(cur.timer);
           cur.resolve({ end: { kind: 'cancelled' }, slot: s.id });
         }
-        await s.worker.terminate();
+        await kill(s.worker);
       }),
     );
   }
 
   private spawn(slot: Slot): void {
-    const worker = new Worker(new URL('./worker-main.js', import.meta.url), {
-      workerData: this.opts.setup,
-      ...(this.opts.maxMemoryMb !== undefined
-        ? { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxMemoryMb } }
-        : {}),
+    const heap = this.opts.maxMemoryMb !== undefined ? [`--max-old-space-size=${this.opts.maxMemoryMb}`] : [];
+    const worker = fork(new URL('./worker-main.js', import.meta.url), [JSON.stringify(this.opts.setup)], {
+      execArgv: ['--single-threaded-gc', ...heap],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     slot.worker = worker;
     slot.ready = false;
+    let stderrTail = '';
+    worker.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+    });
     worker.on('message', (m: WorkerReply) => {
       if (slot.worker !== worker) return;
       if (m.kind === 'ready') {
@@ -115,17 +127,19 @@ export class WorkerPool {
       else this.finish(slot, this.lost(slot, 'crash', m.message));
       this.pump();
     });
-    worker.on('error', (e: Error & { code?: string }) => {
+    worker.on('error', (e: Error) => {
       if (slot.worker !== worker) return;
-      const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      const why = oom
-        ? `the run exceeded the memory limit of ${this.opts.maxMemoryMb ?? '?'} MB`
-        : `the worker crashed: ${e.stack ?? e.message}`;
-      this.replace(slot, oom ? 'out-of-memory' : 'crash', why);
+      this.replace(slot, 'crash', `the worker could not run: ${e.message}`);
     });
-    worker.on('exit', (code) => {
+    worker.on('exit', (code, signal) => {
       if (slot.worker !== worker || this.stopped) return;
-      this.replace(slot, 'crash', `the worker exited with code ${code}`);
+      if (/heap out of memory|Reached heap limit/.test(stderrTail)) {
+        this.replace(slot, 'out-of-memory', `the run exceeded the memory limit of ${this.opts.maxMemoryMb ?? '?'} MB`);
+      } else {
+        const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
+        const said = stderrTail.trim() === '' ? '' : `: ${stderrTail.trim().split('\n').slice(-5).join('\n')}`;
+        this.replace(slot, 'crash', `the worker ${how}${said}`);
+      }
     });
   }
 
@@ -138,12 +152,12 @@ export class WorkerPool {
       this.stopped = true;
       for (const p of this.queue.splice(0))
         p.resolve({ end: this.lost(slot, 'crash', message), slot: slot.id });
-      void old.terminate();
+      void kill(old);
       return;
     }
     if (this.stopped) return;
     this.spawn(slot);
-    void old.terminate();
+    void kill(old);
     this.pump();
   }
 
@@ -176,7 +190,16 @@ export class WorkerPool {
               limit * 1000,
             );
       slot.current = { ...p, started: performance.now(), timer };
-      slot.worker.postMessage(p.job);
+      slot.worker.send(p.job);
     }
   }
+}
+
+/** Kills a worker process (a busy loop included) and resolves once it is gone. */
+function kill(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once('exit', () => resolve());
+    worker.kill('SIGKILL');
+  });
 }

@@ -54,6 +54,8 @@ export interface SweepRecord {
   readonly simSeconds?: number;
   /** Wall-clock seconds, as the sweep measured them (queueing excluded). */
   readonly wallSeconds: number;
+  /** CPU seconds the worker process spent on the run (every thread: the run's and V8's); absent when it died. */
+  readonly cpuSeconds?: number;
   /** Heap the worker held after the run, MB: an upper bound on the run's peak (absent when it died). */
   readonly peakMemoryMb?: number;
   /** The kept trace file, if any. */

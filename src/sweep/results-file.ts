@@ -219,6 +219,7 @@ function readRecord(r: LineReader): SweepRecord {
     ...opt('traceHash', r.optStr('traceHash')),
     ...opt('simSeconds', r.optNum('simSeconds')),
     wallSeconds: r.num('wallSeconds'),
+    ...opt('cpuSeconds', r.optNum('cpuSeconds')),
     ...opt('peakMemoryMb', r.optNum('peakMemoryMb')),
     ...opt('tracePath', r.optStr('tracePath')),
     reproduce: r.str('reproduce'),

@@ -37,6 +37,12 @@ function groupLines(g: FailureGroup, n: number): string[] {
   ];
 }
 
+/** The last line: a sweep stopped before its plan was made never says PASSED (its runs were not all made). */
+function verdictLine(s: SweepSummary, ctx: SummaryContext): string {
+  if (s.failing) return 'SWEEP FAILED';
+  return ctx.stopped === 'interrupted' ? 'SWEEP INTERRUPTED' : 'SWEEP PASSED';
+}
+
 /** The summary, many lines, ending with a newline. */
 export function renderSummary(s: SweepSummary, ctx: SummaryContext): string {
   const out: string[] = [];
@@ -86,7 +92,7 @@ export function renderSummary(s: SweepSummary, ctx: SummaryContext): string {
     );
     for (const h of s.neverHit) out.push(`  ${h.spec}: ${h.name} (${h.runs} runs)`);
   }
-  out.push('', s.failing ? 'SWEEP FAILED' : 'SWEEP PASSED');
+  out.push('', verdictLine(s, ctx));
   return `${out.join('\n')}\n`;
 }
 

@@ -1,10 +1,9 @@
-// The entry of a sweep worker thread: loads the built-in workloads once, then runs one job at a time with
+// The entry of a sweep worker process: loads the built-in workloads once, then runs one job at a time with
 // runSpec (the code path of `faultline run`) and posts back the run's record. Nothing a run leaves behind
 // is read by the next: each run builds its own world, cluster and trace writer from the spec and seed.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
 import { BadInputError } from '../core/errors.js';
 import type { RunResult } from '../run/result.js';
 import { runSpec } from '../run/run-spec.js';
@@ -17,7 +16,12 @@ import { jobReproduce, type RunJob, type WorkerReply, type WorkerSetup } from '.
 import { runExitCode, runFailure, type SweepRecord, sometimesOf, verdictOf } from './record.js';
 
 /** The record of a finished run. */
-function recordOf(job: RunJob, sha256: string, r: RunResult, wallSeconds: number): SweepRecord {
+function recordOf(
+  job: RunJob,
+  sha256: string,
+  r: RunResult,
+  spent: { readonly wallSeconds: number; readonly cpuSeconds: number },
+): SweepRecord {
   const failure = runFailure(r);
   return {
     index: job.index,
@@ -34,7 +38,8 @@ function recordOf(job: RunJob, sha256: string, r: RunResult, wallSeconds: number
     unseed: r.unseed,
     traceHash: r.traceHash,
     simSeconds: r.simTime,
-    wallSeconds,
+    wallSeconds: spent.wallSeconds,
+    cpuSeconds: spent.cpuSeconds,
     peakMemoryMb: Math.round(getHeapStatistics().total_heap_size / 1e5) / 10,
     ...(r.tracePath !== undefined ? { tracePath: r.tracePath } : {}),
     reproduce: r.reproduce,
@@ -74,6 +79,7 @@ async function runJob(
   cache: Map<string, SpecWorkloads>,
 ): Promise<SweepRecord> {
   const start = performance.now();
+  const cpuBefore = process.cpuUsage();
   const loaded = loadSpecFile(job.specPath);
   const { registry, plugins } = await specWorkloads(job, loaded.spec, builtins, cache);
   const result = await runSpec({
@@ -95,34 +101,44 @@ async function runJob(
     ...(job.maxSimSeconds !== undefined ? { maxSimSeconds: job.maxSimSeconds, maxSimSecondsFlag: true } : {}),
     ...(job.noOracle ? { noOracle: true } : {}),
   });
-  return recordOf(job, loaded.sha256, result, (performance.now() - start) / 1000);
+  const cpu = process.cpuUsage(cpuBefore);
+  return recordOf(job, loaded.sha256, result, {
+    wallSeconds: (performance.now() - start) / 1000,
+    cpuSeconds: Math.round((cpu.user + cpu.system) / 1e3) / 1e3,
+  });
+}
+
+/** Sends a reply to the sweep; a worker whose sweep is gone has nobody to answer and ends. */
+function reply(m: WorkerReply): void {
+  if (process.send === undefined || !process.connected) process.exit(0);
+  process.send(m);
 }
 
 async function start(): Promise<void> {
-  const port = parentPort;
-  if (port === null) throw new Error('worker-main runs only as a worker thread');
-  const setup = workerData as WorkerSetup;
+  if (process.send === undefined) throw new Error('worker-main runs only as a sweep worker process');
+  const setup = JSON.parse(process.argv[2] ?? '{}') as WorkerSetup;
+  // The sweep going away (its IPC channel closing) ends the worker, a run in flight included. Ctrl-C
+  // reaches the whole process group: the sweep ends its workers itself, after recording what finished,
+  // so a worker does not die of it first (its run would look like a crash).
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
   const mod = (await import(pathToFileURL(setup.builtinsFile).href)) as {
     builtinWorkloads?: readonly AnyWorkload[];
   };
   const builtins = mod.builtinWorkloads ?? [];
   const cache = new Map<string, SpecWorkloads>();
-  port.on('message', (job: RunJob) => {
+  process.on('message', (job: RunJob) => {
     runJob(job, builtins, cache).then(
-      (record) => port.postMessage({ kind: 'result', record } satisfies WorkerReply),
+      (record) => reply({ kind: 'result', record }),
       (e: unknown) => {
         const message =
           e instanceof BadInputError ? e.format() : e instanceof Error ? (e.stack ?? e.message) : String(e);
-        port.postMessage({
-          kind: 'error',
-          index: job.index,
-          message,
-          badInput: e instanceof BadInputError,
-        } satisfies WorkerReply);
+        reply({ kind: 'error', index: job.index, message, badInput: e instanceof BadInputError });
       },
     );
   });
-  port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+  reply({ kind: 'ready' });
 }
 
 await start();

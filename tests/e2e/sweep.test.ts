@@ -395,7 +395,7 @@ describe('faultline sweep', () => {
     expect(m.stdout).toContain('Out of memory (the worker was ended): 2 runs in 1 group');
   });
 
-  it('stops cleanly on SIGINT with exit 130, leaving a valid results file and JUnit of what finished', async () => {
+  it('stops cleanly on Ctrl-C (SIGINT to the process group) with exit 130, leaving valid results and JUnit of what finished', async () => {
     const results = path.join(dir, 'interrupted.jsonl');
     const junit = path.join(dir, 'interrupted.xml');
     const child = spawn(
@@ -415,20 +415,28 @@ describe('faultline sweep', () => {
         '--junit',
         junit,
       ],
-      { cwd: ROOT, env: ENV },
+      // Its own process group, as a terminal's foreground job: Ctrl-C reaches the sweep and its workers.
+      { cwd: ROOT, env: ENV, detached: true },
     );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('utf8');
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Interrupt once two runs have finished.
     for (let i = 0; i < 600; i++) {
       await new Promise((r) => setTimeout(r, 100));
       if (existsSync(results) && runs(readLines(results)).length >= 2) break;
     }
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(130);
     const lines = readLines(results);
     const end = lines.at(-1)!;
     expect(end).toMatchObject({ kind: 'end', stopped: 'interrupted' });
     expect(runs(lines).length).toBe(end.finished);
+    // The workers got the Ctrl-C too; no run in flight is recorded as a crash of its worker.
+    expect(runs(lines).filter((r) => r.outcome !== 'passed')).toEqual([]);
+    expect(stdout).toContain('SWEEP INTERRUPTED');
     expect(runs(lines).length).toBeLessThan(200);
     const xml = readFileSync(junit, 'utf8');
     expect(XMLValidator.validate(xml)).toBe(true);
