@@ -66,7 +66,12 @@ export class WorkerPool {
 
   constructor(private readonly opts: PoolOptions) {
     for (let i = 0; i < opts.size; i++) {
-      const slot: Slot = { id: i, worker: undefined as unknown as ChildProcess, ready: false, current: undefined };
+      const slot: Slot = {
+        id: i,
+        worker: undefined as unknown as ChildProcess,
+        ready: false,
+        current: undefined,
+      };
       this.slots.push(slot);
       this.spawn(slot);
     }
@@ -133,14 +138,20 @@ export class WorkerPool {
     });
     worker.on('exit', (code, signal) => {
       if (slot.worker !== worker || this.stopped) return;
-      if (/heap out of memory|Reached heap limit/.test(stderrTail)) {
-        this.replace(slot, 'out-of-memory', `the run exceeded the memory limit of ${this.opts.maxMemoryMb ?? '?'} MB`);
-      } else {
-        const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
-        const said = stderrTail.trim() === '' ? '' : `: ${stderrTail.trim().split('\n').slice(-5).join('\n')}`;
-        this.replace(slot, 'crash', `the worker ${how}${said}`);
-      }
+      this.exited(slot, code, signal, stderrTail);
     });
+  }
+
+  /** A worker died by itself: out of memory (V8 says so on stderr as it aborts) or a crash. */
+  private exited(slot: Slot, code: number | null, signal: NodeJS.Signals | null, stderrTail: string): void {
+    if (/heap out of memory|Reached heap limit/.test(stderrTail)) {
+      const limit = this.opts.maxMemoryMb ?? '?';
+      this.replace(slot, 'out-of-memory', `the run exceeded the memory limit of ${limit} MB`);
+      return;
+    }
+    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
+    const last = stderrTail.trim().split('\n').slice(-5).join('\n');
+    this.replace(slot, 'crash', `the worker ${how}${last === '' ? '' : `: ${last}`}`);
   }
 
   /** The worker of `slot` is gone or must go: end its job as `outcome` and start a fresh worker. */
