@@ -9,6 +9,7 @@ import type { SimProcess } from '../sim/process.js';
 import { RpcError } from '../sim/rpc.js';
 import type { BKey, KeyRange } from './keys.js';
 import { applyAtomic, type Mutation } from './mutation.js';
+import { type GrvRequest, grvEndpoint } from './grv-proxy.js';
 import type { DbInfo, LogEntry, RoleRef } from './protocol.js';
 import { openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
@@ -380,10 +381,9 @@ export class StorageServer {
     this.readable = false;
     this.buffered ??= [];
     this.rt.fetchingStorage.add(this.id);
-    const rpc = this.rt.world.rpc(this.proc);
-    // Fetch at a version that is known committed (so the snapshot can be made durable and no recovery
-    // can roll it back) and above this epoch's start (where this server's tag begins in the logs), and
-    // that it has pulled up to, so the buffered versions above it complete the picture.
+    // Fetch at a version that is committed (so the snapshot can be made durable and no recovery can roll
+    // it back) and above this epoch's start (where this server's tag begins in the logs), and that it has
+    // pulled up to, so the buffered versions above it complete the picture.
     // Versions before the epoch that created this server's tag are only under other servers' tags.
     while (!this.info || this.info.epoch < plan.epoch || this.knownCommitted <= this.info.recoveryVersion) {
       await this.proc.delay(seconds(0.05));
@@ -392,50 +392,14 @@ export class StorageServer {
     // and a few of those before a live one would age the snapshot version out of the MVCC window.
     const misses = new Map<string, number>();
     for (;;) {
-      const at = Math.min(this.version, this.knownCommitted);
-      const kv: [BKey, BKey][] = [];
-      const used = new Set<string>();
-      let ok = true;
-      for (const shard of plan.shards) {
-        let got: RangeReply | undefined;
-        // Any one complete replica of the shard will do; try them in turn (one still fetching refuses).
-        const sources = this.fetchSources(shard)
-          .map((src, i) => ({ src, i, missed: misses.get(src.id) ?? 0 }))
-          .sort((a, b) => a.missed - b.missed || a.i - b.i)
-          .map((x) => x.src);
-        for (const src of sources) {
-          try {
-            got = await rpc.request<RangeReply>(
-              src.address,
-              storageEndpoints(src.id).range,
-              {
-                begin: shard.begin,
-                end: shard.end,
-                version: at,
-                limit: 0,
-                reverse: false,
-              } satisfies RangeRequest,
-              seconds(this.rt.knob('RPC_TIMEOUT')),
-            );
-            used.add(src.id);
-            break;
-          } catch (e) {
-            if (e instanceof RpcError && e.errorName === 'timed_out')
-              misses.set(src.id, (misses.get(src.id) ?? 0) + 1);
-          }
-        }
-        if (!got) {
-          ok = false;
-          break;
-        }
-        appendAll(kv, got.kv);
-      }
-      if (ok && at >= this.version - this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS')) {
-        await this.installFetched(at, kv);
+      const at = await this.snapshotVersion();
+      const got = await this.fetchShards(plan, at, misses);
+      if (got && at >= this.version - this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS')) {
+        await this.installFetched(at, got.kv);
         this.rt.fetchingStorage.delete(this.id);
         this.rt.trace(
           'FetchKeysComplete',
-          { StorageID: this.id, Version: at, Keys: kv.length, Source: [...used].join(',') },
+          { StorageID: this.id, Version: at, Keys: got.kv.length, Source: [...got.used].join(',') },
           this.proc,
           10,
           this.id,
@@ -446,6 +410,81 @@ export class StorageServer {
       if (this.rt.buggify('storage.slowFetchRetry', 0.2))
         await this.proc.delay(seconds(this.rt.world.random.uniform(1, 5)));
     }
+  }
+
+  /**
+   * The version a fetch reads its snapshot at: the newest version this server has pulled that is known
+   * committed. The logs learn what is known committed from the next commit batch, so on an idle cluster it
+   * trails the newest version by a whole idle interval (COMMIT_IDLE_INTERVAL), which can be longer than the
+   * MVCC window the sources serve reads in; then a GRV proxy's read version, which is committed, is asked.
+   */
+  private async snapshotVersion(): Promise<number> {
+    const window = this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS');
+    const known = Math.min(this.version, this.knownCommitted);
+    if (known >= this.version - window / 2) return known;
+    const committed = await this.committedVersion();
+    return Math.max(known, Math.min(this.version, committed ?? 0));
+  }
+
+  /** A read version from one of this epoch's GRV proxies (committed), or undefined when none answers. */
+  private async committedVersion(): Promise<number | undefined> {
+    const rpc = this.rt.world.rpc(this.proc);
+    for (const proxy of this.info?.grvProxies ?? []) {
+      try {
+        return await rpc.request<number>(
+          proxy.address,
+          grvEndpoint(proxy.id),
+          { lockAware: true } satisfies GrvRequest,
+          seconds(this.rt.knob('RPC_TIMEOUT')),
+        );
+      } catch {
+        // the next proxy
+      }
+    }
+    return undefined;
+  }
+
+  /** Every shard of the plan read at `at`, each from one complete replica; undefined when one failed. */
+  private async fetchShards(
+    plan: FetchPlan,
+    at: number,
+    misses: Map<string, number>,
+  ): Promise<{ kv: [BKey, BKey][]; used: Set<string> } | undefined> {
+    const rpc = this.rt.world.rpc(this.proc);
+    const kv: [BKey, BKey][] = [];
+    const used = new Set<string>();
+    for (const shard of plan.shards) {
+      let got: RangeReply | undefined;
+      // Any one complete replica of the shard will do; try them in turn (one still fetching refuses).
+      const sources = this.fetchSources(shard)
+        .map((src, i) => ({ src, i, missed: misses.get(src.id) ?? 0 }))
+        .sort((a, b) => a.missed - b.missed || a.i - b.i)
+        .map((x) => x.src);
+      for (const src of sources) {
+        try {
+          got = await rpc.request<RangeReply>(
+            src.address,
+            storageEndpoints(src.id).range,
+            {
+              begin: shard.begin,
+              end: shard.end,
+              version: at,
+              limit: 0,
+              reverse: false,
+            } satisfies RangeRequest,
+            seconds(this.rt.knob('RPC_TIMEOUT')),
+          );
+          used.add(src.id);
+          break;
+        } catch (e) {
+          if (e instanceof RpcError && e.errorName === 'timed_out')
+            misses.set(src.id, (misses.get(src.id) ?? 0) + 1);
+        }
+      }
+      if (!got) return undefined;
+      appendAll(kv, got.kv);
+    }
+    return { kv, used };
   }
 
   /**
