@@ -236,13 +236,22 @@ interface LocalView {
 /** A watch set in a transaction, registered with storage once the transaction commits. */
 interface PendingWatch {
   readonly key: BKey;
-  /** The attempt that set it, and its read version (-1 when it had none): the value is from then on. */
+  /** The attempt that set it. */
   readonly attempt: number;
-  readonly since: number;
   /** The value the transaction saw when watch() was called (known now, or read at its read version). */
-  readonly value: Promise<BKey | undefined>;
+  readonly value: Promise<WatchedValue>;
   resolve(): void;
   reject(e: unknown): void;
+}
+
+/**
+ * A watch's value and the version it is the value at: the read version it was read at; absent when it is
+ * the transaction's own write (then it is the value at the commit version); -1 when the read failed and
+ * the watch compares against "absent" without knowing it.
+ */
+interface WatchedValue {
+  readonly value: BKey | undefined;
+  readonly since?: number;
 }
 
 type WriteState =
@@ -783,16 +792,15 @@ class ClientTransaction implements Transaction {
     // The value to compare against is the one this transaction sees now: its own write if it made one,
     // else the stored value at its read version.
     const known = w?.base === 'value' || (!w && this.coveredByClear(k));
-    const value: Promise<BKey | undefined> = known
-      ? Promise.resolve(this.overlay(k, undefined))
+    const value: Promise<WatchedValue> = known
+      ? Promise.resolve({ value: this.overlay(k, undefined) })
       : this.get(key, { snapshot: true }).then(
-          (v) => (v === undefined ? undefined : toB(v)),
-          () => undefined,
+          (v) => ({ value: v === undefined ? undefined : toB(v), since: this.readVersion ?? -1 }),
+          () => ({ value: undefined, since: -1 }),
         );
     this.pendingWatches.push({
       key: k,
       attempt: this.attemptId,
-      since: this.readVersion ?? -1,
       value,
       resolve: () => f.resolve(),
       reject: (e) => f.reject(e),
@@ -876,7 +884,8 @@ class ClientTransaction implements Transaction {
    */
   private async runWatch(w: PendingWatch, version: number): Promise<void> {
     const rpc = this.rt.world.rpc(this.db.proc);
-    const value = await w.value;
+    const seen = await w.value;
+    const value = seen.value;
     let from = version;
     for (let attempt = 0; ; attempt++) {
       const info = await this.db.clusterInfo(attempt > 0);
@@ -901,7 +910,7 @@ class ClientTransaction implements Transaction {
         // Committed in the epoch the server applied it from: every log of that epoch holds it, so no
         // recovery can roll it back, and reads at read versions from now on see it.
         if (committed.epoch === fired.epoch) {
-          this.history?.watchFired(w.attempt, w.key, value, w.since, committed.version);
+          this.history?.watchFired(w.attempt, w.key, value, seen.since ?? version, committed.version);
           w.resolve();
           return;
         }

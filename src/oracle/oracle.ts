@@ -336,9 +336,14 @@ export class Oracle implements HistoryRecorder {
     }
   }
 
-  /** A watch fires only after a committed change to its key. */
+  /**
+   * A watch fires only after a committed change to its key. `since` is the version its value is the value
+   * at (its read version, or its commit version for its own write); unknown (-1: its read failed) is not
+   * checked.
+   */
   private checkWatch(w: FiredWatch): void {
-    const after = w.since < 0 ? this.model.horizon : readSeqOf(w.since);
+    if (w.since < 0) return;
+    const after = readSeqOf(w.since);
     const changed = this.model.differedBetween(w.key, w.value, after, readSeqOf(w.committed));
     if (changed !== undefined) this.stats.watchesChecked++;
     if (changed !== false) return;
