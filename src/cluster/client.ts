@@ -246,8 +246,7 @@ interface PendingWatch {
 
 /**
  * A watch's value and the version it is the value at: the read version it was read at; absent when it is
- * the transaction's own write (then it is the value at the commit version); -1 when the read failed and
- * the watch compares against "absent" without knowing it.
+ * the transaction's own write (then it is the value at the commit version).
  */
 interface WatchedValue {
   readonly value: BKey | undefined;
@@ -794,10 +793,13 @@ class ClientTransaction implements Transaction {
     const known = w?.base === 'value' || (!w && this.coveredByClear(k));
     const value: Promise<WatchedValue> = known
       ? Promise.resolve({ value: this.overlay(k, undefined) })
-      : this.get(key, { snapshot: true }).then(
-          (v) => ({ value: v === undefined ? undefined : toB(v), since: this.readVersion ?? -1 }),
-          () => ({ value: undefined, since: -1 }),
-        );
+      : this.get(key, { snapshot: true }).then((v) => ({
+          value: v === undefined ? undefined : toB(v),
+          since: this.readVersion ?? -1,
+        }));
+    // A watch whose value could not be read fails with the read's error (once its transaction commits),
+    // as FoundationDB's does: comparing against a guess would fire it for a change that never happened.
+    value.catch(() => {});
     this.pendingWatches.push({
       key: k,
       attempt: this.attemptId,
@@ -884,7 +886,13 @@ class ClientTransaction implements Transaction {
    */
   private async runWatch(w: PendingWatch, version: number): Promise<void> {
     const rpc = this.rt.world.rpc(this.db.proc);
-    const seen = await w.value;
+    let seen: WatchedValue;
+    try {
+      seen = await w.value;
+    } catch (e) {
+      w.reject(e);
+      return;
+    }
     const value = seen.value;
     let from = version;
     for (let attempt = 0; ; attempt++) {
