@@ -30,6 +30,9 @@ export const BATTERY = [
   'tests/fast/AtomicOps.toml',
   'tests/fast/Watches.toml',
   'tests/fast/Sideband.toml',
+  'tests/fast/VersionStampBatch.toml',
+  'tests/fast/SelectorCorrectness.toml',
+  'tests/fast/RandomSelector.toml',
   'default.toml',
 ] as const;
 
