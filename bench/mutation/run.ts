@@ -33,6 +33,7 @@ export const BATTERY = [
   'tests/fast/VersionStampBatch.toml',
   'tests/fast/SelectorCorrectness.toml',
   'tests/fast/RandomSelector.toml',
+  'tests/fast/CycleShardBoundaries.toml',
   'default.toml',
 ] as const;
 
