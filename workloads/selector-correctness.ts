@@ -8,7 +8,11 @@ import {
   bytes,
   compareBytes,
   defineWorkload,
+  firstGreaterOrEqual,
+  firstGreaterThan,
   type KeySelector,
+  lastLessOrEqual,
+  lastLessThan,
   type Metric,
   opt,
   printable,
@@ -99,8 +103,8 @@ export default defineWorkload({
       const offsetA = 1;
       const offsetB = ctx.random.int(1, o.maxOffset);
       const reverse = ctx.random.chance(0.5);
-      const begin: KeySelector = { key: key(abmin), orEqual: onEqualA, offset: offsetA };
-      const end: KeySelector = { key: key(abmax), orEqual: onEqualB, offset: offsetB };
+      const begin = selector(key(abmin), onEqualA, offsetA);
+      const end = selector(key(abmax), onEqualB, offsetB);
       const expected = expectedCount(
         resolvedEven(abmin, onEqualA, offsetA),
         resolvedEven(abmax, onEqualB, offsetB),
@@ -198,6 +202,17 @@ function key(i: number): Uint8Array {
 
 function keyText(i: number): string {
   return String(i).padStart(10, '0');
+}
+
+/**
+ * The selector (key, orEqual, offset), built with the API's named constructor where one fits (every begin
+ * selector, and end selectors of offset 1), so that the constructors are checked against the arithmetic
+ * too.
+ */
+function selector(k: Uint8Array, orEqual: boolean, offset: number): KeySelector {
+  if (offset === 1) return orEqual ? firstGreaterThan(k) : firstGreaterOrEqual(k);
+  if (offset === 0) return orEqual ? lastLessOrEqual(k) : lastLessThan(k);
+  return { key: k, orEqual, offset };
 }
 
 /**

@@ -149,6 +149,8 @@ export default defineWorkload({
         // Asked after the commit, which both FoundationDB-style futures and faultline's client answer.
         const stamp = await lastTr!.getVersionstamp();
         committed = { version: lastTr!.getCommittedVersion(), stamp };
+        // Bytes 8-9 are the transaction's order in its commit batch: above 0, it shared the batch.
+        ctx.sometimes('a commit shared its batch', stamp[8]! > 0 || stamp[9]! > 0);
       }
       record(keyCommit, body, committed);
       record(versionStampKeyCommit, indexHex(vsIndex), committed);

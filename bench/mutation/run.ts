@@ -30,6 +30,10 @@ export const BATTERY = [
   'tests/fast/AtomicOps.toml',
   'tests/fast/Watches.toml',
   'tests/fast/Sideband.toml',
+  'tests/fast/VersionStampBatch.toml',
+  'tests/fast/SelectorCorrectness.toml',
+  'tests/fast/RandomSelector.toml',
+  'tests/fast/CycleShardBoundaries.toml',
   'default.toml',
 ] as const;
 

@@ -4,7 +4,17 @@
 // workloads' checks and the consistency check (every replica of every shard equal) judge it. In faultline
 // a move goes through a recovery and moves run one at a time (FoundationDB runs many at once and cancels
 // overlapping ones); data distribution is not paused, since faultline's only does repairs.
-import { type Bytes, bytes, defineWorkload, opt, type ProcessInfo, type Random } from '../../src/index.js';
+import {
+  type Bytes,
+  bytes,
+  compareBytes,
+  type Database,
+  defineWorkload,
+  firstGreaterOrEqual,
+  opt,
+  type ProcessInfo,
+  type Random,
+} from '../../src/index.js';
 
 /** FoundationDB's doubleToTestKey: 16 hex digits of a double's bits. */
 export function doubleToTestKey(d: number): Bytes {
@@ -18,6 +28,21 @@ export function randomKeys(random: Random, maxKeyspace: number): [Bytes, Bytes] 
   const len = random.next() * maxKeyspace;
   const pos = random.next() * (1 - len);
   return [doubleToTestKey(pos), doubleToTestKey(pos + len)];
+}
+
+/**
+ * [begin, end) with each end moved up to the first stored key at or after it, where that keeps the range
+ * non-empty and inside the user key space: FoundationDB's data distribution splits shards at keys sampled
+ * from the data, so a shard that begins exactly at a live key is the common case. Also says whether the
+ * range now begins at a stored key.
+ */
+export async function atStoredKeys(db: Database, begin: Bytes, end: Bytes): Promise<[Bytes, Bytes, boolean]> {
+  const [b, e] = await db.run(async (tr) =>
+    Promise.all([tr.getKey(firstGreaterOrEqual(begin)), tr.getKey(firstGreaterOrEqual(end))]),
+  );
+  const userKey = (k: Bytes): boolean => k.length > 0 && k[0]! < 0xff;
+  const beginAtKey = userKey(b) && compareBytes(b, end) < 0;
+  return [beginAtKey ? b : begin, userKey(e) ? e : end, beginAtKey];
 }
 
 /**
@@ -62,6 +87,15 @@ export default defineWorkload({
       unit: 'fraction',
       doc: 'Largest fraction of the test key space one move covers.',
     }),
+    boundariesAtKeys: opt.number({
+      default: 0,
+      min: 0,
+      max: 1,
+      unit: 'probability',
+      doc:
+        "Chance that a move's ends are moved up to the first stored keys at or after them (as FoundationDB " +
+        'splits shards at sampled keys), so that shards begin and end exactly at keys in use.',
+    }),
   },
   create(ctx) {
     const o = ctx.options;
@@ -78,7 +112,12 @@ export default defineWorkload({
           lastTime += ctx.random.exponential(o.meanDelay);
           if (lastTime > ctx.now()) await ctx.delay(Math.min(lastTime, end) - ctx.now());
           if (ctx.now() >= end) break;
-          const [begin, stop] = randomKeys(ctx.random, o.maxKeyspace);
+          let [begin, stop] = randomKeys(ctx.random, o.maxKeyspace);
+          if (o.boundariesAtKeys > 0 && ctx.random.chance(o.boundariesAtKeys)) {
+            let atKey: boolean;
+            [begin, stop, atKey] = await atStoredKeys(ctx.db, begin, stop);
+            ctx.sometimes('a move began at a stored key', atKey);
+          }
           const team = randomTeam(ctx.random, ctx.chaos.processes(), teamSize);
           if (!team) {
             ctx.trace('LessThanThreeUniqueMachines', { TeamSize: teamSize }, 30);

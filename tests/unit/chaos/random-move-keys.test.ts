@@ -51,6 +51,27 @@ describe('RandomMoveKeys through the run layer', () => {
   }, 60_000);
 });
 
+describe('RandomMoveKeys with boundariesAtKeys', () => {
+  it('begins moves exactly at keys of the ring, and the ring and every replica survive it', async () => {
+    const run = await runChaosSpec(
+      SPEC.replace('meanDelay = 0.5', 'meanDelay = 0.5\n    boundariesAtKeys = 1.0'),
+      1,
+    );
+    expect(run.result.outcome).toBe('passed');
+    // Cycle's keys: doubleToTestKey(n / nodeCount) for the ring's 100 nodes.
+    const ring = new Set(
+      Array.from({ length: 100 }, (_, n) => Buffer.from(doubleToTestKey(n / 100)).toString()),
+    );
+    const moves = run
+      .of('RelocateShard_Begin')
+      .map((e) => [detail(e, 'KeyBegin'), detail(e, 'KeyEnd')] as const);
+    expect(moves.filter(([b]) => ring.has(b)).length).toBeGreaterThanOrEqual(2);
+    // A move begins at a ring key unless its random range held none (then its end is the next ring key).
+    const next = (k: string): string | undefined => [...ring].sort().find((r) => r > k);
+    for (const [b, e] of moves) expect(ring.has(b) || e === next(b), `${b}..${e}`).toBe(true);
+  }, 60_000);
+});
+
 describe('random ranges and teams', () => {
   it('covers at most maxKeyspace of the test key space, in key order', () => {
     const random = new Random(7);
