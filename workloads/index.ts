@@ -30,6 +30,7 @@ import simpleAtomicAdd from './simple-atomic-add.js';
 import storefront from './storefront.js';
 import versionStamp from './version-stamp.js';
 import watches from './watches.js';
+import watchesSameKeyCorrectness from './watches-same-key-correctness.js';
 import writeDuringRead from './write-during-read.js';
 
 /** The built-in workloads: application workloads, then chaos workloads, each group by file name. */
@@ -53,6 +54,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   storefront,
   versionStamp,
   watches,
+  watchesSameKeyCorrectness,
   writeDuringRead,
   attrition,
   changeConfig,
