@@ -26,6 +26,7 @@ import readWrite from './read-write.js';
 import selectorCorrectness from './selector-correctness.js';
 import serializability from './serializability.js';
 import sideband from './sideband.js';
+import sidebandSingle from './sideband-single.js';
 import simpleAtomicAdd from './simple-atomic-add.js';
 import storefront from './storefront.js';
 import versionStamp from './version-stamp.js';
@@ -50,6 +51,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   selectorCorrectness,
   serializability,
   sideband,
+  sidebandSingle,
   simpleAtomicAdd,
   storefront,
   versionStamp,
