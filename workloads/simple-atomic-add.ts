@@ -2,13 +2,17 @@
 // initialValue, then runs `iterations` concurrent transactions that each atomically add addValue to it
 // (4-byte little-endian operands, as FoundationDB's C++ ints), each retried until it commits or
 // testDuration passes. Its check reads the key: it must equal initialValue + addValue x iterations.
+// Without initialize the sum starts from what the key held before the adds (FoundationDB assumes an
+// absent key, which is the same thing on a fresh database; a key left by an earlier test no longer
+// makes a correct database fail).
 //
 // Where faultline differs, and why: an add whose commit answered commit_unknown_result and was retried
 // may have been applied twice, so the check accepts one extra addValue per such attempt (FoundationDB's
 // exact comparison would report a correct database as failing); with no unknown results it is FoundationDB's
 // exact check. The sum is compared modulo 2^32, the width of the stored value (FoundationDB compares a
 // 64-bit expectation, which no 4-byte value can meet once the sum passes 2^31 or goes negative). An add
-// that never committed within testDuration fails the check, as FoundationDB's expectation counts it.
+// that never committed within testDuration fails the check with a warning (Severity 30), as faultline
+// treats every workload's rate shortfall: it says the cluster was slow, not that it lost data.
 import { type Bytes, bytes, defineWorkload, FdbError, type Metric, opt, printable } from '../src/index.js';
 
 const options = {
@@ -117,6 +121,9 @@ export default defineWorkload({
       }
     };
 
+    /** What the key holds before the adds: initialValue once written, else whatever it held. */
+    let base = 0n;
+
     /** Reads the key until a read succeeds. */
     const readSum = async (): Promise<{ value: Bytes | undefined; version: number }> => {
       const tr = ctx.db.createTransaction();
@@ -133,7 +140,12 @@ export default defineWorkload({
     return {
       async start() {
         if (ctx.clientId !== 0) return;
-        if (o.initialize) await setInitialValue();
+        if (o.initialize) {
+          await setInitialValue();
+          base = BigInt(o.initialValue);
+        } else {
+          base = decodeUnsignedLE((await readSum()).value);
+        }
         const deadline = ctx.now() + o.testDuration;
         await Promise.all(Array.from({ length: o.iterations }, () => applyAtomicAdd(deadline)));
       },
@@ -142,13 +154,12 @@ export default defineWorkload({
         if (ctx.clientId !== 0) return true;
         const { value, version } = await readSum();
         const actual = decodeUnsignedLE(value);
-        const base = (o.initialize ? BigInt(o.initialValue) : 0n) + BigInt(o.addValue) * BigInt(committed);
-        const acceptable = acceptableSums(base, o.addValue, unknownResults);
-        const expected = acceptableSums(
-          (o.initialize ? BigInt(o.initialValue) : 0n) + BigInt(o.addValue) * BigInt(o.iterations),
+        const acceptable = acceptableSums(
+          base + BigInt(o.addValue) * BigInt(committed),
           o.addValue,
-          0,
-        )[0]!;
+          unknownResults,
+        );
+        const expected = acceptableSums(base + BigInt(o.addValue) * BigInt(o.iterations), o.addValue, 0)[0]!;
         ctx.trace('SAACheckEqual', {
           ExpectedValue: String(expected),
           ActualValue: String(actual),
@@ -168,12 +179,17 @@ export default defineWorkload({
           return false;
         }
         if (committed < o.iterations) {
-          ctx.fail('SimpleAtomicAdd: adds did not commit within testDuration', {
-            Committed: committed,
-            Iterations: o.iterations,
-            ExpectedValue: String(expected),
-            ActualValue: String(actual),
-          });
+          ctx.trace(
+            'TestFailure',
+            {
+              Reason: 'SimpleAtomicAdd: adds did not commit within testDuration',
+              Committed: committed,
+              Iterations: o.iterations,
+              ExpectedValue: String(expected),
+              ActualValue: String(actual),
+            },
+            30,
+          );
           return false;
         }
         return true;
