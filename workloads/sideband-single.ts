@@ -60,7 +60,8 @@ class Mailbox {
 export default defineWorkload({
   name: 'SidebandSingle',
   description:
-    'Client 0 commits keys and passes each commit to its own checker outside the database; the checker must read it.',
+    'Client 0 commits keys and passes each commit to its own checker outside the database; the checker must ' +
+    'read it (USE_GRV_CACHE is not modelled: read versions come from the GRV proxies).',
   kind: 'application',
   options,
   create(ctx) {

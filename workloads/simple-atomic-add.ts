@@ -80,7 +80,7 @@ export default defineWorkload({
   name: 'SimpleAtomicAdd',
   description:
     'Client 0 adds addValue to one key in `iterations` concurrent transactions; checks the key holds ' +
-    'initialValue + addValue x iterations.',
+    'initialValue + addValue x iterations (an add retried after commit_unknown_result may count twice).',
   kind: 'application',
   options,
   create(ctx) {

@@ -43,7 +43,8 @@ export default defineWorkload({
   name: 'WatchesSameKeyCorrectness',
   description:
     'Sets several watches on one key in five ways (shared value, newer value, A-B-A twice, same-version ' +
-    'blind writes); each case waits until its watches fire; a case ending in an error fails the check.',
+    'blind writes); each case waits until its watches fire; a case ending in an error fails the check ' +
+    "(case 5's NEXT_WRITE_NO_WRITE_CONFLICT_RANGE is not needed; case 3's watches are left, not cancelled).",
   kind: 'application',
   options,
   create(ctx) {
