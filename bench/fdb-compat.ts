@@ -15,6 +15,8 @@ import { builtinWorkloads } from '../workloads/index.js';
 
 /** Where the saved FoundationDB specs live. */
 export const UPSTREAM_DIR = 'tests/fdb/upstream';
+/** The status of a spec the report did not run (a run cut short, or left out by `--only`). */
+export const NOT_RUN = 'not run in this report';
 /** Marks the hand-written log of explained changes, kept when the table is regenerated. */
 export const CHANGES_HEADING = '## Changes';
 
@@ -88,6 +90,7 @@ function cell(s: string): string {
 export function renderReport(rows: readonly CompatRow[], seeds: readonly number[], changes: string): string {
   const passAll = rows.filter((r) => r.statuses.every((s) => s === 'passes')).length;
   const rejected = rows.filter((r) => r.statuses.some((s) => s.startsWith('rejected'))).length;
+  const notRun = rows.filter((r) => r.statuses.some((s) => s === NOT_RUN)).length;
   const lines = [
     '# FoundationDB compatibility',
     '',
@@ -100,7 +103,8 @@ export function renderReport(rows: readonly CompatRow[], seeds: readonly number[
     '**Rule:** every change to this table is explained, in the commit that makes it and in the Changes log',
     'at the end of this file (the script keeps that section when it regenerates the table).',
     '',
-    `Summary: ${rows.length} specs; ${passAll} pass on every seed; ${rejected} are rejected before running.`,
+    `Summary: ${rows.length} specs; ${passAll} pass on every seed; ${rejected} are rejected before running` +
+      (notRun > 0 ? `; ${notRun} were not run for this report.` : '.'),
     '',
     `| FoundationDB spec | workloads | ${seeds.map((s) => `seed ${s}`).join(' | ')} |`,
     `| --- | --- | ${seeds.map(() => '---').join(' | ')} |`,
@@ -144,7 +148,7 @@ async function main(args: readonly string[]): Promise<void> {
     return {
       fdbPath,
       workloads: specWorkloads(readFileSync(file, 'utf8')),
-      statuses: keep ? before.statuses : seeds.map(() => 'not run in this report'),
+      statuses: keep ? before.statuses : seeds.map(() => NOT_RUN),
     };
   });
   for (const [i, file] of all.entries()) {
