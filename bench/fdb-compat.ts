@@ -2,7 +2,8 @@
 // 1-3 and writes docs/fdb-compatibility.md (passes / rejected: why / fails: why), keeping its Changes log.
 //
 // Run with `npx tsx bench/fdb-compat.ts [--seeds 1,2,3] [--only NAME,...] [--out FILE]`. Offline: the specs
-// are the saved copies, each naming its FoundationDB path and commit in its first line.
+// are the saved copies, each naming its FoundationDB path and commit in its first line. With `--only`, the
+// specs not named keep the rows the previous report gave them (so a change can re-run just what it affects).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BadInputError } from '../src/core/errors.js';
@@ -14,6 +15,8 @@ import { builtinWorkloads } from '../workloads/index.js';
 
 /** Where the saved FoundationDB specs live. */
 export const UPSTREAM_DIR = 'tests/fdb/upstream';
+/** The status of a spec the report did not run (a run cut short, or left out by `--only`). */
+export const NOT_RUN = 'not run in this report';
 /** Marks the hand-written log of explained changes, kept when the table is regenerated. */
 export const CHANGES_HEADING = '## Changes';
 
@@ -67,6 +70,18 @@ export async function specStatus(file: string, seed: number, registry: Registry)
   }
 }
 
+/** The rows of a previous report's table, by FoundationDB path (empty when there is none). */
+export function previousRows(report: string): Map<string, CompatRow> {
+  const rows = new Map<string, CompatRow>();
+  for (const line of report.split('\n')) {
+    const m = /^\| `([^`]+)` \| (.*) \|$/.exec(line);
+    if (!m) continue;
+    const cells = m[2]!.split(/(?<!\\) \| /).map((c) => c.replaceAll('\\|', '|'));
+    rows.set(m[1]!, { fdbPath: m[1]!, workloads: cells[0]!.split(', '), statuses: cells.slice(1) });
+  }
+  return rows;
+}
+
 function cell(s: string): string {
   return s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
@@ -75,6 +90,7 @@ function cell(s: string): string {
 export function renderReport(rows: readonly CompatRow[], seeds: readonly number[], changes: string): string {
   const passAll = rows.filter((r) => r.statuses.every((s) => s === 'passes')).length;
   const rejected = rows.filter((r) => r.statuses.some((s) => s.startsWith('rejected'))).length;
+  const notRun = rows.filter((r) => r.statuses.some((s) => s === NOT_RUN)).length;
   const lines = [
     '# FoundationDB compatibility',
     '',
@@ -87,7 +103,8 @@ export function renderReport(rows: readonly CompatRow[], seeds: readonly number[
     '**Rule:** every change to this table is explained, in the commit that makes it and in the Changes log',
     'at the end of this file (the script keeps that section when it regenerates the table).',
     '',
-    `Summary: ${rows.length} specs; ${passAll} pass on every seed; ${rejected} are rejected before running.`,
+    `Summary: ${rows.length} specs; ${passAll} pass on every seed; ${rejected} are rejected before running` +
+      (notRun > 0 ? `; ${notRun} were not run for this report.` : '.'),
     '',
     `| FoundationDB spec | workloads | ${seeds.map((s) => `seed ${s}`).join(' | ')} |`,
     `| --- | --- | ${seeds.map(() => '---').join(' | ')} |`,
@@ -119,14 +136,23 @@ async function main(args: readonly string[]): Promise<void> {
   }
   const at = previous.indexOf(CHANGES_HEADING);
   const changes = at >= 0 ? previous.slice(at) : '';
-  const files = upstreamSpecs(UPSTREAM_DIR).filter((f) => !only || only.some((o) => f.includes(o)));
-  // Every spec gets a row up front, so a report cut short still names what it did not run.
-  const rows: CompatRow[] = files.map((file) => ({
-    fdbPath: path.relative(UPSTREAM_DIR, file),
-    workloads: specWorkloads(readFileSync(file, 'utf8')),
-    statuses: seeds.map(() => 'not run in this report'),
-  }));
-  for (const [i, file] of files.entries()) {
+  const kept = previousRows(previous);
+  const all = upstreamSpecs(UPSTREAM_DIR);
+  const selected = (f: string) => !only || only.some((o) => f.includes(o));
+  // Every spec gets a row up front, so a report cut short still names what it did not run; with --only,
+  // the others keep their previous statuses.
+  const rows: CompatRow[] = all.map((file) => {
+    const fdbPath = path.relative(UPSTREAM_DIR, file);
+    const before = kept.get(fdbPath);
+    const keep = !selected(file) && before !== undefined && before.statuses.length === seeds.length;
+    return {
+      fdbPath,
+      workloads: specWorkloads(readFileSync(file, 'utf8')),
+      statuses: keep ? before.statuses : seeds.map(() => NOT_RUN),
+    };
+  });
+  for (const [i, file] of all.entries()) {
+    if (!selected(file)) continue;
     const statuses: string[] = [];
     for (const seed of seeds) {
       statuses.push(await specStatus(file, seed, registry));

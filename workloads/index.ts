@@ -26,9 +26,12 @@ import readWrite from './read-write.js';
 import selectorCorrectness from './selector-correctness.js';
 import serializability from './serializability.js';
 import sideband from './sideband.js';
+import sidebandSingle from './sideband-single.js';
+import simpleAtomicAdd from './simple-atomic-add.js';
 import storefront from './storefront.js';
 import versionStamp from './version-stamp.js';
 import watches from './watches.js';
+import watchesSameKeyCorrectness from './watches-same-key-correctness.js';
 import writeDuringRead from './write-during-read.js';
 
 /** The built-in workloads: application workloads, then chaos workloads, each group by file name. */
@@ -48,9 +51,12 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   selectorCorrectness,
   serializability,
   sideband,
+  sidebandSingle,
+  simpleAtomicAdd,
   storefront,
   versionStamp,
   watches,
+  watchesSameKeyCorrectness,
   writeDuringRead,
   attrition,
   changeConfig,

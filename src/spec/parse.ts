@@ -19,6 +19,30 @@ import { readNumber, readString } from './values.js';
 /** Top-level keys: FoundationDB's three, the harness's two, and faultline's `plugins`. */
 const TOP_LEVEL_KEYS = ['configuration', 'knobs', 'test', 'plugins', 'testClass', 'testPriority'];
 
+/**
+ * FoundationDB's global spec keys (its tester's testSpecGlobalKeys), which older specs write at the top
+ * level. In a TOML spec FoundationDB reads cluster settings only under [configuration] and its tester
+ * skips every other top-level key, so there they have no effect: faultline accepts them with a warning.
+ */
+const FDB_IGNORED_TOP_LEVEL_KEYS: readonly string[] = [
+  'extraDB',
+  'extraDatabaseMode',
+  'extraDatabaseCount',
+  'configureLocked',
+  'minimumReplication',
+  'minimumRegions',
+  'logAntiQuorum',
+  'buggify',
+  'StderrSeverity',
+  'ClientInfoLogging',
+  'startIncompatibleProcess',
+  'storageEngineExcludeTypes',
+  'maxTLogVersion',
+  'disableTss',
+  'disableHostname',
+  'allowDefaultTenant',
+];
+
 function isTable(v: SpecValue | undefined): v is SpecTable {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -125,6 +149,14 @@ export function parseSpec(text: string, file: string): TestSpec {
 
   for (const key of Object.keys(doc)) {
     if (TOP_LEVEL_KEYS.includes(key)) continue;
+    if (FDB_IGNORED_TOP_LEVEL_KEYS.includes(key)) {
+      warnings.push({
+        key,
+        line: rootLine(key),
+        message: `top-level ${key} has no effect, as in FoundationDB (a TOML spec's cluster settings are read only under [configuration]); move it there to apply it`,
+      });
+      continue;
+    }
     const guess = didYouMean(key, TOP_LEVEL_KEYS);
     const hint = CONFIGURATION_KEYS.includes(key)
       ? `${key} belongs under [configuration]`

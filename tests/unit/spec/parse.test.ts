@@ -255,10 +255,22 @@ describe('file shape', () => {
   });
 
   it('rejects an unknown top-level key, saying where a misplaced key belongs', () => {
-    const e = caught(() => parseSpec(`buggify = false\n${spec('')}`, F));
-    expect(e.location).toEqual({ file: F, line: 1, key: 'buggify' });
-    expect(e.hint).toBe('buggify belongs under [configuration]');
+    const e = caught(() => parseSpec(`testerCount = 2\n${spec('')}`, F));
+    expect(e.location).toEqual({ file: F, line: 1, key: 'testerCount' });
+    expect(e.hint).toBe('testerCount belongs under [configuration]');
     expect(caught(() => parseSpec(`plugin = ['a.ts']\n${spec('')}`, F)).hint).toBe("did you mean 'plugins'?");
+  });
+
+  it("accepts FoundationDB's global keys at the top level with a warning: they have no effect there, as in FoundationDB", () => {
+    const parsed = parseSpec(`buggify = false\ndisableTss=true\n${spec('')}`, F);
+    expect(parsed.configuration.entries).toEqual([]);
+    expect(parsed.configuration.buggify).toBeUndefined();
+    expect(parsed.warnings.map((w) => [w.key, w.line])).toEqual([
+      ['buggify', 1],
+      ['disableTss', 2],
+    ]);
+    expect(parsed.warnings[0]!.message).toMatch(/has no effect.*move it there/);
+    expect(caught(() => parseSpec(`buggfy = false\n${spec('')}`, F)).message).toBe('unknown top-level key');
   });
 
   it('keeps workload option values raw, each with its line, even past multi-line values', () => {
