@@ -40,7 +40,7 @@ const neighbour = defineWorkload({
     return {
       async start() {
         for (let i = 0; ctx.now() < 5; i++) {
-          await ctx.db.run((tr) => {
+          await ctx.db.run(async (tr) => {
             tr.set(bytes(`\x02${i}`), bytes('v'));
             tr.clear(bytes(`\x02${i - 1}`));
             tr.set(bytes(`1${i}`), bytes('v'));
