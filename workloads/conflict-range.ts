@@ -3,6 +3,9 @@
 // the range read, makes a dummy write and commits. If T3 committed, a fresh read must still return the
 // original rows (else a missed conflict: an isolation bug); if T3 conflicted, a fresh read should differ
 // (else a false conflict, allowed only in the benign cases FoundationDB lists).
+// Its checks assume nothing else writes where its reads can reach. Key selectors walk up to maxOffset keys
+// past either end of its keys, so fences of constant keys bracket them: other workloads' keys (say
+// WriteDuringRead's `\x02...`, which sort before `0...`) stay out of reach.
 import {
   type Bytes,
   bytes,
@@ -76,9 +79,15 @@ export default defineWorkload({
   create(ctx) {
     const o = ctx.options;
     const r = ctx.random;
-    const keyFor = (i: number): Bytes => bytes(String(i).padStart(10, '0'));
+    const name = (i: number): string => String(i).padStart(10, '0');
+    const keyFor = (i: number): Bytes => bytes(name(i));
     const sentinel = keyFor(o.maxKeySpace);
     const dummy = keyFor(o.maxKeySpace + 1);
+    // maxOffset + 1 keys on each side: just below keyFor(0) ('/' < '0') and just above the sentinel.
+    const fences = Array.from({ length: o.maxOffset + 1 }, (_, i) => [
+      bytes(`000000000/${name(i)}`),
+      bytes(`${name(o.maxKeySpace)}/${name(i)}`),
+    ]).flat();
     let withConflicts = 0;
     let withoutConflicts = 0;
     let retries = 0;
@@ -144,6 +153,7 @@ export default defineWorkload({
           }
         }
         tr.set(sentinel, bytes('sentinel'));
+        for (const f of fences) tr.set(f, bytes('fence'));
       });
       const firstPresent = [...present].sort((x, y) => x - y)[0];
       const firstKey = firstPresent === undefined ? undefined : keyFor(firstPresent);

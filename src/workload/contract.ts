@@ -38,7 +38,10 @@ export interface WorkloadContext<O> {
   readonly testTitle: string;
   /** Simulated time in seconds. */
   now(): number;
-  /** Sleeps for `seconds` of simulated time. */
+  /**
+   * Sleeps for `seconds` of simulated time (whole microseconds: a positive delay lasts at least one, so
+   * sleeping until a deadline always reaches it; 0 only yields).
+   */
   delay(seconds: number): Promise<void>;
   /** Emits a trace event from this tester (Severity 10 unless given). */
   trace(type: string, details?: Details, severity?: Severity): void;

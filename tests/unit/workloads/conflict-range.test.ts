@@ -2,7 +2,7 @@
 // correct database; a resolver that ignores range reads, or one that conflicts on everything, is
 // reported as ConflictRangeError with FoundationDB's two messages.
 import { describe, expect, it } from 'vitest';
-import type { Transaction } from '../../../src/index.js';
+import { bytes, defineWorkload, type Transaction } from '../../../src/index.js';
 import conflictRange from '../../../workloads/conflict-range.js';
 import { ModelDatabase } from '../../support/model-db.js';
 import { runWorkloadForTest } from '../../support/workload-harness.js';
@@ -27,6 +27,32 @@ class IgnoresReadVersionDatabase extends ModelDatabase {
   }
 }
 
+/**
+ * Another application's writes just outside ConflictRange's keys, on both sides: `\x02...` sorts before
+ * its `0...` keys (WriteDuringRead's prefix, swarm seed 35), `1...` after them.
+ */
+const neighbour = defineWorkload({
+  name: 'Neighbour',
+  description: 'Rewrites two keys outside ConflictRange keys every few milliseconds.',
+  kind: 'application',
+  options: {},
+  create(ctx) {
+    return {
+      async start() {
+        for (let i = 0; ctx.now() < 5; i++) {
+          await ctx.db.run(async (tr) => {
+            tr.set(bytes(`\x02${i}`), bytes('v'));
+            tr.clear(bytes(`\x02${i - 1}`));
+            tr.set(bytes(`1${i}`), bytes('v'));
+            tr.clear(bytes(`1${i - 1}`));
+          });
+          await ctx.delay(0.005);
+        }
+      },
+    };
+  },
+});
+
 describe('ConflictRange workload', () => {
   it.each([1, 2, 3])('finds conflicts exactly where results change (seed %i)', async (seed) => {
     const r = await runWorkloadForTest({ workload: conflictRange, options: base, clientCount: 2, seed });
@@ -34,6 +60,15 @@ describe('ConflictRange workload', () => {
     expect(r.passed).toBe(true);
     expect(r.metrics.get('WithConflicts')).toBeGreaterThan(50);
     expect(r.metrics.get('withoutConflicts')).toBeGreaterThan(50);
+  });
+
+  it.each([1, 2, 3])('stays exact beside a neighbour writing next to its keys (seed %i)', async (seed) => {
+    const r = await runWorkloadForTest({
+      workloads: [{ workload: conflictRange, options: base }, { workload: neighbour }],
+      seed,
+    });
+    expect(r.failures).toEqual([]);
+    expect(r.metrics.get('ConflictRange.withoutConflicts')).toBeGreaterThan(50);
   });
 
   it('restarts iterations after commit_unknown_result and stays exact', async () => {
