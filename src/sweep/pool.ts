@@ -145,8 +145,12 @@ export class WorkerPool {
   /** A worker died by itself: out of memory (V8 says so on stderr as it aborts) or a crash. */
   private exited(slot: Slot, code: number | null, signal: NodeJS.Signals | null, stderrTail: string): void {
     if (/heap out of memory|Reached heap limit/.test(stderrTail)) {
-      const limit = this.opts.maxMemoryMb ?? '?';
-      this.replace(slot, 'out-of-memory', `the run exceeded the memory limit of ${limit} MB`);
+      const limit = this.opts.maxMemoryMb;
+      const why =
+        limit !== undefined
+          ? `the run exceeded the memory limit of ${limit} MB`
+          : "the run exhausted the worker's heap (V8's default limit; --max-memory sets one)";
+      this.replace(slot, 'out-of-memory', why);
       return;
     }
     const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
