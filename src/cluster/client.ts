@@ -246,7 +246,7 @@ interface PendingWatch {
 
 /**
  * A watch's value and the version it is the value at: the read version it was read at; absent when it is
- * the transaction's own write (then it is the value at the commit version).
+ * the transaction's own write (then it is the value from the transaction's commit on).
  */
 interface WatchedValue {
   readonly value: BKey | undefined;
@@ -918,7 +918,9 @@ class ClientTransaction implements Transaction {
         // Committed in the epoch the server applied it from: every log of that epoch holds it, so no
         // recovery can roll it back, and reads at read versions from now on see it.
         if (committed.epoch === fired.epoch) {
-          this.history?.watchFired(w.attempt, w.key, value, seen.since ?? version, committed.version);
+          // The transaction's own write is the value from its commit on; a later transaction of the same
+          // commit batch can overwrite it at the same version, so its window opens just below that version.
+          this.history?.watchFired(w.attempt, w.key, value, seen.since ?? version - 1, committed.version);
           w.resolve();
           return;
         }
