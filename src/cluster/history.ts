@@ -48,9 +48,9 @@ export interface HistoryRecorder {
   /** What the attempt's commit was told, at `now`. */
   commitOutcome(attempt: number, outcome: AttemptOutcome, now: number): void;
   /**
-   * A watch fired: the client saw `key` differ from `value` (undefined: absent), the key's value at version
-   * `since` (the read version it was read at, the commit version for the transaction's own write, -1 when
-   * unknown), and the change is committed at or below `committed`.
+   * A watch fired: the client saw `key` differ from `value` (undefined: absent), the key's value as of
+   * version `since` (the read version it was read at; just below the commit version for the transaction's
+   * own write; -1 when unknown), and the change is committed at or below `committed`.
    */
   watchFired(attempt: number, key: BKey, value: BKey | undefined, since: number, committed: number): void;
   /** A commit proxy of `epoch` is about to push `version`, with these committed transactions. */

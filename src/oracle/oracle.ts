@@ -337,9 +337,8 @@ export class Oracle implements HistoryRecorder {
   }
 
   /**
-   * A watch fires only after a committed change to its key. `since` is the version its value is the value
-   * at (its read version, or its commit version for its own write); unknown (-1: its read failed) is not
-   * checked.
+   * A watch fires only after a committed change to its key, after version `since` (its read version, or
+   * just below its commit version for its own write); unknown (-1) is not checked.
    */
   private checkWatch(w: FiredWatch): void {
     if (w.since < 0) return;
