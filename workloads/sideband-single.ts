@@ -8,32 +8,8 @@
 // client's cache); faultline's client has no read-version cache and always asks a GRV proxy, so the check
 // covers the proxies' read versions, not a cache. The mutator stops at testDuration (FoundationDB's runs
 // on until the workload is destroyed) and the check waits until every message sent was checked.
-import {
-  type Bytes,
-  bytes,
-  defineWorkload,
-  type Metric,
-  opt,
-  printable,
-  type Version,
-} from '../src/index.js';
-
-const options = {
-  testDuration: opt.number({
-    default: 10,
-    min: 0,
-    unit: 's',
-    doc: 'How long the mutator commits keys and sends messages, in simulated seconds.',
-  }),
-  operationsPerSecond: opt.number({
-    default: 50,
-    min: 0.001,
-    unit: 'ops',
-    doc: "Mean rate of the mutator's commits (Poisson arrivals).",
-  }),
-};
-
-const VALUE = bytes('deadbeef');
+import { type Bytes, bytes, defineWorkload, type Metric, printable, type Version } from '../src/index.js';
+import { SIDEBAND_VALUE, sidebandOptions } from './sideband.js';
 
 interface Message {
   readonly key: Bytes;
@@ -63,7 +39,7 @@ export default defineWorkload({
     'Client 0 commits keys and passes each commit to its own checker outside the database; the checker must ' +
     'read it (USE_GRV_CACHE is not modelled: read versions come from the GRV proxies).',
   kind: 'application',
-  options,
+  options: sidebandOptions,
   create(ctx) {
     const o = ctx.options;
     const mailbox = new Mailbox();
@@ -91,7 +67,7 @@ export default defineWorkload({
             keysUnexpectedlyPresent++;
             return tr.getReadVersion();
           }
-          tr.set(key, VALUE);
+          tr.set(key, SIDEBAND_VALUE);
           await tr.commit();
           return tr.getCommittedVersion();
         } catch (e) {

@@ -5,7 +5,8 @@
 // (`CausalConsistencyError`), which is what a stale read version from a dead epoch does.
 import { bytes, defineWorkload, FdbError, type Metric, opt, printable, str } from '../src/index.js';
 
-const options = {
+/** Sideband's options; SidebandSingle takes the same. */
+export const sidebandOptions = {
   testDuration: opt.number({
     default: 10,
     min: 0,
@@ -20,14 +21,15 @@ const options = {
   }),
 };
 
-const VALUE = bytes('deadbeef');
+/** The value every mutator commit writes. */
+export const SIDEBAND_VALUE = bytes('deadbeef');
 
 export default defineWorkload({
   name: 'Sideband',
   description:
     'Client 0 commits keys and sends each commit to client 1 outside the database; client 1 must read it.',
   kind: 'application',
-  options,
+  options: sidebandOptions,
   create(ctx) {
     const o = ctx.options;
     let messages = 0;
@@ -57,7 +59,7 @@ export default defineWorkload({
               if (!maybeCommitted) keysUnexpectedlyPresent++;
               break;
             }
-            tr.set(key, VALUE);
+            tr.set(key, SIDEBAND_VALUE);
             await tr.commit();
             version = tr.getCommittedVersion();
             break;
