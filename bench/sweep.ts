@@ -1,8 +1,9 @@
 // Sweep benchmark: runs per second of one seed plan with one worker and then with two, one after the
 // other in this process tree, their ratio, and the sweep's own overhead (wall time the workers were not
 // running a run: pool, messages, results, progress) as a share of the runs' time. It also reports the CPU
-// seconds a run costs and how many cores one worker keeps busy: a single run is not single-threaded (V8
-// marks and scavenges on helper threads), which caps what a second worker can add on a 2-core machine.
+// seconds a run costs and how many cores one worker keeps busy: a worker process collects garbage on its
+// own thread (--single-threaded-gc), but V8 still compiles on helper threads and the sweep's own process
+// works too, so one worker keeps more than one core busy, which caps what a second worker can add.
 //
 // Run with `npm run build && node dist/bench/sweep.js [SPEC|DIR...] [--seeds N] [--base-seed B]`
 // (default: tests/fast, 2 seeds from base seed 1, BUGGIFY random). Prints a table, then one JSON line.
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     );
   }
   const ratio = two.runsPerSec / one.runsPerSec;
-  // One worker already keeps more than one core busy (V8 collects garbage on helper threads), so on C
+  // One worker already keeps more than one core busy (V8's compiler threads, the sweep's own process), so on C
   // cores two workers can gain at most C / (cores one worker keeps busy).
   const ceiling = Math.min(2, availableParallelism() / one.coresBusy);
   console.log(
