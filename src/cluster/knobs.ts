@@ -107,6 +107,28 @@ export const CLUSTER_KNOBS: readonly KnobDef[] = [
     doc: 'How long a client waits for a commit reply before answering commit_unknown_result.',
   },
   {
+    name: 'STORAGE_CHECKPOINT_BYTES',
+    default: 4 * 1024 * 1024,
+    unit: 'bytes',
+    doc:
+      'A storage server rewrites its data as one snapshot at the end of its file, and discards what came ' +
+      'before it, once this many bytes (and twice its last snapshot) were written since that snapshot.',
+    randomize: (r) => r.pick([4096, 65536]),
+    min: 4096,
+    max: 1e10,
+  },
+  {
+    name: 'TLOG_CHECKPOINT_BYTES',
+    default: 4 * 1024 * 1024,
+    unit: 'bytes',
+    doc:
+      'A transaction log copies the versions some storage server still needs to the end of its file, and ' +
+      'discards what came before them, once the popped records before them take this many bytes (and twice the copy).',
+    randomize: (r) => r.pick([4096, 65536]),
+    min: 4096,
+    max: 1e10,
+  },
+  {
     name: 'TLOG_PEEK_INTERVAL',
     default: 0.01,
     unit: 's',

@@ -11,6 +11,8 @@ const decoder = new TextDecoder();
 /** What opening a record log found. */
 export interface RecordScan<T> {
   readonly records: T[];
+  /** Where each record of `records` begins in the file. */
+  readonly offsets: number[];
   /** Byte offset just after the last good record: the log was cut here and appends continue here. */
   readonly end: number;
   /** True when something followed the last good record (a torn or dropped tail, or damage) and was cut. */
@@ -55,9 +57,14 @@ export function padRecord(offset: number): Uint8Array {
 }
 const pads = new Map<number, Uint8Array>();
 
-/** An append-only record log on a file: appends in order, syncs padded to sector boundaries. */
+/**
+ * An append-only record log on a file: appends in order, syncs padded to sector boundaries, and can
+ * discard the records before a point once a checkpoint written after them has made them useless.
+ */
 export class RecordLog {
   private chain: Promise<void> = Promise.resolve();
+  /** Where the last record appended (not padding) begins. */
+  lastAt = -1;
 
   constructor(
     readonly file: SimFile,
@@ -69,6 +76,7 @@ export class RecordLog {
   append(rec: unknown): Promise<void> {
     const bytes = encodeRecord(rec);
     const at = this.offset;
+    this.lastAt = at;
     this.offset += bytes.length;
     this.chain = this.chain.then(() => this.file.write(at, bytes));
     return this.chain;
@@ -85,18 +93,39 @@ export class RecordLog {
     await this.chain;
     await this.file.sync();
   }
+
+  /** Where the next record goes: the log's end, counting appends not yet written. */
+  get end(): number {
+    return this.offset;
+  }
+
+  /** Bytes from the file's front to the end: what the log occupies on disk. */
+  get used(): number {
+    return this.offset - this.file.front;
+  }
+
+  /**
+   * Discards every record before `offset`, durably, after the writes queued so far. `offset` must be where
+   * a record begins, and the records from it on must be synced and enough to replay on their own.
+   */
+  async discardBefore(offset: number): Promise<void> {
+    await this.chain;
+    await this.file.discardFront(offset);
+  }
 }
 
 /**
- * Opens a record log after a restart: reads records up to the first one that is missing, incomplete,
+ * Opens a record log after a restart: reads records from the file's front up to the first one that is missing, incomplete,
  * damaged or unreadable, and truncates the file there, so that nothing written after the cut (stale
  * records from before a crash) can ever be replayed once new records are appended. Every sync is padded
  * to a sector boundary, so a crash can only cut what was never synced; synced data lost to other damage
  * (a flipped bit) must be detected by the owner, who knows what it had made durable.
  */
 export async function openRecordLog<T>(file: SimFile): Promise<RecordScan<T>> {
-  const { data } = await file.readIntact(0);
+  const front = file.front;
+  const { data } = await file.readIntact(front);
   const records: T[] = [];
+  const offsets: number[] = [];
   let off = 0;
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   while (off + HEADER <= data.length) {
@@ -111,10 +140,15 @@ export async function openRecordLog<T>(file: SimFile): Promise<RecordScan<T>> {
     } catch {
       break;
     }
-    if (typeof rec !== 'string') records.push(rec as T); // strings are sector padding
+    if (typeof rec !== 'string') {
+      // strings are sector padding
+      records.push(rec as T);
+      offsets.push(front + off);
+    }
     off += HEADER + len;
   }
-  const cut = off < file.size;
-  if (cut) await file.truncate(off);
-  return { records, end: off, cut };
+  const end = front + off;
+  const cut = end < file.size;
+  if (cut) await file.truncate(end);
+  return { records, offsets, end, cut };
 }

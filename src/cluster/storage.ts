@@ -48,6 +48,9 @@ export function storageHeaderName(id: string): string {
   return `ssheader-${id}.log`;
 }
 
+/** A storage header larger than this drops the records before its last one. */
+const HEADER_MAX_BYTES = 16 * 1024;
+
 export interface GetRequest {
   readonly key: BKey;
   readonly version: number;
@@ -116,6 +119,8 @@ export class StorageServer {
   private readonly touched = new Set<BKey>();
   /** Entries pulled while a fetch is in progress; applied once the fetched snapshot is installed. */
   private buffered: LogEntry[] | null = null;
+  /** Size of the last checkpoint written (0 until one is): the file may grow to a few times it. */
+  private checkpointBytes = 0;
 
   constructor(
     readonly rt: ClusterRuntime,
@@ -320,6 +325,7 @@ export class StorageServer {
           for (const log of info.logs)
             rpc.send(log.address, tlogEndpoints(log.id).pop, { tag: this.id, version: target });
         }
+        await this.maybeCheckpoint();
       }
       const window = this.rt.knob('MAX_READ_TRANSACTION_LIFE_VERSIONS');
       const oldest = Math.min(this.durableVersion, this.version - window);
@@ -330,11 +336,45 @@ export class StorageServer {
     }
   }
 
-  /** Records the durable version in the header, durably (after the data it describes was synced). */
+  /**
+   * Records the durable version in the header, durably (after the data it describes was synced). Only
+   * the last record counts, so once the header holds more than a few sectors the ones before it go.
+   */
   private async commitHeader(): Promise<void> {
-    if (!this.header) return;
-    void this.header.append({ durable: this.durableVersion });
-    await this.header.sync();
+    const header = this.header;
+    if (!header) return;
+    void header.append({ durable: this.durableVersion });
+    await header.sync();
+    if (header.used > HEADER_MAX_BYTES) await header.discardBefore(header.lastAt);
+  }
+
+  /**
+   * Writes a checkpoint when the file has grown well past the data: the server's identity and its whole
+   * durable state as one snapshot record at the end of the file, synced, and then everything before it
+   * discarded. Restarts replay from the snapshot. It is taken right after a durability step, so the file
+   * holds nothing above the durable version, and the snapshot stands for everything before it; a crash
+   * before the discard leaves both, and replaying the old records and then the snapshot gives the same state.
+   */
+  private async maybeCheckpoint(): Promise<void> {
+    const since = this.records.used;
+    if (since <= Math.max(this.rt.knob('STORAGE_CHECKPOINT_BYTES'), 2 * this.checkpointBytes)) return;
+    const at = this.records.end;
+    const v = this.durableVersion;
+    const kv: [BKey, BKey][] = [];
+    for (const s of this.shards)
+      appendAll(kv, this.store.range(s.begin, s.end, v, Number.POSITIVE_INFINITY, false));
+    void this.append({ t: 'meta', id: this.id, shards: this.shards });
+    await this.append({ t: 'snap', v, kv });
+    this.checkpointBytes = this.records.end - at;
+    await this.records.sync();
+    await this.records.discardBefore(at);
+    this.rt.trace(
+      'StorageServerCheckpoint',
+      { StorageID: this.id, Version: v, Keys: kv.length, Bytes: this.checkpointBytes, Discarded: since },
+      this.proc,
+      10,
+      this.id,
+    );
   }
 
   /** Waits until the applied version reaches `v`, or fails with future_version after a bounded wait. */

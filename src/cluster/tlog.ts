@@ -9,6 +9,7 @@ import { openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 
 type TLogRecord =
+  /** The first record; a checkpoint repeats it (with the lock, if any) before its copies. */
   | { t: 'init'; id: string; epoch: number; start: number; tags: string[] }
   | { t: 'v'; v: number; m: TaggedMutations[] }
   | { t: 'lock' };
@@ -53,6 +54,9 @@ export function tlogFileName(id: string): string {
 /** A running transaction log. */
 class TLog {
   entries: LogEntry[] = [];
+  /** Where each entry's record begins in the file (parallel to `entries`). */
+  offsets: number[] = [];
+  private checkpointing = false;
   end: number;
   durableEnd: number;
   knownCommitted = 0;
@@ -78,7 +82,7 @@ class TLog {
     readonly epoch: number,
     readonly tags: readonly string[],
     readonly file: SimFile,
-    start: number,
+    readonly start: number,
     writeOffset: number,
   ) {
     this.end = start;
@@ -90,6 +94,60 @@ class TLog {
   /** Appends a record to the file (ordered), not yet synced. */
   appendRecord(rec: TLogRecord): Promise<void> {
     return this.records.append(rec);
+  }
+
+  /** Keeps `entry` (appending its record): what peeks, tails and restarts can see. */
+  appendEntry(entry: LogEntry): Promise<void> {
+    this.entries.push(entry);
+    this.offsets.push(this.records.end);
+    return this.appendRecord({ t: 'v', v: entry.version, m: entry.tagged as TaggedMutations[] });
+  }
+
+  /**
+   * Starts a checkpoint when the popped records before the first entry still needed take more room than
+   * the knob and twice the entries after them: the init record (and the lock) and a copy of every retained
+   * entry go to the end of the file, are synced, and everything before them is discarded. A crash before
+   * the discard leaves the old records and some copies, which a restart reads as duplicates.
+   */
+  private maybeCheckpoint(): void {
+    if (this.checkpointing) return;
+    const live = this.records.end - (this.offsets[0] ?? this.records.end);
+    const dead = this.records.used - live;
+    if (dead <= Math.max(this.rt.knob('TLOG_CHECKPOINT_BYTES'), 2 * live)) return;
+    this.checkpointing = true;
+    this.rt.guard(
+      this.proc,
+      this.checkpoint(dead).finally(() => {
+        this.checkpointing = false;
+      }),
+    );
+  }
+
+  private async checkpoint(dead: number): Promise<void> {
+    const at = this.records.end;
+    void this.appendRecord({
+      t: 'init',
+      id: this.id,
+      epoch: this.epoch,
+      start: this.start,
+      tags: [...this.tags],
+    });
+    if (this.locked) void this.appendRecord({ t: 'lock' });
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      this.offsets[i] = this.records.end;
+      void this.appendRecord({ t: 'v', v: e.version, m: e.tagged as TaggedMutations[] });
+    }
+    const copied = this.entries.length;
+    await this.records.sync();
+    await this.records.discardBefore(at);
+    this.rt.trace(
+      'TLogCheckpoint',
+      { TLogID: this.id, Epoch: this.epoch, Versions: copied, Discarded: dead },
+      this.proc,
+      10,
+      this.id,
+    );
   }
 
   /** Syncs until everything appended is durable, acknowledging pushes as their versions become durable. */
@@ -188,13 +246,8 @@ class TLog {
     }
     if (req.prevVersion !== this.end) return reject('tlog_version_gap');
     this.knownCommitted = Math.max(this.knownCommitted, req.knownCommitted);
-    const entry: LogEntry = { version: req.version, tagged: req.tagged };
-    this.entries.push(entry);
     this.end = req.version;
-    this.rt.guard(
-      this.proc,
-      this.appendRecord({ t: 'v', v: req.version, m: req.tagged as TaggedMutations[] }),
-    );
+    this.rt.guard(this.proc, this.appendEntry({ version: req.version, tagged: req.tagged }));
     if (this.rt.bug('tlogAcksBeforeFsync')) ack();
     else this.ackWaiters.push({ version: req.version, reply: ack, reject });
     this.rt.guard(this.proc, this.syncLoop());
@@ -248,7 +301,11 @@ class TLog {
     for (const v of this.popped.values()) min = Math.min(min, v);
     let n = 0;
     while (n < this.entries.length && this.entries[n]!.version <= min) n++;
-    if (n > 0) this.entries.splice(0, n);
+    if (n > 0) {
+      this.entries.splice(0, n);
+      this.offsets.splice(0, n);
+    }
+    this.maybeCheckpoint();
   }
 
   /** Every retained entry in (from, to], all tags: what a new epoch's logs must be seeded with. */
@@ -273,6 +330,7 @@ function hosted(log: TLog): HostedTLog {
       for (const ep of Object.values(tlogEndpoints(log.id))) log.proc.unlisten(ep);
       log.proc.removeRole(log.id);
       log.entries = [];
+      log.offsets = [];
       log.proc.folder.files.delete(log.file.name);
     },
   };
@@ -327,10 +385,7 @@ export async function createTLog(
     start: init.start,
     tags: init.tags,
   });
-  for (const e of init.seed) {
-    log.entries.push(e);
-    written = log.appendRecord({ t: 'v', v: e.version, m: e.tagged as TaggedMutations[] });
-  }
+  for (const e of init.seed) written = log.appendEntry(e);
   await written;
   await log.records.sync();
   log.durableEnd = init.start;
@@ -364,9 +419,14 @@ export async function restartTLog(
     return undefined;
   }
   const log = new TLog(rt, proc, first.id, first.epoch, first.tags, file, first.start, scan.end);
-  for (const r of scan.records.slice(1)) {
+  for (let i = 1; i < scan.records.length; i++) {
+    const r = scan.records[i]!;
     if (r.t === 'v') {
+      // A checkpoint cut short by a crash left copies of versions already read: skip them.
+      const last = log.entries.at(-1);
+      if (last !== undefined && r.v <= last.version) continue;
       log.entries.push({ version: r.v, tagged: r.m });
+      log.offsets.push(scan.offsets[i]!);
       // Seed entries lie at or below the log's start; its end is never below the start.
       log.end = Math.max(log.end, r.v);
     } else if (r.t === 'lock') log.locked = true;

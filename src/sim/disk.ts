@@ -68,6 +68,12 @@ export class StoredFile {
   /** Ever synced? A file never synced may vanish entirely on a crash. */
   everSynced = false;
   /**
+   * Where the file's content begins: everything before it was discarded (see `discardFrontNow`). A
+   * log whose old records were superseded by a checkpoint moves its front past them, as FoundationDB's
+   * DiskQueue pops the pages behind its readers, so disk use follows the live data, not all data ever written.
+   */
+  front = 0;
+  /**
    * Blocks whose checksum may no longer match their content (a torn sector or a flipped bit). A partial
    * write to such a block keeps the stale checksum, so the damage stays detectable; only a write that
    * covers the whole block replaces it.
@@ -199,7 +205,27 @@ export class StoredFile {
     if (last && size % BLOCK_SIZE !== 0) last.fill(0, size % BLOCK_SIZE);
     this.durableSize = size;
     this.pendingSize = size;
+    this.front = Math.min(this.front, size);
   }
+}
+
+/**
+ * Discards the whole blocks before `offset` and moves the file's front there, durably (a metadata change,
+ * like punching a hole). Offsets do not move: the block holding `offset` is kept, and pending writes are
+ * untouched (they all lie after the front: logs only append).
+ */
+export function discardFrontNow(file: StoredFile, offset: number): void {
+  if (offset <= file.front) return;
+  const keep = Math.floor(offset / BLOCK_SIZE);
+  for (const bi of [...file.blocks.keys()]) {
+    if (bi < keep) {
+      file.blocks.delete(bi);
+      file.sums.delete(bi);
+      file.damaged.delete(bi);
+      file.flipped.delete(bi);
+    }
+  }
+  file.front = offset;
 }
 
 /** What happened to a file's pending writes when its process crashed. */
@@ -604,6 +630,11 @@ export class SimFile {
     return this.stored.size;
   }
 
+  /** Offset where the file's content begins (0 until `discardFront` moved it). */
+  get front(): number {
+    return this.stored.front;
+  }
+
   private op<T>(kind: DiskOp, action: () => T): Promise<T> {
     const proc = this.proc;
     const f = proc.future<T>(`disk ${kind} ${this.stored.name}`);
@@ -684,6 +715,14 @@ export class SimFile {
   /** Truncates the file to `size` bytes, durably. */
   truncate(size: number): Promise<void> {
     return this.op('truncate', () => this.stored.truncateNow(size));
+  }
+
+  /**
+   * Discards the content before `offset`, durably: reads must start at `front` from then on. Costs a
+   * truncate (and can fail like one under fault injection).
+   */
+  discardFront(offset: number): Promise<void> {
+    return this.op('truncate', () => discardFrontNow(this.stored, offset));
   }
 }
 

@@ -2,12 +2,14 @@
 // sectors, bit flips) is always detected by checksum and never returned as data, FailDisk hangs,
 // InjectFaults throws injected errors (never in speed-up mode), stalls and throttles delay operations.
 import { describe, expect, it } from 'vitest';
+import { openRecordLog, RecordLog } from '../../../src/cluster/record-file.js';
 import { Random } from '../../../src/core/random.js';
 import { millis, seconds, toSeconds } from '../../../src/core/time.js';
 import {
   BLOCK_SIZE,
   DataFolder,
   DiskError,
+  discardFrontNow,
   SECTOR_SIZE,
   SPEED_UP_SYNC_LATENCY,
   StoredFile,
@@ -152,6 +154,55 @@ describe('crash resolution of unsynced writes', () => {
     }
     expect(vanished).toBeGreaterThan(0);
     expect(vanished).toBeLessThan(30);
+  });
+});
+
+describe('discarding a file front', () => {
+  it('frees the blocks before the front, keeps offsets, and a reopened record log starts there', async () => {
+    const { world, p } = setup(4);
+    const out = await world.kernel.run(async () => {
+      const log = new RecordLog(world.open(p, 'storage-1'), 0);
+      for (let i = 0; i < 20; i++) void log.append({ n: i, pad: 'y'.repeat(300) });
+      await log.sync();
+      const at = log.end;
+      void log.append({ n: 'checkpoint' });
+      void log.append({ n: 20 });
+      await log.sync();
+      const file = p.folder.files.get('storage-1')!;
+      const blocksBefore = file.blocks.size;
+      // A bit flipped in a discarded block goes with it.
+      file.flipBit(0, 3);
+      await log.discardBefore(at);
+      const scan = await openRecordLog<{ n: number | string }>(world.open(p, 'storage-1'));
+      return {
+        at,
+        blocksBefore,
+        blocksAfter: file.blocks.size,
+        front: file.front,
+        flipped: file.flipped.size,
+        scan,
+      };
+    });
+    expect(out.kind).toBe('finished');
+    if (out.kind !== 'finished') return;
+    const r = out.value;
+    expect(r.front).toBe(r.at);
+    expect(r.blocksAfter).toBeLessThan(r.blocksBefore);
+    expect(r.blocksAfter).toBeLessThanOrEqual(3);
+    expect(r.flipped).toBe(0);
+    expect(r.scan.records.map((x) => x.n)).toEqual(['checkpoint', 20]);
+    expect(r.scan.offsets[0]).toBe(r.at);
+    expect(r.scan.cut).toBe(false);
+  });
+
+  it('a file truncated below its front starts over at the new end', () => {
+    const f = new StoredFile('log');
+    f.applyDurable(0, new Uint8Array(4 * BLOCK_SIZE).fill(7));
+    discardFrontNow(f, 3 * BLOCK_SIZE);
+    expect([...f.blocks.keys()]).toEqual([3]);
+    f.truncateNow(BLOCK_SIZE);
+    expect(f.front).toBe(BLOCK_SIZE);
+    expect(f.size).toBe(BLOCK_SIZE);
   });
 });
 
