@@ -107,6 +107,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--base-seed <n>', 'the first swarm seed (random and printed when not given)')
     .option('--seed-range <a..b>', 'every swarm seed from A to B, inclusive')
     .option('--spec-dir <dir>', 'where the generated specs are written', 'traces/swarm')
+    .option(
+      '--quick',
+      'short tests and light loads (about a CPU second a seed): hundreds of seeds in minutes',
+    )
     .option('--buggify <on|off|random>', "BUGGIFY per run; a generated spec's own buggify wins", 'random');
   withPoolOptions(swarm, 'a plugin whose workloads join the swarm and load in every run (repeatable)').action(
     async (flags: SwarmFlags) => {

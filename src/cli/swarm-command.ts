@@ -3,7 +3,7 @@
 // test keys), written as a TOML file a person can read and re-run, then swept like any spec: the spec of
 // seed S runs with seed S. Everything after the generation is `faultline sweep`.
 import path from 'node:path';
-import { generateSwarmSpec } from '../swarm/index.js';
+import { generateSwarmSpec, SWARM_PROFILES } from '../swarm/index.js';
 import { parsePositiveInt, parseSeedFlag, parseSeedRange } from '../sweep/plan.js';
 import { ensureFolder, writeOutputFile } from '../trace/output-file.js';
 import { pluginRegistry, pluginRequests } from '../workload/plugin-loader.js';
@@ -15,6 +15,8 @@ import { type SweepFlags, sweepCommand } from './sweep-command.js';
 export interface SwarmFlags extends SweepFlags {
   /** Folder the generated specs (and their seeds file) are written to. */
   readonly specDir: string;
+  /** The quick profile: short tests and light loads. */
+  readonly quick?: boolean;
 }
 
 /** Swarm seeds when no seed flag is given. */
@@ -42,17 +44,26 @@ export async function swarmCommand(
   const seeds = swarmSeeds(flags, io);
   const { registry } = await pluginRegistry(builtins, pluginRequests(flags.plugin));
   ensureFolder(flags.specDir);
+  const profile = flags.quick ? SWARM_PROFILES.quick : SWARM_PROFILES.full;
   const corpus: string[] = [
     '# faultline swarm: each generated spec with its seed (faultline sweep --seeds-file)',
   ];
   for (const seed of seeds) {
     const file = path.join(flags.specDir, `swarm-${seed}.toml`);
-    writeOutputFile(file, generateSwarmSpec(seed, registry).toml, 'choose another --spec-dir');
+    writeOutputFile(file, generateSwarmSpec(seed, registry, profile).toml, 'choose another --spec-dir');
     corpus.push(`${file} ${seed}`);
   }
   const seedsFile = path.join(flags.specDir, 'swarm-seeds.txt');
   writeOutputFile(seedsFile, `${corpus.join('\n')}\n`, 'choose another --spec-dir');
   io.stderr(`faultline: wrote ${seeds.length} swarm specs to ${flags.specDir} (listed in ${seedsFile})\n`);
-  const { seeds: _n, baseSeed: _b, seedRange: _r, seedsFile: _f, specDir: _d, ...sweepFlags } = flags;
+  const {
+    seeds: _n,
+    baseSeed: _b,
+    seedRange: _r,
+    seedsFile: _f,
+    specDir: _d,
+    quick: _q,
+    ...sweepFlags
+  } = flags;
   return sweepCommand([], { ...sweepFlags, seedsFile }, io, builtins, version);
 }

@@ -4,7 +4,7 @@
 // comes from the seed and the registry's option schemas, so one seed always gives the same text.
 import { Random } from '../core/random.js';
 import type { AnyWorkload, Registry } from '../workload/registry.js';
-import { randomOptions, type SwarmValue } from './options.js';
+import { randomOptions, SWARM_PROFILES, type SwarmProfile, type SwarmValue } from './options.js';
 import { tomlKey, tomlValue } from './toml-text.js';
 
 /** One workload of a generated spec. */
@@ -26,34 +26,42 @@ export interface SwarmSpec {
   readonly configuration: ReadonlyMap<string, SwarmValue>;
   readonly tests: readonly SwarmTest[];
   readonly buggify: boolean;
+  /** The profile it was made with (`full` unless asked otherwise). */
+  readonly profile: SwarmProfile['name'];
 }
 
 /** Application workloads a swarm test may stack. */
 export const SWARM_APPLICATIONS = { min: 1, max: 4 } as const;
 /** Chaos workloads a swarm test may stack. */
 export const SWARM_CHAOS = { min: 0, max: 5 } as const;
-/** `[[test]]` blocks of a swarm spec. */
-export const SWARM_TESTS = { min: 1, max: 3 } as const;
+/** `[[test]]` blocks of a (full-profile) swarm spec. */
+export const SWARM_TESTS = { min: SWARM_PROFILES.full.tests[0], max: SWARM_PROFILES.full.tests[1] } as const;
 
 /**
  * Generates the swarm spec of `seed` from the workloads of `registry`: 1–4 application workloads and
  * 0–5 chaos workloads per `[[test]]` (1–3 of them), random options within their bounds, a random
- * `[configuration]` and BUGGIFY. Throws only when the registry has no application workload.
+ * `[configuration]` and BUGGIFY, sized by `profile` (see SWARM_PROFILES). Throws only when the registry
+ * has no application workload.
  */
-export function generateSwarmSpec(seed: number, registry: Registry): SwarmSpec {
+export function generateSwarmSpec(
+  seed: number,
+  registry: Registry,
+  profile: SwarmProfile = SWARM_PROFILES.full,
+): SwarmSpec {
   const random = new Random(`swarm:${seed}`);
   const apps = registry.list().filter((w) => w.kind === 'application');
   const chaos = registry.list().filter((w) => w.kind === 'chaos');
   if (apps.length === 0) throw new RangeError('the registry has no application workload to stack');
   const configuration = randomConfiguration(random.fork('configuration'));
   const buggify = configuration.get('buggify') === true;
-  const testCount = random.int(SWARM_TESTS.min, SWARM_TESTS.max + 1);
+  const testCount = random.int(profile.tests[0], profile.tests[1] + 1);
   const tests: SwarmTest[] = [];
   for (let i = 0; i < testCount; i++) {
-    tests.push(randomTest(i, i === testCount - 1, random.fork(`test:${i}`), apps, chaos));
+    const last = i === testCount - 1;
+    tests.push(randomTest({ index: i, last, random: random.fork(`test:${i}`), apps, chaos, profile }));
   }
-  const toml = printSpec(seed, configuration, tests);
-  return { seed, toml, configuration, tests, buggify };
+  const toml = printSpec(seed, profile, configuration, tests);
+  return { seed, toml, configuration, tests, buggify, profile: profile.name };
 }
 
 /** A random cluster: replication, machines, processes, coordinators, roles, engine, BUGGIFY. */
@@ -77,13 +85,15 @@ function randomConfiguration(random: Random): Map<string, SwarmValue> {
 }
 
 /** One `[[test]]`: its keys and a random stack of distinct application and chaos workloads. */
-function randomTest(
-  index: number,
-  last: boolean,
-  random: Random,
-  apps: readonly AnyWorkload[],
-  chaos: readonly AnyWorkload[],
-): SwarmTest {
+function randomTest(draw: {
+  readonly index: number;
+  readonly last: boolean;
+  readonly random: Random;
+  readonly apps: readonly AnyWorkload[];
+  readonly chaos: readonly AnyWorkload[];
+  readonly profile: SwarmProfile;
+}): SwarmTest {
+  const { index, last, random, apps, chaos, profile } = draw;
   const nApps = random.int(SWARM_APPLICATIONS.min, Math.min(SWARM_APPLICATIONS.max, apps.length) + 1);
   let nChaos = random.int(SWARM_CHAOS.min, Math.min(SWARM_CHAOS.max, chaos.length) + 1);
   // Distinct workloads, at most one of each key family (their keys would overlap).
@@ -103,7 +113,7 @@ function randomTest(
   const chosen = [...picked, ...random.shuffle(chaos).slice(0, nChaos)];
   const workloads = chosen.map((w) => ({
     testName: w.name,
-    options: randomOptions(w.options, random.fork(`options:${w.name}`)),
+    options: randomOptions(w.options, random.fork(`options:${w.name}`), profile),
   }));
   const keys = new Map<string, SwarmValue>();
   keys.set('testTitle', `Swarm${index + 1}`);
@@ -124,11 +134,13 @@ function randomTest(
 /** The spec as TOML: a header naming the seed, `[configuration]`, then each `[[test]]`. */
 function printSpec(
   seed: number,
+  profile: SwarmProfile,
   configuration: ReadonlyMap<string, SwarmValue>,
   tests: readonly SwarmTest[],
 ) {
+  const made = profile.name === 'full' ? '' : ` (${profile.name} profile)`;
   const lines = [
-    `# Swarm spec of seed ${seed}: generated by faultline from its workloads' option schemas.`,
+    `# Swarm spec of seed ${seed}${made}: generated by faultline from its workloads' option schemas.`,
     '# Re-run it as any spec; every value below is within its documented bounds.',
     '[configuration]',
   ];

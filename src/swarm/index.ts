@@ -8,4 +8,11 @@ export {
   type SwarmTest,
   type SwarmWorkload,
 } from './generate.js';
-export { MAX_SWARM_TEST_DURATION, MIN_SWARM_TEST_DURATION, type SwarmValue } from './options.js';
+export {
+  MAX_SWARM_TEST_DURATION,
+  MIN_SWARM_TEST_DURATION,
+  SWARM_PROFILES,
+  type SwarmProfile,
+  type SwarmProfileName,
+  type SwarmValue,
+} from './options.js';

@@ -8,12 +8,54 @@ import { type NumberOption, type OptionSchema, type OptionSpec, optionMax } from
 /** A value as a swarm spec writes it. */
 export type SwarmValue = number | boolean | string | readonly string[];
 
-/** Longest `testDuration` a swarm spec gives a workload, simulated seconds. */
-export const MAX_SWARM_TEST_DURATION = 30;
-/** Shortest `testDuration` a swarm spec gives a workload, simulated seconds. */
-export const MIN_SWARM_TEST_DURATION = 5;
-/** Longest other duration option a swarm spec writes, simulated seconds (unless the default is longer). */
-const MAX_OTHER_SECONDS = 60;
+/** How big the generated specs are: how long their workloads run, how many tests, how much load. */
+export interface SwarmProfile {
+  readonly name: SwarmProfileName;
+  /** Range of each workload's `testDuration`, simulated seconds. */
+  readonly testDuration: readonly [number, number];
+  /** Range of the number of `[[test]]` blocks. */
+  readonly tests: readonly [number, number];
+  /** Load options (rates, key counts, actors) are drawn as this share of their defaults. */
+  readonly load: readonly [number, number];
+  /** Longest other duration option written, simulated seconds (unless the default is longer). */
+  readonly maxOtherSeconds: number;
+  /** Every duration option is drawn and capped at maxOtherSeconds, even one whose default is longer. */
+  readonly capDurations: boolean;
+  /** Byte sizes (values, transactions) with a default at least this are drawn as loads too. */
+  readonly loadBytesFrom: number;
+}
+
+export type SwarmProfileName = 'full' | 'quick';
+
+/**
+ * `full`: what `faultline swarm` makes by default, tests long enough for chaos to overlap the load.
+ * `quick`: short tests and light loads, about a second of CPU a seed, so a test suite can run hundreds.
+ */
+export const SWARM_PROFILES: Readonly<Record<SwarmProfileName, SwarmProfile>> = {
+  full: {
+    name: 'full',
+    testDuration: [5, 30],
+    tests: [1, 3],
+    load: [0.01, 0.3],
+    maxOtherSeconds: 60,
+    capDurations: false,
+    loadBytesFrom: Number.POSITIVE_INFINITY,
+  },
+  quick: {
+    name: 'quick',
+    testDuration: [1, 6],
+    tests: [1, 2],
+    load: [0.005, 0.05],
+    maxOtherSeconds: 6,
+    capDurations: true,
+    loadBytesFrom: 1024,
+  },
+};
+
+/** Longest `testDuration` a (full-profile) swarm spec gives a workload, simulated seconds. */
+export const MAX_SWARM_TEST_DURATION = SWARM_PROFILES.full.testDuration[1];
+/** Shortest `testDuration` a (full-profile) swarm spec gives a workload, simulated seconds. */
+export const MIN_SWARM_TEST_DURATION = SWARM_PROFILES.full.testDuration[0];
 /** Probability that one option (other than testDuration) is given a random value. */
 const OPTION_CHANCE = 0.35;
 
@@ -34,25 +76,39 @@ const KEEP =
  * (well below FoundationDB's defaults, so runs stay cheap), others with some probability, each within its schema's bounds. Pairs `minX`/`maxX` come out ordered. Options left out
  * keep their defaults.
  */
-export function randomOptions(schema: OptionSchema, random: Random): Map<string, SwarmValue> {
+export function randomOptions(
+  schema: OptionSchema,
+  random: Random,
+  profile: SwarmProfile = SWARM_PROFILES.full,
+): Map<string, SwarmValue> {
   const out = new Map<string, SwarmValue>();
   for (const name of Object.keys(schema)) {
     const spec = schema[name]!;
     if (name === 'testDuration' && spec.type === 'number') {
-      out.set(name, round(random.uniform(MIN_SWARM_TEST_DURATION, MAX_SWARM_TEST_DURATION)));
+      const [lo, hi] = profile.testDuration;
+      const d = round(random.uniform(lo, hi));
+      out.set(name, Math.max(spec.min ?? 0, Math.min(optionMax(spec), d)));
       continue;
     }
     if (KEEP.test(name)) continue;
-    const load = (spec.type === 'number' || spec.type === 'int') && LOAD_UNITS.has(spec.unit ?? '');
-    if (!load && !random.chance(OPTION_CHANCE)) continue;
-    const v = randomValue(spec, random);
+    const numeric = spec.type === 'number' || spec.type === 'int';
+    const load = numeric && isLoad(spec, profile);
+    const capped = numeric && profile.capDurations && spec.unit === 's';
+    if (!load && !capped && !random.chance(OPTION_CHANCE)) continue;
+    const v = randomValue(spec, random, profile);
     if (v !== undefined) out.set(name, v);
   }
   orderMinMax(schema, out);
   return out;
 }
 
-function randomValue(spec: OptionSpec, random: Random): SwarmValue | undefined {
+/** Whether a numeric option sizes the load (drawn well below its default). */
+function isLoad(spec: NumberOption, profile: SwarmProfile): boolean {
+  if (LOAD_UNITS.has(spec.unit ?? '')) return true;
+  return spec.unit === 'bytes' && spec.default >= profile.loadBytesFrom;
+}
+
+function randomValue(spec: OptionSpec, random: Random, profile: SwarmProfile): SwarmValue | undefined {
   switch (spec.type) {
     case 'boolean':
       return random.chance(0.5);
@@ -66,7 +122,7 @@ function randomValue(spec: OptionSpec, random: Random): SwarmValue | undefined {
     case 'number[]':
       return undefined;
     default:
-      return randomNumber(spec, random);
+      return randomNumber(spec, random, profile);
   }
 }
 
@@ -74,14 +130,17 @@ function randomValue(spec: OptionSpec, random: Random): SwarmValue | undefined {
  * A number within the option's bounds: uniform over a bounded range, else a factor of the default
  * (scaled down more often than up, so loads stay modest); durations are capped.
  */
-function randomNumber(spec: NumberOption, random: Random): number {
+function randomNumber(spec: NumberOption, random: Random, profile: SwarmProfile): number {
   const lo = spec.min ?? 0;
   let v: number;
   if (spec.max !== undefined && spec.max - lo <= 100) v = random.uniform(lo, spec.max);
   else if (spec.default <= 0) v = random.uniform(lo, lo + 10);
-  else if (LOAD_UNITS.has(spec.unit ?? '')) v = spec.default * random.uniform(0.01, 0.3);
+  else if (isLoad(spec, profile)) v = spec.default * random.uniform(...profile.load);
+  else if (profile.capDurations && spec.unit === 's' && spec.default > profile.maxOtherSeconds)
+    v = random.uniform(lo, profile.maxOtherSeconds);
   else v = spec.default * random.uniform(0.1, 1.5);
-  if (spec.unit === 's' && spec.default <= MAX_OTHER_SECONDS) v = Math.min(v, MAX_OTHER_SECONDS);
+  const maxSeconds = profile.maxOtherSeconds;
+  if (spec.unit === 's' && (profile.capDurations || spec.default <= maxSeconds)) v = Math.min(v, maxSeconds);
   v = Math.max(lo, Math.min(optionMax(spec), v));
   return spec.type === 'int' ? Math.max(Math.ceil(lo), Math.round(v)) : round(v);
 }

@@ -1,4 +1,5 @@
-// `faultline swarm` as a user runs it: random valid specs written to a folder, each swept with its own seed,
+// `faultline swarm` as a user runs it: random valid specs written to a folder, each swept with its own seed
+// (200 quick-profile seeds among them, the swarm seeds npm test runs),
 // the same seeds giving the same spec text, and the reproduce command replaying a spec.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineAsync } from '../support/faultline-cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'faultline-swarm-'));
+/** Quick swarm seeds in npm test (about 0.9 CPU s each, run by two sweep workers). */
+const QUICK_SEEDS = 200;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('faultline swarm', () => {
@@ -47,6 +50,34 @@ describe('faultline swarm', () => {
     ]);
     expect(replay.code, replay.stdout + replay.stderr).toBe(0);
   }, 240_000);
+
+  it(`passes ${QUICK_SEEDS} quick-profile swarm seeds: random stacks of every workload, with no false failure`, async () => {
+    const specDir = path.join(dir, 'quick');
+    const results = path.join(dir, 'quick.jsonl');
+    const r = await faultlineAsync([
+      'swarm',
+      '--quick',
+      '--seed-range',
+      `1..${QUICK_SEEDS}`,
+      '--jobs',
+      '2',
+      '--keep-traces',
+      'none',
+      '--spec-dir',
+      specDir,
+      '--results',
+      results,
+    ]);
+    const runs = readFileSync(results, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; outcome: string })
+      .filter((x) => x.kind === 'run');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(runs.length).toBe(QUICK_SEEDS);
+    expect(runs.filter((x) => x.outcome !== 'passed')).toEqual([]);
+    expect(readFileSync(path.join(specDir, 'swarm-1.toml'), 'utf8')).toContain('(quick profile)');
+  }, 900_000);
 
   it('refuses a bad seed plan with exit 2 before writing anything', () => {
     const specDir = path.join(dir, 'c');

@@ -7,6 +7,7 @@ import {
   MAX_SWARM_TEST_DURATION,
   SWARM_APPLICATIONS,
   SWARM_CHAOS,
+  SWARM_PROFILES,
   SWARM_TESTS,
 } from '../../../src/swarm/index.js';
 import { Registry } from '../../../src/workload/registry.js';
@@ -64,6 +65,40 @@ describe('swarm spec generator', () => {
       }
     }
     expect(cycles).toBeGreaterThan(20);
+  });
+
+  it('quick profile: valid specs with short tests, capped durations and light loads', () => {
+    const quick = SWARM_PROFILES.quick;
+    let apiCorrectness = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const g = generateSwarmSpec(seed, registry, quick);
+      expect(g.toml).toContain(`seed ${seed} (quick profile)`);
+      const spec = parseSpec(g.toml, `swarm-${seed}.toml`);
+      expect(prepareRun({ spec, seed, registry }).tests.length).toBe(g.tests.length);
+      expect(g.tests.length).toBeLessThanOrEqual(quick.tests[1]);
+      for (const t of g.tests) {
+        for (const w of t.workloads) {
+          const schema = registry.get(w.testName)!.options;
+          for (const [name, v] of w.options) {
+            const o = schema[name]!;
+            // Every duration is short, whatever its default (ApiCorrectness's random pass: 60 s).
+            if (
+              o.type === 'number' &&
+              o.unit === 's' &&
+              (o.min ?? 0) <= quick.maxOtherSeconds &&
+              name !== 'testDuration'
+            )
+              expect(v, `${w.testName}.${name}`).toBeLessThanOrEqual(quick.maxOtherSeconds);
+          }
+          if (w.testName === 'ApiCorrectness') {
+            apiCorrectness++;
+            // FoundationDB's 10 KB values are scaled down with the rest of the load.
+            expect(w.options.get('maxValueLength')).toBeLessThanOrEqual(500);
+          }
+        }
+      }
+    }
+    expect(apiCorrectness).toBeGreaterThan(5);
   });
 
   it('gives the same text for the same seed and different text for different seeds', () => {
