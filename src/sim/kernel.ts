@@ -21,7 +21,8 @@ export interface KernelLimits {
    */
   readonly maxEventsAtOneInstant?: number;
   /**
-   * Largest JavaScript heap the run may use, in bytes, checked every 65,536 events; above it the run
+   * Largest memory the run may use (JavaScript heap plus buffers, where simulated disks keep their
+   * blocks), in bytes, checked every 65,536 events; above it the run
    * ends as did-not-finish instead of dying in a V8 heap abort. Default: no limit.
    */
   readonly maxHeapBytes?: number;
@@ -338,9 +339,10 @@ export class Kernel {
       return `simulated time stopped advancing at ${formatTime(time)} s: ${this.eventsAtThisInstant} events at that one instant (a loop with a zero delay?)`;
     }
     if ((this.eventCount & (HEAP_CHECK_EVERY - 1)) === 0 && this.maxHeapBytes !== Number.POSITIVE_INFINITY) {
-      const heap = process.memoryUsage().heapUsed;
-      if (heap > this.maxHeapBytes) {
-        return `memory limit of ${mib(this.maxHeapBytes)} MiB reached (heap ${mib(heap)} MiB, ${this.queue.size} events queued, ${this.tasks.size} tasks)`;
+      // Buffers count too: simulated disks keep their blocks in them, outside the JavaScript heap.
+      const { heapUsed, arrayBuffers } = process.memoryUsage();
+      if (heapUsed + arrayBuffers > this.maxHeapBytes) {
+        return `memory limit of ${mib(this.maxHeapBytes)} MiB reached (heap ${mib(heapUsed)} MiB, buffers ${mib(arrayBuffers)} MiB, ${this.queue.size} events queued, ${this.tasks.size} tasks)`;
       }
     }
     return undefined;

@@ -100,6 +100,9 @@ async function runJob(
     reproduce: jobReproduce(job),
     ...(job.maxSimSeconds !== undefined ? { maxSimSeconds: job.maxSimSeconds, maxSimSecondsFlag: true } : {}),
     ...(job.noOracle ? { noOracle: true } : {}),
+    // As `faultline run`: a run that outgrows 80% of this worker's heap limit (--max-memory, else V8's)
+    // ends as did-not-finish, saying what held the memory, before V8 aborts the worker.
+    maxHeapBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.8),
   });
   const cpu = process.cpuUsage(cpuBefore);
   return recordOf(job, loaded.sha256, result, {

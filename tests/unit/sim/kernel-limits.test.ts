@@ -43,7 +43,7 @@ describe('kernel limits', () => {
     expect(out.kind).toBe('did-not-finish');
     if (out.kind === 'did-not-finish') {
       expect(out.reason).toMatch(
-        /^memory limit of 0 MiB reached \(heap \d+ MiB, \d+ events queued, \d+ tasks\)$/,
+        /^memory limit of 0 MiB reached \(heap \d+ MiB, buffers \d+ MiB, \d+ events queued, \d+ tasks\)$/,
       );
     }
   });
