@@ -37,7 +37,9 @@ const options = {
     default: 0,
     min: 0,
     unit: 'keys',
-    doc: 'Nodes in the ring; 0 = transactionsPerSecond (the total rate), as FoundationDB defaults it.',
+    doc:
+      'Nodes in the ring; 0 = transactionsPerSecond (the total rate), as FoundationDB defaults it. A ring ' +
+      'of 2 is refused: the swap transaction (r -> r2 -> r3, with r3 = r) would break it.',
   }),
   keyPrefix: opt.string({
     default: '',
@@ -120,6 +122,11 @@ function parseKeyPrefix(s: string): Bytes {
   return concatBytes(...parts);
 }
 
+/** Nodes in the ring: nodeCount, or FoundationDB's default, the total transaction rate. */
+function ringSize(o: { readonly nodeCount: number; readonly transactionsPerSecond: number }): number {
+  return o.nodeCount > 0 ? o.nodeCount : Math.max(1, Math.floor(o.transactionsPerSecond));
+}
+
 export default defineWorkload({
   name: 'Cycle',
   description:
@@ -127,11 +134,22 @@ export default defineWorkload({
   kind: 'application',
   keySpace: 'test-keys',
   options,
+  check(o) {
+    if (ringSize(o) !== 2) return undefined;
+    const message = 'a ring of 2 nodes breaks under its own swap transaction (r -> r2 -> r3 wraps to r)';
+    return o.nodeCount > 0
+      ? { option: 'nodeCount', message, hint: 'use nodeCount = 1 or at least 3' }
+      : {
+          option: 'transactionsPerSecond',
+          message: `${message}: nodeCount 0 takes the ring size from transactionsPerSecond (${o.transactionsPerSecond})`,
+          hint: 'set nodeCount to 1 or at least 3, or transactionsPerSecond to at least 3',
+        };
+  },
   create(ctx) {
     const o = ctx.options;
     const tps = o.transactionsPerSecond / ctx.clientCount;
     const actorCount = o.actorsPerClient > 0 ? o.actorsPerClient : Math.max(1, Math.floor(tps / 5));
-    const nodeCount = o.nodeCount > 0 ? o.nodeCount : Math.max(1, Math.floor(o.transactionsPerSecond));
+    const nodeCount = ringSize(o);
     const prefix = parseKeyPrefix(o.keyPrefix);
     // Each node's key and value are built once: formatting them was a few percent of a run.
     const keys: Bytes[] = [];

@@ -3,6 +3,7 @@
 // [configuration] and random [[test]] keys, printed as TOML a person can read and re-run. Every choice
 // comes from the seed and the registry's option schemas, so one seed always gives the same text.
 import { Random } from '../core/random.js';
+import type { OptionSchema } from '../workload/options.js';
 import type { AnyWorkload, Registry } from '../workload/registry.js';
 import { randomOptions, SWARM_PROFILES, type SwarmProfile, type SwarmValue } from './options.js';
 import { tomlKey, tomlValue } from './toml-text.js';
@@ -113,7 +114,7 @@ function randomTest(draw: {
   const chosen = [...picked, ...random.shuffle(chaos).slice(0, nChaos)];
   const workloads = chosen.map((w) => ({
     testName: w.name,
-    options: randomOptions(w.options, random.fork(`options:${w.name}`), profile),
+    options: checkedOptions(w, random.fork(`options:${w.name}`), profile),
   }));
   const keys = new Map<string, SwarmValue>();
   keys.set('testTitle', `Swarm${index + 1}`);
@@ -129,6 +130,25 @@ function randomTest(draw: {
     keys.set('connectionFailuresDisableDuration', 100000);
   } else if (random.chance(0.2)) keys.set('runFailureWorkloads', random.chance(0.7));
   return { keys, workloads };
+}
+
+/** Tries for random options a workload's `check` accepts (values in bounds can still be nonsense together). */
+const OPTION_DRAWS = 10;
+
+/**
+ * Random options for `w` that its `check` accepts: the first draw, else a fresh one (up to OPTION_DRAWS),
+ * else none (its defaults). Cycle's nodeCount 2 is one such combination: swarm seeds 1017 and 1095.
+ */
+function checkedOptions(w: AnyWorkload, random: Random, profile: SwarmProfile): Map<string, SwarmValue> {
+  for (let draw = 0; draw < OPTION_DRAWS; draw++) {
+    const options = randomOptions(w.options, draw === 0 ? random : random.fork(`draw:${draw}`), profile);
+    if (!w.check) return options;
+    const values: Record<string, unknown> = {};
+    for (const [name, spec] of Object.entries(w.options as OptionSchema)) values[name] = spec.default;
+    for (const [name, v] of options) values[name] = v;
+    if (!w.check(values)) return options;
+  }
+  return new Map();
 }
 
 /** The spec as TOML: a header naming the seed, `[configuration]`, then each `[[test]]`. */

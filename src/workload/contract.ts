@@ -110,8 +110,23 @@ export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> {
    * put them in one test. Absent: the workload owns its own prefix.
    */
   readonly keySpace?: string;
+  /**
+   * Rejects a combination of option values the workload cannot run meaningfully (each value within its
+   * bounds, together nonsense): returns the option to blame, what is wrong and how to fix it. The spec
+   * loader reports it as bad input at that option's line; generated (swarm) specs never hold one.
+   */
+  check?(options: OptionValues<S>): OptionProblem | undefined;
   /** Creates the per-client instance; closures hold its state between phases. */
   create(ctx: WorkloadContext<OptionValues<S>>): WorkloadInstance;
+}
+
+/** What a workload's `check` found wrong with its options. */
+export interface OptionProblem {
+  /** The option to blame (its line is reported). */
+  readonly option: string;
+  readonly message: string;
+  /** How to fix it. */
+  readonly hint: string;
 }
 
 /** Declares a workload. Identity function that gives option values their types. */

@@ -253,6 +253,16 @@ export class Registry {
       }
       out[name] = convert(spec, raw.value, site, def.name);
     }
+    const problem = def.check?.(out);
+    if (problem) {
+      const line = rawOptions[problem.option]?.line ?? where.line;
+      const site: SourceLocation = {
+        file: where.file,
+        ...(line !== undefined ? { line } : {}),
+        key: problem.option,
+      };
+      throw new BadInputError(`${def.name}: ${problem.message}`, site, problem.hint);
+    }
     return out;
   }
 }

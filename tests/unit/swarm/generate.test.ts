@@ -101,6 +101,26 @@ describe('swarm spec generator', () => {
     expect(apiCorrectness).toBeGreaterThan(5);
   });
 
+  it("never draws options a workload's check refuses (Cycle's ring of 2: quick seeds 1017 and 1095)", () => {
+    let cycles = 0;
+    for (const profile of [SWARM_PROFILES.full, SWARM_PROFILES.quick]) {
+      for (let seed = 1; seed <= 1200; seed++) {
+        for (const t of generateSwarmSpec(seed, registry, profile).tests) {
+          for (const w of t.workloads) {
+            const def = registry.get(w.testName)!;
+            if (!def.check) continue;
+            if (w.testName === 'Cycle') cycles++;
+            const values: Record<string, unknown> = {};
+            for (const [k, o] of Object.entries(def.options)) values[k] = (o as { default: unknown }).default;
+            for (const [k, v] of w.options) values[k] = v;
+            expect(def.check(values), `${profile.name} seed ${seed} ${w.testName}`).toBeUndefined();
+          }
+        }
+      }
+    }
+    expect(cycles).toBeGreaterThan(100);
+  });
+
   it('gives the same text for the same seed and different text for different seeds', () => {
     expect(generateSwarmSpec(42, registry).toml).toBe(generateSwarmSpec(42, registry).toml);
     expect(generateSwarmSpec(42, registry).toml).not.toBe(generateSwarmSpec(43, registry).toml);

@@ -1,8 +1,13 @@
 // Cycle against the reference model: passes on a correct database (also under commit_unknown_result)
 // and its check names the broken invariant when the ring is corrupted.
 import { describe, expect, it } from 'vitest';
+import { BadInputError } from '../../../src/core/errors.js';
 import { type Bytes, bytes, concatBytes } from '../../../src/index.js';
+import { prepareRun } from '../../../src/run/prepare.js';
+import { parseSpec } from '../../../src/spec/parse.js';
+import { Registry } from '../../../src/workload/registry.js';
 import cycle from '../../../workloads/cycle.js';
+import { builtinWorkloads } from '../../../workloads/index.js';
 import { runWorkloadForTest } from '../../support/workload-harness.js';
 
 const base = { transactionsPerSecond: 200, nodeCount: 50, testDuration: 3 } as const;
@@ -183,5 +188,33 @@ describe('Cycle catches isolation bugs', () => {
       seed: 3,
     });
     expect(off.checkResults).toEqual([true]);
+  });
+});
+
+describe('Cycle options a spec cannot use', () => {
+  const registry = new Registry(builtinWorkloads);
+  const load = (options: string): BadInputError | undefined => {
+    const text = `[[test]]\ntestTitle = "T"\n  [[test.workload]]\n  testName = "Cycle"\n${options}\n`;
+    try {
+      prepareRun({ spec: parseSpec(text, 'ring.toml'), seed: 1, registry });
+    } catch (e) {
+      if (e instanceof BadInputError) return e;
+      throw e;
+    }
+    return undefined;
+  };
+
+  it('refuses a ring of 2 nodes (its own swap breaks it: swarm seeds 1017, 1095), naming the line and a fix', () => {
+    const e = load('  nodeCount = 2');
+    expect(e?.message).toContain('ring of 2 nodes');
+    expect(e?.location).toMatchObject({ file: 'ring.toml', line: 5, key: 'nodeCount' });
+    expect(e?.hint).toContain('at least 3');
+  });
+
+  it('refuses a ring of 2 taken from transactionsPerSecond, and accepts 1 and 3 nodes', () => {
+    const e = load('  transactionsPerSecond = 2.5');
+    expect(e?.location?.key).toBe('transactionsPerSecond');
+    expect(load('  nodeCount = 1')).toBeUndefined();
+    expect(load('  nodeCount = 3')).toBeUndefined();
   });
 });
