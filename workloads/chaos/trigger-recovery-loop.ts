@@ -67,11 +67,15 @@ export default defineWorkload({
       ctx.trace('TriggerRecoveryLoop_ChangeResolverConfigSuccess', { NumOfResolvers: n });
     };
 
-    /** Waits until a self-conflicting transaction commits: the cluster has recovered. */
+    /**
+     * Waits until a self-conflicting transaction commits: the cluster has recovered. Lock-aware, as
+     * FoundationDB's, so a database another workload locked does not hold the loop up forever.
+     */
     const returnIfClusterRecovered = async (): Promise<void> => {
       const tr = ctx.db.createTransaction();
       for (;;) {
         try {
+          tr.setOption('lockAware');
           const v = await tr.getReadVersion();
           tr.addReadConflictKey(PROBE_KEY);
           tr.addWriteConflictKey(PROBE_KEY);
