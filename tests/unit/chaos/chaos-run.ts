@@ -5,7 +5,6 @@
 
 import { pluginRequests } from '../../../src/cli/plugin-flags.js';
 import { Random } from '../../../src/core/random.js';
-import { fdbError } from '../../../src/index.js';
 import type {
   ChaosMetrics,
   ChaosSurface,
@@ -14,6 +13,7 @@ import type {
   ProcessInfo,
   WorkloadDefinition,
 } from '../../../src/index.js';
+import { fdbError } from '../../../src/index.js';
 import type { RunResult } from '../../../src/run/result.js';
 import { runSpec } from '../../../src/run/run-spec.js';
 import { loadSpecFile, parseSpec } from '../../../src/spec/index.js';
@@ -349,7 +349,7 @@ export async function runWithFakeChaos(
           getReadVersion: () =>
             params.locked && !lockAware ? Promise.reject(fdbError('database_locked')) : Promise.resolve(1),
           addReadConflictKey: () => {},
-        addWriteConflictKey: () => {},
+          addWriteConflictKey: () => {},
           commit: () => Promise.resolve(),
           onError: (e: unknown) => Promise.reject(e),
         };
