@@ -20,6 +20,7 @@ import fuzzApiCorrectness from './fuzz-api-correctness.js';
 import increment from './increment.js';
 import inventoryTest from './inventory-test.js';
 import lockDatabase from './lock-database.js';
+import lockDatabaseFrequently from './lock-database-frequently.js';
 import lowLatency from './low-latency.js';
 import randomSelector from './random-selector.js';
 import readWrite from './read-write.js';
@@ -45,6 +46,7 @@ export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   increment,
   inventoryTest,
   lockDatabase,
+  lockDatabaseFrequently,
   lowLatency,
   randomSelector,
   readWrite,
