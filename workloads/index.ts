@@ -3,6 +3,7 @@
 import type { WorkloadDefinition } from '../src/index.js';
 import apiCorrectness from './api-correctness.js';
 import atomicOps from './atomic-ops.js';
+import backgroundSelector from './background-selector.js';
 import attrition from './chaos/attrition.js';
 import changeConfig from './chaos/change-config.js';
 import clockSkew from './chaos/clock-skew.js';
@@ -16,6 +17,7 @@ import targetedKill from './chaos/targeted-kill.js';
 import triggerRecoveryLoop from './chaos/trigger-recovery-loop.js';
 import conflictRange from './conflict-range.js';
 import cycle from './cycle.js';
+import ddbalance from './ddbalance.js';
 import fuzzApiCorrectness from './fuzz-api-correctness.js';
 import increment from './increment.js';
 import inventoryTest from './inventory-test.js';
@@ -40,8 +42,10 @@ import writeDuringRead from './write-during-read.js';
 export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   apiCorrectness,
   atomicOps,
+  backgroundSelector,
   conflictRange,
   cycle,
+  ddbalance,
   fuzzApiCorrectness,
   increment,
   inventoryTest,

@@ -21,6 +21,9 @@ export default defineWorkload({
     'mean delayBetweenLocks, for testDuration; the other workloads check the effects (faultline applies ' +
     'each lock and unlock through a recovery, so a cycle takes about 0.8 s instead of about 0.1 s).',
   kind: 'application',
+  // As LockDatabase: while it holds the lock every other workload stalls (and here each lock is also a
+  // recovery), so rate and latency checks beside it would fail in generated (swarm) specs.
+  stacking: 'alone',
   options: {
     delayBetweenLocks: opt.number({
       default: 0.1,
