@@ -1,7 +1,10 @@
 // TriggerRecoveryLoop: FoundationDB's forced-recovery loop. Client 0 forces numRecoveries recoveries of the
 // transaction subsystem, each by toggling the resolver count (a configuration change needs new roles) or,
 // with probability killAllProportion, by rebooting every worker; between them it waits until the cluster
-// commits again. At the end it restores the original resolver count.
+// commits again. At the end it restores the original resolver count. Its options are every option of
+// FoundationDB's workload (TriggerRecovery.cpp, up to its 2026 version). FoundationDB's
+// tests/fast/TriggerRecoveryLoop.toml also sets `injectFailureAfterFirstRecovery`, which no stored version
+// of that source reads: what it does is unknown, so it stays an unknown option (docs/fdb-compatibility.md).
 import { bytes, defineWorkload, opt } from '../../src/index.js';
 
 /**
