@@ -28,6 +28,23 @@ describe('Cycle workload', () => {
     expect(r.db.rawDump()).toHaveLength(50);
   });
 
+  it('runs a ring of three when asked for two, and of one when asked for one (quick swarm seed 10)', async () => {
+    for (const [asked, ring] of [
+      [2, 3],
+      [1, 1],
+    ] as const) {
+      const r = await runWorkloadForTest({
+        workload: cycle,
+        options: { transactionsPerSecond: 100, nodeCount: asked, testDuration: 2, expectedRate: 0 },
+        clientCount: 2,
+        seed: 10,
+      });
+      expect(r.failures).toEqual([]);
+      expect(r.metrics.get('Transactions')).toBeGreaterThan(50);
+      expect(r.db.rawDump()).toHaveLength(ring);
+    }
+  });
+
   it('tolerates commit_unknown_result (applied and dropped commits)', async () => {
     const r = await runWorkloadForTest({
       workload: cycle,
