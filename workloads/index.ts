@@ -3,6 +3,7 @@
 import type { WorkloadDefinition } from '../src/index.js';
 import apiCorrectness from './api-correctness.js';
 import atomicOps from './atomic-ops.js';
+import backgroundSelector from './background-selector.js';
 import attrition from './chaos/attrition.js';
 import changeConfig from './chaos/change-config.js';
 import clockSkew from './chaos/clock-skew.js';
@@ -16,10 +17,12 @@ import targetedKill from './chaos/targeted-kill.js';
 import triggerRecoveryLoop from './chaos/trigger-recovery-loop.js';
 import conflictRange from './conflict-range.js';
 import cycle from './cycle.js';
+import ddbalance from './ddbalance.js';
 import fuzzApiCorrectness from './fuzz-api-correctness.js';
 import increment from './increment.js';
 import inventoryTest from './inventory-test.js';
 import lockDatabase from './lock-database.js';
+import lockDatabaseFrequently from './lock-database-frequently.js';
 import lowLatency from './low-latency.js';
 import randomSelector from './random-selector.js';
 import readWrite from './read-write.js';
@@ -39,12 +42,15 @@ import writeDuringRead from './write-during-read.js';
 export const builtinWorkloads: readonly WorkloadDefinition<any>[] = [
   apiCorrectness,
   atomicOps,
+  backgroundSelector,
   conflictRange,
   cycle,
+  ddbalance,
   fuzzApiCorrectness,
   increment,
   inventoryTest,
   lockDatabase,
+  lockDatabaseFrequently,
   lowLatency,
   randomSelector,
   readWrite,

@@ -46,8 +46,9 @@ async function readAll(tr: Transaction): Promise<KeyValue[]> {
   return tr.getRange(new Uint8Array(0), normalKeysEnd, { limit: MAX_ROWS });
 }
 
-/** A 16-byte lock id from the workload's seeded stream (FoundationDB's randomUniqueID). */
-function lockIdFrom(hex: string): Bytes {
+/** A 16-byte lock id from a workload's seeded stream (FoundationDB's randomUniqueID). */
+export function randomLockId(random: { uid(): string }): Bytes {
+  const hex = random.uid() + random.uid();
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
@@ -186,7 +187,7 @@ export default defineWorkload({
           ok = false;
           return;
         }
-        const lockId = lockIdFrom(ctx.random.uid() + ctx.random.uid());
+        const lockId = randomLockId(ctx.random);
         await ctx.delay(o.lockAfter);
         const data = await lockAndSave(lockId);
         // As FoundationDB: locked for unlockAfter - lockAfter from when the lock took hold, checked meanwhile.

@@ -243,7 +243,7 @@ const options = {
 };
 
 /** Fixed-size sample of latencies (seconds), reservoir-sampled when it overflows. */
-class Samples {
+export class Samples {
   private readonly items: number[] = [];
   private seen = 0;
   constructor(

@@ -133,7 +133,9 @@ export function parseTestKeys(
     const site: ValueSite = { file, line, key };
     const set = SETTERS.get(key);
     if (!set) {
-      const guess = didYouMean(key, TEST_KEYS);
+      // FoundationDB's TOML reader reports an unknown [[test]] key as a SevError
+      // (TestSpecUnrecognizedTestParam), which fails its run: here it is bad input before the run.
+      const guess = didYouMean(key, TEST_KEYS) ?? endingWith(key, TEST_KEYS);
       const hint = guess
         ? `did you mean '${guess}'?`
         : COMMON_WORKLOAD_OPTIONS.has(key)
@@ -163,4 +165,10 @@ export function parseTestKeys(
     ? { setup: false, execution: false, check: true, metrics: false }
     : { setup: keys.runSetup, execution: true, check: true, metrics: true };
   return { keys, keyLines, phases, warnings };
+}
+
+/** The known key that ends with `key`, ignoring case (`Title` is `testTitle` cut short), if just one does. */
+function endingWith(key: string, known: readonly string[]): string | undefined {
+  const matches = known.filter((k) => k.length > key.length && k.toLowerCase().endsWith(key.toLowerCase()));
+  return matches.length === 1 ? matches[0] : undefined;
 }

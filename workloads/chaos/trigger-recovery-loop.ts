@@ -1,7 +1,10 @@
 // TriggerRecoveryLoop: FoundationDB's forced-recovery loop. Client 0 forces numRecoveries recoveries of the
 // transaction subsystem, each by toggling the resolver count (a configuration change needs new roles) or,
 // with probability killAllProportion, by rebooting every worker; between them it waits until the cluster
-// commits again. At the end it restores the original resolver count.
+// commits again. At the end it restores the original resolver count. Its options are every option of
+// FoundationDB's workload (TriggerRecovery.cpp, up to its 2026 version). FoundationDB's
+// tests/fast/TriggerRecoveryLoop.toml also sets `injectFailureAfterFirstRecovery`, which no stored version
+// of that source reads: what it does is unknown, so it stays an unknown option (docs/fdb-compatibility.md).
 import { bytes, defineWorkload, opt } from '../../src/index.js';
 
 /**
@@ -67,11 +70,15 @@ export default defineWorkload({
       ctx.trace('TriggerRecoveryLoop_ChangeResolverConfigSuccess', { NumOfResolvers: n });
     };
 
-    /** Waits until a self-conflicting transaction commits: the cluster has recovered. */
+    /**
+     * Waits until a self-conflicting transaction commits: the cluster has recovered. Lock-aware, as
+     * FoundationDB's, so a database another workload locked does not hold the loop up forever.
+     */
     const returnIfClusterRecovered = async (): Promise<void> => {
       const tr = ctx.db.createTransaction();
       for (;;) {
         try {
+          tr.setOption('lockAware');
           const v = await tr.getReadVersion();
           tr.addReadConflictKey(PROBE_KEY);
           tr.addWriteConflictKey(PROBE_KEY);

@@ -13,6 +13,7 @@ import type {
   ProcessInfo,
   WorkloadDefinition,
 } from '../../../src/index.js';
+import { fdbError } from '../../../src/index.js';
 import type { RunResult } from '../../../src/run/result.js';
 import { runSpec } from '../../../src/run/run-spec.js';
 import { loadSpecFile, parseSpec } from '../../../src/spec/index.js';
@@ -304,6 +305,8 @@ export interface FakeRunParams {
   readonly sharedRandomNumber?: number;
   /** Largest simulated time; the run fails the test when the workload is still going then. */
   readonly maxSeconds?: number;
+  /** The database is locked: a transaction gets a read version only after setOption('lockAware'). */
+  readonly locked?: boolean;
 }
 
 /**
@@ -337,13 +340,20 @@ export async function runWithFakeChaos(
     // waitForVersion and TriggerRecoveryLoop's recovery probe use it).
     db: {
       run: () => Promise.reject(new Error('db.run is not available in the fake chaos context')),
-      createTransaction: () => ({
-        getReadVersion: () => Promise.resolve(1),
-        addReadConflictKey: () => {},
-        addWriteConflictKey: () => {},
-        commit: () => Promise.resolve(),
-        onError: (e: unknown) => Promise.reject(e),
-      }),
+      createTransaction: () => {
+        let lockAware = false;
+        return {
+          setOption: (o: string) => {
+            if (o === 'lockAware') lockAware = true;
+          },
+          getReadVersion: () =>
+            params.locked && !lockAware ? Promise.reject(fdbError('database_locked')) : Promise.resolve(1),
+          addReadConflictKey: () => {},
+          addWriteConflictKey: () => {},
+          commit: () => Promise.resolve(),
+          onError: (e: unknown) => Promise.reject(e),
+        };
+      },
     },
     clientId: params.clientId ?? 0,
     clientCount: 1,

@@ -56,6 +56,17 @@ describe('TriggerRecoveryLoop decisions', () => {
     for (const c of reboots) expect(c.args[1]).toEqual({ forced: true });
   });
 
+  it('keeps forcing recoveries while another workload holds the database lock (its probe is lock-aware)', async () => {
+    const chaos = new FakeChaos(PROCS);
+    const r = await runWithFakeChaos(triggerRecoveryLoop, chaos, {
+      options: { numRecoveries: 3, killAllProportion: 0 },
+      locked: true,
+    });
+    expect(r.events.filter((e) => e.type === 'TriggerRecoveryLoop_ClusterVersion')).toHaveLength(2);
+    expect(r.events.filter((e) => e.type === 'TriggerRecoveryLoop_Error')).toEqual([]);
+    expect(chaos.callsOf('changeConfiguration')).toHaveLength(4);
+  });
+
   it('draws numRecoveries in 1..9 when it is 0', async () => {
     const seen = new Set<number>();
     for (let seed = 1; seed <= 60; seed++) {

@@ -82,6 +82,10 @@ describe('[[test]] keys', () => {
     expect(e.format()).toBe(
       "tests/fast/My.toml:4: runConsistancyCheck: unknown [[test]] key (did you mean 'runConsistencyCheck'?)",
     );
+    // A key FoundationDB's own specs cut short (tests/slow/ddbalance.toml writes Title).
+    expect(caught(() => parseSpec(spec("Title = 'DDBalance_Test'"), F)).format()).toBe(
+      "tests/fast/My.toml:3: Title: unknown [[test]] key (did you mean 'testTitle'?)",
+    );
     // A workload option written at test level says where it belongs.
     expect(caught(() => parseSpec(spec('testDuration = 10.0'), F)).hint).toBe(
       'workload options go under [[test.workload]]',
