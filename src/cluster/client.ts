@@ -894,7 +894,10 @@ class ClientTransaction implements Transaction {
       return;
     }
     const value = seen.value;
-    let from = version;
+    // Compare no earlier than the version the value is from: a read-only transaction can commit before
+    // its read version arrives (version 0 here), and a replica behind that read version would compare
+    // an older state and fire for no change (swarm seed 1845).
+    let from = Math.max(version, seen.since ?? -1);
     for (let attempt = 0; ; attempt++) {
       const info = await this.db.clusterInfo(attempt > 0);
       const shard = this.db.shardsFor(info, w.key, `${w.key}\x00`)[0];
