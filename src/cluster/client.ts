@@ -222,6 +222,12 @@ export class ClusterClient implements Database {
     return info.shards.filter((s) => s.begin < end && begin < s.end);
   }
 
+  /** The shard holding `key` (the first of shardsFor(key, key + '\x00'), without building either). */
+  shardOf(info: DbInfo, key: BKey): Shard | undefined {
+    for (const s of info.shards) if (s.begin <= key && key < s.end) return s;
+    return undefined;
+  }
+
   storageRef(info: DbInfo, id: string): RoleRef | undefined {
     return info.storage.find((s) => s.id === id);
   }
@@ -462,7 +468,7 @@ class ClientTransaction implements Transaction {
     for (let attempt = 0; ; attempt++) {
       this.checkTimeout();
       const info = await this.db.clusterInfo(attempt > 0);
-      const shard = this.db.shardsFor(info, key, `${key}\x00`)[0];
+      const shard = this.db.shardOf(info, key);
       if (!shard) throw fdbError('key_outside_legal_range');
       const r = await this.readFromTeam<{ v: BKey | null }>(info, shard, async (ss) => ({
         v: await rpc.request<BKey | null>(
@@ -505,9 +511,9 @@ class ClientTransaction implements Transaction {
 
   async get(key: Bytes, opts: ReadOptions = {}): Promise<Bytes | undefined> {
     // No module serves the special key space in faultline: its keys read as absent.
-    if (key.length <= Limits.maxKeySize && isSpecialKey(toB(key))) return undefined;
-    this.checkKey(key);
     const k = toB(key);
+    if (key.length <= Limits.maxKeySize && isSpecialKey(k)) return undefined;
+    this.checkKey(key);
     // Reads see this transaction's writes as of when the read was issued, not when it completes.
     const w = this.writes.get(k);
     const cleared = !w && this.coveredByClear(k);
@@ -627,14 +633,15 @@ class ClientTransaction implements Transaction {
     const reverse = opts.reverse ?? false;
     checkLimit(limit);
     const plainKeys = begin instanceof Uint8Array && end instanceof Uint8Array;
-    const keyOf = (x: Bytes | KeySelector): BKey => toB(x instanceof Uint8Array ? x : x.key);
-    if (checkReadRange(keyOf(begin), keyOf(end), !plainKeys) === 'special') return [];
+    const beginKey = toB(begin instanceof Uint8Array ? begin : begin.key);
+    const endKey = toB(end instanceof Uint8Array ? end : end.key);
+    if (checkReadRange(beginKey, endKey, !plainKeys) === 'special') return [];
     // Everything below sees this transaction's writes as they stand now, however long it takes.
     const view = this.localView();
     // A plain key is the selector firstGreaterOrEqual(key), which needs no scan to resolve.
     const plain = (key: BKey): ResolvedSelector => ({ start: key, offset: 1, key, scanned: undefined });
-    const b = begin instanceof Uint8Array ? plain(toB(begin)) : await this.resolveSelector(begin, view);
-    const e = end instanceof Uint8Array ? plain(toB(end)) : await this.resolveSelector(end, view);
+    const b = begin instanceof Uint8Array ? plain(beginKey) : await this.resolveSelector(begin, view);
+    const e = end instanceof Uint8Array ? plain(endKey) : await this.resolveSelector(end, view);
     const clippedEnd = e.key > MAX_KEY ? MAX_KEY : e.key;
     const rows = await this.scanB(b.key, clippedEnd, limit, reverse, view);
     if (!snapshot)
@@ -660,11 +667,10 @@ class ClientTransaction implements Transaction {
   }
 
   set(key: Bytes, value: Bytes): void {
-    if (key.length <= Limits.maxKeySize && isSpecialKey(toB(key)))
-      throw fdbError('special_keys_write_disabled');
+    const k = toB(key);
+    if (key.length <= Limits.maxKeySize && isSpecialKey(k)) throw fdbError('special_keys_write_disabled');
     this.checkKey(key);
     this.checkValue(value);
-    const k = toB(key);
     const v = toB(value);
     this.addMutation({ type: 'set', key: k, value: v });
     this.writes.set(k, { base: 'value', value: v });
@@ -759,24 +765,29 @@ class ClientTransaction implements Transaction {
   setVersionstampedValue(key: Bytes, value: Bytes): void {
     this.checkKey(key);
     this.checkValue(value);
-    checkVersionstampPlaceholder(toB(value));
+    const v = toB(value);
+    checkVersionstampPlaceholder(v);
     const k = toB(key);
-    this.addMutation({ type: 'atomic', op: 'setVersionstampedValue', key: k, value: toB(value) });
+    this.addMutation({ type: 'atomic', op: 'setVersionstampedValue', key: k, value: v });
     this.versionstamped = true;
     this.writeRanges.push([k, `${k}\x00`]);
   }
 
   addReadConflictRange(begin: Bytes, end: Bytes): void {
-    checkConflictRange(toB(begin), toB(end));
-    this.readRanges.push([toB(begin), toB(end)]);
+    const b = toB(begin);
+    const e = toB(end);
+    checkConflictRange(b, e);
+    this.readRanges.push([b, e]);
   }
   addReadConflictKey(key: Bytes): void {
     const k = toB(key);
     this.readRanges.push([k, `${k}\x00`]);
   }
   addWriteConflictRange(begin: Bytes, end: Bytes): void {
-    checkConflictRange(toB(begin), toB(end));
-    this.writeRanges.push([toB(begin), toB(end)]);
+    const b = toB(begin);
+    const e = toB(end);
+    checkConflictRange(b, e);
+    this.writeRanges.push([b, e]);
   }
   addWriteConflictKey(key: Bytes): void {
     const k = toB(key);
@@ -897,7 +908,7 @@ class ClientTransaction implements Transaction {
     let from = version;
     for (let attempt = 0; ; attempt++) {
       const info = await this.db.clusterInfo(attempt > 0);
-      const shard = this.db.shardsFor(info, w.key, `${w.key}\x00`)[0];
+      const shard = this.db.shardOf(info, w.key);
       const id = shard ? this.db.random.pick(shard.team) : undefined;
       const ss = id ? this.db.storageRef(info, id) : undefined;
       let fired: WatchReply | undefined;
