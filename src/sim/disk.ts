@@ -100,7 +100,8 @@ export class StoredFile {
         this.blocks.set(bi, block);
       }
       if (!updateSums) this.markDamaged(bi, block);
-      block.set(data.subarray(pos, pos + n), inBlock);
+      // Most writes fall in one block: no subarray view for them.
+      block.set(n === data.length ? data : data.subarray(pos, pos + n), inBlock);
       if (updateSums && n === BLOCK_SIZE) {
         // A whole-block write replaces whatever damage was there.
         this.damaged.delete(bi);

@@ -337,6 +337,7 @@ export class Kernel {
           end(e instanceof Error ? e : new InternalError(String(e)));
         }
       };
+      this.stepOnNextTick = () => process.nextTick(step);
       const begin = (): void => {
         mainTask = this.spawn('main', async (t) => {
           const v = await main(t);
@@ -369,6 +370,8 @@ export class Kernel {
 
   private drains = 0;
   private yieldToHost: (fn: () => void) => void = setImmediate;
+  /** Queues the run's step as a nextTick; made once per run rather than once per drain. */
+  private stepOnNextTick: () => void = () => {};
 
   /**
    * Calls `step` once the microtask queue is completely empty. A nextTick queued from inside a microtask
@@ -378,7 +381,7 @@ export class Kernel {
    */
   private afterDrain(step: () => void): void {
     if (++this.drains % 512 === 0) this.yieldToHost(step);
-    else queueMicrotask(() => process.nextTick(step));
+    else queueMicrotask(this.stepOnNextTick);
   }
 }
 
