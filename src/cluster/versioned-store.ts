@@ -112,13 +112,11 @@ export class VersionedStore {
         this.compactable.delete(key);
         continue;
       }
-      let keepFrom = 0;
-      for (let i = h.length - 1; i >= 0; i--) {
-        if (h[i]![0] <= version) {
-          keepFrom = i;
-          break;
-        }
-      }
+      // The last entry at or below `version`: found from the front, where the few entries older than the
+      // window are, rather than from the back, past every entry inside it.
+      let upTo = 0;
+      while (upTo < h.length && h[upTo]![0] <= version) upTo++;
+      const keepFrom = upTo > 0 ? upTo - 1 : 0;
       if (keepFrom > 0) h.splice(0, keepFrom);
       if (h.length === 1 && h[0]![1] === null && h[0]![0] <= version) dead.push(key);
       else if (h.length === 1 && h[0]![1] !== null) this.compactable.delete(key);
