@@ -21,6 +21,7 @@ import {
   type Bytes,
   type Database,
   ErrorCodes,
+  type ErrorName,
   FdbError,
   fdbError,
   type KeySelector,
@@ -332,7 +333,7 @@ class ClientTransaction implements Transaction {
     this.writeRanges = [];
     this.committedVersion = -1;
     this.versionstamp = undefined;
-    this.failStamps(fdbError('transaction_cancelled'));
+    this.failStamps('transaction_cancelled');
     this.versionstamped = false;
     this.pendingWatches = [];
     this.size = 0;
@@ -827,7 +828,7 @@ class ClientTransaction implements Transaction {
     this.checkTimeout();
     if (this.mutations.length === 0 && this.writeRanges.length === 0) {
       this.committedVersion = -1;
-      this.failStamps(fdbError('client_invalid_operation')); // a read-only transaction has no versionstamp
+      this.failStamps('client_invalid_operation'); // a read-only transaction has no versionstamp
       this.startWatches(this.readVersion ?? 0);
       return;
     }
@@ -858,14 +859,14 @@ class ClientTransaction implements Transaction {
       this.db.stats.unknownResults++;
       this.recordOutcome({ kind: 'commit_unknown_result' });
       void this.db.clusterInfo(true);
-      this.failStamps(fdbError('commit_unknown_result'));
+      this.failStamps('commit_unknown_result');
       throw fdbError('commit_unknown_result');
     }
     if (!reply.ok) {
       if (reply.error === 'not_committed') this.db.stats.conflicts++;
       else if (reply.error === 'transaction_too_old') this.db.stats.tooOld++;
       this.recordOutcome({ kind: reply.error });
-      this.failStamps(fdbError(reply.error));
+      this.failStamps(reply.error);
       throw fdbError(reply.error);
     }
     this.committedVersion = reply.version;
@@ -955,9 +956,12 @@ class ClientTransaction implements Transaction {
     return f.promise;
   }
 
-  private failStamps(error: unknown): void {
+  /** Fails every versionstamp still waited for with one error `name` (made only when one is waited for). */
+  private failStamps(name: ErrorName): void {
     const ws = this.stampWaiters;
+    if (ws.length === 0) return;
     this.stampWaiters = [];
+    const error = fdbError(name);
     for (const w of ws) w.reject(error);
   }
 
