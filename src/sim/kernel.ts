@@ -268,23 +268,28 @@ export class Kernel {
       nowMs: () => SIM_EPOCH_MS + Math.floor(this.time / 1000),
       perfNow: () => this.time / 1000,
     };
-    if (!scope) return this.runWith(main, setImmediate, swapGlobals(sim), false);
+    if (!scope) return this.runWith(main, setImmediate, swapGlobals(sim), undefined);
     const real = scope.setImmediate;
-    const turn = (fn: () => void): void => {
-      scope.exit();
+    const inTurn = (fn: () => void): void =>
       real(() => {
         scope.enter(sim);
         fn();
       });
+    // Yielding ends this turn; the first turn is started from the caller's code, which is in no turn of
+    // this run (nor ends another's).
+    const turn = (fn: () => void): void => {
+      scope.exit();
+      inTurn(fn);
     };
-    return this.runWith(main, turn, () => scope.exit(), true);
+    return this.runWith(main, turn, () => scope.exit(), inTurn);
   }
 
   private runWith<T>(
     main: (task: Task) => Promise<T>,
     yieldToHost: (fn: () => void) => void,
     restore: () => void,
-    startInTurn: boolean,
+    /** Starts the run's first turn; undefined: `main` starts at once. */
+    firstTurn: ((begin: () => void) => void) | undefined,
   ): Promise<RunOutcome<T>> {
     this.yieldToHost = yieldToHost;
     let result: { value: T } | undefined;
@@ -347,7 +352,7 @@ export class Kernel {
         this.woke = true;
         step();
       };
-      if (startInTurn) yieldToHost(begin);
+      if (firstTurn) firstTurn(begin);
       else begin();
     });
   }
