@@ -92,7 +92,9 @@ export class StoredFile {
   private newBlock(): Uint8Array {
     const blocks = this.slab === undefined ? 0 : this.slab.length / BLOCK_SIZE;
     if (this.slab === undefined || this.slabUsed === blocks) {
-      this.slab = new Uint8Array(BLOCK_SIZE * Math.min(SLAB_MAX_BLOCKS, Math.max(SLAB_MIN_BLOCKS, 2 * blocks)));
+      this.slab = new Uint8Array(
+        BLOCK_SIZE * Math.min(SLAB_MAX_BLOCKS, Math.max(SLAB_MIN_BLOCKS, 2 * blocks)),
+      );
       this.slabUsed = 0;
     }
     const from = this.slabUsed++ * BLOCK_SIZE;
