@@ -112,11 +112,16 @@ export class VersionedStore {
         this.compactable.delete(key);
         continue;
       }
-      // The last entry at or below `version`: found from the front, where the few entries older than the
-      // window are, rather than from the back, past every entry inside it.
-      let upTo = 0;
-      while (upTo < h.length && h[upTo]![0] <= version) upTo++;
-      const keepFrom = upTo > 0 ? upTo - 1 : 0;
+      // The last entry at or below `version`, by binary search (a key's entries are in version order):
+      // a busy key has many entries on both sides of the window's edge.
+      let lo = 0;
+      let hi = h.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (h[mid]![0] <= version) lo = mid + 1;
+        else hi = mid;
+      }
+      const keepFrom = lo > 0 ? lo - 1 : 0;
       if (keepFrom > 0) h.splice(0, keepFrom);
       if (h.length === 1 && h[0]![1] === null && h[0]![0] <= version) dead.push(key);
       else if (h.length === 1 && h[0]![1] !== null) this.compactable.delete(key);
