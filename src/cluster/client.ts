@@ -21,6 +21,7 @@ import {
   type Bytes,
   type Database,
   ErrorCodes,
+  type ErrorName,
   FdbError,
   fdbError,
   type KeySelector,
@@ -222,6 +223,12 @@ export class ClusterClient implements Database {
     return info.shards.filter((s) => s.begin < end && begin < s.end);
   }
 
+  /** The shard holding `key` (the first of shardsFor(key, key + '\x00'), without building either). */
+  shardOf(info: DbInfo, key: BKey): Shard | undefined {
+    for (const s of info.shards) if (s.begin <= key && key < s.end) return s;
+    return undefined;
+  }
+
   storageRef(info: DbInfo, id: string): RoleRef | undefined {
     return info.storage.find((s) => s.id === id);
   }
@@ -326,7 +333,7 @@ class ClientTransaction implements Transaction {
     this.writeRanges = [];
     this.committedVersion = -1;
     this.versionstamp = undefined;
-    this.failStamps(fdbError('transaction_cancelled'));
+    this.failStamps('transaction_cancelled');
     this.versionstamped = false;
     this.pendingWatches = [];
     this.size = 0;
@@ -462,7 +469,7 @@ class ClientTransaction implements Transaction {
     for (let attempt = 0; ; attempt++) {
       this.checkTimeout();
       const info = await this.db.clusterInfo(attempt > 0);
-      const shard = this.db.shardsFor(info, key, `${key}\x00`)[0];
+      const shard = this.db.shardOf(info, key);
       if (!shard) throw fdbError('key_outside_legal_range');
       const r = await this.readFromTeam<{ v: BKey | null }>(info, shard, async (ss) => ({
         v: await rpc.request<BKey | null>(
@@ -505,9 +512,9 @@ class ClientTransaction implements Transaction {
 
   async get(key: Bytes, opts: ReadOptions = {}): Promise<Bytes | undefined> {
     // No module serves the special key space in faultline: its keys read as absent.
-    if (key.length <= Limits.maxKeySize && isSpecialKey(toB(key))) return undefined;
-    this.checkKey(key);
     const k = toB(key);
+    if (key.length <= Limits.maxKeySize && isSpecialKey(k)) return undefined;
+    this.checkKey(key);
     // Reads see this transaction's writes as of when the read was issued, not when it completes.
     const w = this.writes.get(k);
     const cleared = !w && this.coveredByClear(k);
@@ -627,14 +634,15 @@ class ClientTransaction implements Transaction {
     const reverse = opts.reverse ?? false;
     checkLimit(limit);
     const plainKeys = begin instanceof Uint8Array && end instanceof Uint8Array;
-    const keyOf = (x: Bytes | KeySelector): BKey => toB(x instanceof Uint8Array ? x : x.key);
-    if (checkReadRange(keyOf(begin), keyOf(end), !plainKeys) === 'special') return [];
+    const beginKey = toB(begin instanceof Uint8Array ? begin : begin.key);
+    const endKey = toB(end instanceof Uint8Array ? end : end.key);
+    if (checkReadRange(beginKey, endKey, !plainKeys) === 'special') return [];
     // Everything below sees this transaction's writes as they stand now, however long it takes.
     const view = this.localView();
     // A plain key is the selector firstGreaterOrEqual(key), which needs no scan to resolve.
     const plain = (key: BKey): ResolvedSelector => ({ start: key, offset: 1, key, scanned: undefined });
-    const b = begin instanceof Uint8Array ? plain(toB(begin)) : await this.resolveSelector(begin, view);
-    const e = end instanceof Uint8Array ? plain(toB(end)) : await this.resolveSelector(end, view);
+    const b = begin instanceof Uint8Array ? plain(beginKey) : await this.resolveSelector(begin, view);
+    const e = end instanceof Uint8Array ? plain(endKey) : await this.resolveSelector(end, view);
     const clippedEnd = e.key > MAX_KEY ? MAX_KEY : e.key;
     const rows = await this.scanB(b.key, clippedEnd, limit, reverse, view);
     if (!snapshot)
@@ -660,11 +668,10 @@ class ClientTransaction implements Transaction {
   }
 
   set(key: Bytes, value: Bytes): void {
-    if (key.length <= Limits.maxKeySize && isSpecialKey(toB(key)))
-      throw fdbError('special_keys_write_disabled');
+    const k = toB(key);
+    if (key.length <= Limits.maxKeySize && isSpecialKey(k)) throw fdbError('special_keys_write_disabled');
     this.checkKey(key);
     this.checkValue(value);
-    const k = toB(key);
     const v = toB(value);
     this.addMutation({ type: 'set', key: k, value: v });
     this.writes.set(k, { base: 'value', value: v });
@@ -759,24 +766,29 @@ class ClientTransaction implements Transaction {
   setVersionstampedValue(key: Bytes, value: Bytes): void {
     this.checkKey(key);
     this.checkValue(value);
-    checkVersionstampPlaceholder(toB(value));
+    const v = toB(value);
+    checkVersionstampPlaceholder(v);
     const k = toB(key);
-    this.addMutation({ type: 'atomic', op: 'setVersionstampedValue', key: k, value: toB(value) });
+    this.addMutation({ type: 'atomic', op: 'setVersionstampedValue', key: k, value: v });
     this.versionstamped = true;
     this.writeRanges.push([k, `${k}\x00`]);
   }
 
   addReadConflictRange(begin: Bytes, end: Bytes): void {
-    checkConflictRange(toB(begin), toB(end));
-    this.readRanges.push([toB(begin), toB(end)]);
+    const b = toB(begin);
+    const e = toB(end);
+    checkConflictRange(b, e);
+    this.readRanges.push([b, e]);
   }
   addReadConflictKey(key: Bytes): void {
     const k = toB(key);
     this.readRanges.push([k, `${k}\x00`]);
   }
   addWriteConflictRange(begin: Bytes, end: Bytes): void {
-    checkConflictRange(toB(begin), toB(end));
-    this.writeRanges.push([toB(begin), toB(end)]);
+    const b = toB(begin);
+    const e = toB(end);
+    checkConflictRange(b, e);
+    this.writeRanges.push([b, e]);
   }
   addWriteConflictKey(key: Bytes): void {
     const k = toB(key);
@@ -816,7 +828,7 @@ class ClientTransaction implements Transaction {
     this.checkTimeout();
     if (this.mutations.length === 0 && this.writeRanges.length === 0) {
       this.committedVersion = -1;
-      this.failStamps(fdbError('client_invalid_operation')); // a read-only transaction has no versionstamp
+      this.failStamps('client_invalid_operation'); // a read-only transaction has no versionstamp
       this.startWatches(this.readVersion ?? 0);
       return;
     }
@@ -847,14 +859,14 @@ class ClientTransaction implements Transaction {
       this.db.stats.unknownResults++;
       this.recordOutcome({ kind: 'commit_unknown_result' });
       void this.db.clusterInfo(true);
-      this.failStamps(fdbError('commit_unknown_result'));
+      this.failStamps('commit_unknown_result');
       throw fdbError('commit_unknown_result');
     }
     if (!reply.ok) {
       if (reply.error === 'not_committed') this.db.stats.conflicts++;
       else if (reply.error === 'transaction_too_old') this.db.stats.tooOld++;
       this.recordOutcome({ kind: reply.error });
-      this.failStamps(fdbError(reply.error));
+      this.failStamps(reply.error);
       throw fdbError(reply.error);
     }
     this.committedVersion = reply.version;
@@ -900,7 +912,7 @@ class ClientTransaction implements Transaction {
     let from = Math.max(version, seen.since ?? -1);
     for (let attempt = 0; ; attempt++) {
       const info = await this.db.clusterInfo(attempt > 0);
-      const shard = this.db.shardsFor(info, w.key, `${w.key}\x00`)[0];
+      const shard = this.db.shardOf(info, w.key);
       const id = shard ? this.db.random.pick(shard.team) : undefined;
       const ss = id ? this.db.storageRef(info, id) : undefined;
       let fired: WatchReply | undefined;
@@ -947,9 +959,12 @@ class ClientTransaction implements Transaction {
     return f.promise;
   }
 
-  private failStamps(error: unknown): void {
+  /** Fails every versionstamp still waited for with one error `name` (made only when one is waited for). */
+  private failStamps(name: ErrorName): void {
     const ws = this.stampWaiters;
+    if (ws.length === 0) return;
     this.stampWaiters = [];
+    const error = fdbError(name);
     for (const w of ws) w.reject(error);
   }
 

@@ -7,6 +7,8 @@ export type BKey = string;
 
 /** Bytes → binary string. */
 export function toB(b: Bytes): BKey {
+  // Keys and most values fit one call: no subarray view to allocate (a measurable share of a run's garbage).
+  if (b.length <= 4096) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = '';
   for (let i = 0; i < b.length; i += 4096) {
     s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);

@@ -10,6 +10,11 @@ export class VersionedStore {
   /** Keys with any history, sorted. */
   private keys: BKey[] = [];
   private readonly hist = new Map<BKey, Entry[]>();
+  /**
+   * Every key that compaction could change: more than one entry, or only a clear. Compaction visits
+   * these instead of every key (it runs each durability interval; most keys are not written in between).
+   */
+  private readonly compactable = new Set<BKey>();
 
   /** Number of keys with history (including cleared ones not yet compacted). */
   get size(): number {
@@ -29,6 +34,7 @@ export class VersionedStore {
     const last = h[h.length - 1];
     if (last && last[0] === version) h[h.length - 1] = [version, value];
     else h.push([version, value]);
+    if (h.length > 1 || value === null) this.compactable.add(key);
   }
 
   /** The value of `key` at `version`, or undefined. */
@@ -100,16 +106,25 @@ export class VersionedStore {
   /** Collapses history older than `version`: keeps the last entry at or below it. Drops dead keys. */
   compact(version: number): void {
     const dead: BKey[] = [];
-    for (const [key, h] of this.hist) {
-      let keepFrom = 0;
-      for (let i = h.length - 1; i >= 0; i--) {
-        if (h[i]![0] <= version) {
-          keepFrom = i;
-          break;
-        }
+    for (const key of this.compactable) {
+      const h = this.hist.get(key);
+      if (h === undefined) {
+        this.compactable.delete(key);
+        continue;
       }
+      // The last entry at or below `version`, by binary search (a key's entries are in version order):
+      // a busy key has many entries on both sides of the window's edge.
+      let lo = 0;
+      let hi = h.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (h[mid]![0] <= version) lo = mid + 1;
+        else hi = mid;
+      }
+      const keepFrom = lo > 0 ? lo - 1 : 0;
       if (keepFrom > 0) h.splice(0, keepFrom);
       if (h.length === 1 && h[0]![1] === null && h[0]![0] <= version) dead.push(key);
+      else if (h.length === 1 && h[0]![1] !== null) this.compactable.delete(key);
     }
     if (dead.length > 0) this.remove(dead);
   }
@@ -121,7 +136,10 @@ export class VersionedStore {
 
   private remove(keys: BKey[]): void {
     const gone = new Set(keys);
-    for (const k of keys) this.hist.delete(k);
+    for (const k of keys) {
+      this.hist.delete(k);
+      this.compactable.delete(k);
+    }
     this.keys = this.keys.filter((k) => !gone.has(k));
   }
 }

@@ -26,26 +26,47 @@ import type {
 /** The names of the calls in flight, with how many of each, and the label they make. */
 class InFlight {
   private readonly counts = new Map<string, number>();
+  /** One settle callback per call name, made once: a call allocates no closure of its own. */
+  private readonly enders = new Map<string, () => void>();
   constructor(
     private readonly waitingOn: (what: string) => void,
     /** False once the instance's test has ended: calls from then on never settle. */
     readonly active: () => boolean,
   ) {}
 
-  /** Runs `call` as one call named `name` in flight; a call of a stopped instance never settles. */
-  track<T>(name: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn.call(self, a, b, c)` as one call named `name` in flight; a call of a stopped instance never
+   * settles. The method and its arguments are passed separately so that no closure is made per call.
+   */
+  track<S, A, B, C, T>(
+    name: string,
+    self: S,
+    fn: (this: S, a: A, b: B, c: C) => Promise<T>,
+    a: A,
+    b: B,
+    c: C,
+  ): Promise<T> {
     if (!this.active()) return new Promise<T>(() => {});
     this.start(name);
     let p: Promise<T>;
     try {
-      p = call();
+      p = fn.call(self, a, b, c);
     } catch (e) {
       this.end(name);
       throw e;
     }
-    const end = (): void => this.end(name);
+    const end = this.ender(name);
     p.then(end, end);
     return p;
+  }
+
+  private ender(name: string): () => void {
+    let end = this.enders.get(name);
+    if (end === undefined) {
+      end = () => this.end(name);
+      this.enders.set(name, end);
+    }
+    return end;
   }
 
   private start(name: string): void {
@@ -77,31 +98,39 @@ class LabeledTransaction implements Transaction {
     private readonly flight: InFlight,
   ) {}
   getReadVersion(): Promise<Version> {
-    return this.flight.track('tr.getReadVersion', () => this.tr.getReadVersion());
+    const tr = this.tr;
+    return this.flight.track('tr.getReadVersion', tr, tr.getReadVersion, undefined, undefined, undefined);
   }
   setReadVersion(v: Version): void {
     this.tr.setReadVersion(v);
   }
   get(key: Bytes, opts?: ReadOptions): Promise<Bytes | undefined> {
-    return this.flight.track('tr.get', () => this.tr.get(key, opts));
+    const tr = this.tr;
+    return this.flight.track('tr.get', tr, tr.get, key, opts, undefined);
   }
   getKey(selector: KeySelector, opts?: ReadOptions): Promise<Bytes> {
-    return this.flight.track('tr.getKey', () => this.tr.getKey(selector, opts));
+    const tr = this.tr;
+    return this.flight.track('tr.getKey', tr, tr.getKey, selector, opts, undefined);
   }
   getRange(begin: Bytes | KeySelector, end: Bytes | KeySelector, opts?: RangeOptions): Promise<KeyValue[]> {
-    return this.flight.track('tr.getRange', () => this.tr.getRange(begin, end, opts));
+    const tr = this.tr;
+    return this.flight.track('tr.getRange', tr, tr.getRange, begin, end, opts);
   }
   watch(key: Bytes): Promise<void> {
-    return this.flight.track('tr.watch', () => this.tr.watch(key));
+    const tr = this.tr;
+    return this.flight.track('tr.watch', tr, tr.watch, key, undefined, undefined);
   }
   commit(): Promise<void> {
-    return this.flight.track('tr.commit', () => this.tr.commit());
+    const tr = this.tr;
+    return this.flight.track('tr.commit', tr, tr.commit, undefined, undefined, undefined);
   }
   getVersionstamp(): Promise<Bytes> {
-    return this.flight.track('tr.getVersionstamp', () => this.tr.getVersionstamp());
+    const tr = this.tr;
+    return this.flight.track('tr.getVersionstamp', tr, tr.getVersionstamp, undefined, undefined, undefined);
   }
   onError(error: unknown): Promise<void> {
-    return this.flight.track('tr.onError', () => this.tr.onError(error));
+    const tr = this.tr;
+    return this.flight.track('tr.onError', tr, tr.onError, error, undefined, undefined);
   }
   set(key: Bytes, value: Bytes): void {
     this.tr.set(key, value);
@@ -191,12 +220,20 @@ export function labeledDatabase(
   const stopped = new Promise<never>(() => {});
   return {
     run: <T>(body: (tr: Transaction, info: AttemptInfo) => Promise<T>): Promise<T> =>
-      flight.track('db.run', () =>
-        db.run((tr, info) => (active() ? body(new LabeledTransaction(tr, flight), info) : stopped)),
+      flight.track(
+        'db.run',
+        db,
+        db.run<T>,
+        (tr: Transaction, info: AttemptInfo) =>
+          active() ? body(new LabeledTransaction(tr, flight), info) : (stopped as Promise<T>),
+        undefined,
+        undefined,
       ),
     createTransaction: () => new LabeledTransaction(db.createTransaction(), flight),
-    lockDatabase: (lockId) => flight.track('db.lockDatabase', () => db.lockDatabase(lockId)),
-    unlockDatabase: (lockId) => flight.track('db.unlockDatabase', () => db.unlockDatabase(lockId)),
-    databaseLock: () => flight.track('db.databaseLock', () => db.databaseLock()),
+    lockDatabase: (lockId) =>
+      flight.track('db.lockDatabase', db, db.lockDatabase, lockId, undefined, undefined),
+    unlockDatabase: (lockId) =>
+      flight.track('db.unlockDatabase', db, db.unlockDatabase, lockId, undefined, undefined),
+    databaseLock: () => flight.track('db.databaseLock', db, db.databaseLock, undefined, undefined, undefined),
   };
 }

@@ -26,7 +26,7 @@ import type { OracleRun } from './oracle-run.js';
 import type { ResolvedTest, ResolvedWorkload } from './prepare.js';
 import type { InvariantResult, MetricResult, TestResult, WorkloadResult } from './result.js';
 import { createSideband } from './sideband.js';
-import { inPhase } from './sim-globals.js';
+import { DeterminismViolation } from './sim-globals.js';
 
 /** FoundationDB's pause between the execution and check phases, when the test uses the database. */
 export const PAUSE_BEFORE_CHECK_SECONDS = 3;
@@ -309,6 +309,11 @@ export class TestRun {
   /** A thrown error in a workload: a crash (not an internal error), traced with its stack. */
   private crash(inst: Instance, phase: string, e: unknown): void {
     inst.crashed = true;
+    if (e instanceof DeterminismViolation) {
+      const workload = inst.state.wl.def.name;
+      const file = this.env.pluginFile?.(workload);
+      e.attribute({ workload, phase, ...(file !== undefined ? { file } : {}) });
+    }
     const now = this.env.world.now();
     const stack = stackOf(e);
     inst.state.crashes.push({
@@ -346,10 +351,7 @@ export class TestRun {
       inst.task = kernel.spawn(`${inst.label} ${name}`, async (task) => {
         inst.task = task;
         try {
-          const workload = inst.state.wl.def.name;
-          const file = this.env.pluginFile?.(workload);
-          const tag = { workload, phase: name, ...(file !== undefined ? { file } : {}) };
-          const value = await inPhase(tag, () => call(inst.instance!));
+          const value = await call(inst.instance!);
           if (!inst.stopped) this.phaseResult(inst, name, value);
         } catch (e) {
           if (!inst.stopped) this.crash(inst, name, e);

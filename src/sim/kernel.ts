@@ -97,10 +97,16 @@ export interface SimulatedGlobals {
 
 /**
  * Redirects the host's globals for one run only, while other runs (or the caller's own code) in the same
- * process keep theirs: everything `fn` starts, synchronously or asynchronously, sees `sim`.
+ * process keep theirs. A run's code runs only in the turns of the host's event loop that the kernel
+ * takes: each begins with `enter` in a setImmediate callback, when no other JavaScript is queued, so
+ * every tick and microtask until the kernel's `exit` (just before it yields to the host again, or when the
+ * run ends) descends from the run's own events. No async context is needed to tell whose code is running.
  */
 export interface GlobalsScope {
-  run<T>(sim: SimulatedGlobals, fn: () => T): T;
+  /** From now until `exit`, the running code is this run's: the globals answer from `sim`. */
+  enter(sim: SimulatedGlobals): void;
+  /** The run's turn is over: the globals are the host's again. */
+  exit(): void;
   /** The host's own setImmediate, which the kernel uses to yield to the host now and then. */
   readonly setImmediate: (fn: () => void) => void;
 }
@@ -251,7 +257,8 @@ export class Kernel {
    * empties while `main` waits, or when a limit is hit. While running, `Math.random`, `Date.now` (and,
    * with a `scope`, `new Date()` and `performance.now`) are redirected to this run's PRNG and clock.
    * With a `scope` the redirection covers this run only (runs side by side in one process each see
-   * their own); without one the globals are swapped for the run and restored afterwards, even on a throw.
+   * their own) and the run starts in a turn of its own (see GlobalsScope); without one the globals are
+   * swapped for the run and restored afterwards, even on a throw, and `main` starts at once.
    */
   run<T>(main: (task: Task) => Promise<T>, scope?: GlobalsScope): Promise<RunOutcome<T>> {
     if (this.active) throw new InternalError('kernel.run called while the kernel is already running');
@@ -262,21 +269,32 @@ export class Kernel {
       nowMs: () => SIM_EPOCH_MS + Math.floor(this.time / 1000),
       perfNow: () => this.time / 1000,
     };
-    if (scope) return scope.run(sim, () => this.runWith(main, scope.setImmediate, () => {}));
-    return this.runWith(main, setImmediate, swapGlobals(sim));
+    if (!scope) return this.runWith(main, setImmediate, swapGlobals(sim), undefined);
+    const real = scope.setImmediate;
+    const inTurn = (fn: () => void): void =>
+      real(() => {
+        scope.enter(sim);
+        fn();
+      });
+    // Yielding ends this turn; the first turn is started from the caller's code, which is in no turn of
+    // this run (nor ends another's).
+    const turn = (fn: () => void): void => {
+      scope.exit();
+      inTurn(fn);
+    };
+    return this.runWith(main, turn, () => scope.exit(), inTurn);
   }
 
   private runWith<T>(
     main: (task: Task) => Promise<T>,
     yieldToHost: (fn: () => void) => void,
     restore: () => void,
+    /** Starts the run's first turn; undefined: `main` starts at once. */
+    firstTurn: ((begin: () => void) => void) | undefined,
   ): Promise<RunOutcome<T>> {
     this.yieldToHost = yieldToHost;
     let result: { value: T } | undefined;
-    const mainTask = this.spawn('main', async (t) => {
-      const v = await main(t);
-      result = { value: v };
-    });
+    let mainTask: Task | undefined;
     return new Promise<RunOutcome<T>>((resolve, reject) => {
       const end = (outcome: RunOutcome<T> | Error) => {
         restore();
@@ -295,7 +313,7 @@ export class Kernel {
         try {
           for (;;) {
             if (this.crash) return end(this.crash);
-            if (mainTask.done && result) return end({ kind: 'finished', value: result.value });
+            if (mainTask!.done && result) return end({ kind: 'finished', value: result.value });
             const ev = this.queue.peek();
             if (ev === undefined || (this.woke && ev.time > this.time)) {
               if (this.woke) {
@@ -325,9 +343,18 @@ export class Kernel {
           end(e instanceof Error ? e : new InternalError(String(e)));
         }
       };
-      // The main task's first segment ran synchronously in spawn; drain its microtasks first.
-      this.woke = true;
-      step();
+      this.stepOnNextTick = () => process.nextTick(step);
+      const begin = (): void => {
+        mainTask = this.spawn('main', async (t) => {
+          const v = await main(t);
+          result = { value: v };
+        });
+        // The main task's first segment ran synchronously in spawn; drain its microtasks first.
+        this.woke = true;
+        step();
+      };
+      if (firstTurn) firstTurn(begin);
+      else begin();
     });
   }
 
@@ -350,6 +377,8 @@ export class Kernel {
 
   private drains = 0;
   private yieldToHost: (fn: () => void) => void = setImmediate;
+  /** Queues the run's step as a nextTick; made once per run rather than once per drain. */
+  private stepOnNextTick: () => void = () => {};
 
   /**
    * Calls `step` once the microtask queue is completely empty. A nextTick queued from inside a microtask
@@ -359,9 +388,14 @@ export class Kernel {
    */
   private afterDrain(step: () => void): void {
     if (++this.drains % 512 === 0) this.yieldToHost(step);
-    else queueMicrotask(() => process.nextTick(step));
+    // A reaction on a settled promise is a microtask queued at once, as queueMicrotask's is, without the
+    // AsyncResource and bound function Node's queueMicrotask makes for each call.
+    else SETTLED.then(this.stepOnNextTick);
   }
 }
+
+/** An already-settled promise: a reaction on it is a plain microtask (see afterDrain). */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** Swaps `Math.random` and `Date.now` for the simulated ones; returns the function that restores them. */
 function swapGlobals(sim: SimulatedGlobals): () => void {

@@ -16,9 +16,12 @@ function range(r: Random): [string, string] {
 }
 
 describe('ConflictSet', () => {
-  it('agrees with a scan of all writes, with and without forgetting old ones', () => {
+  // Chunks of 2 and 3 segments split, empty and span a range on almost every write.
+  it.each([
+    128, 2, 3,
+  ])('agrees with a scan of all writes, with and without forgetting old ones (chunks of %s segments)', (chunk) => {
     const r = new Random(7);
-    const set = new ConflictSet();
+    const set = new ConflictSet(chunk);
     const writes: { b: string; e: string; v: number }[] = [];
     let conflicts = 0;
     for (let version = 1; version <= 3000; version++) {
@@ -41,6 +44,36 @@ describe('ConflictSet', () => {
     expect(conflicts).toBeGreaterThan(100);
     expect(conflicts).toBeLessThan(9000);
     expect(set.size).toBeLessThanOrEqual(2 * KEYS.length + 2);
+  });
+
+  it('agrees with a scan of all writes over thousands of keys, ranges across many chunks', () => {
+    const r = new Random(11);
+    const set = new ConflictSet(8);
+    const key = () => `k${r.int(0, 3000).toString().padStart(4, '0')}`;
+    const writes: { b: string; e: string; v: number }[] = [];
+    let conflicts = 0;
+    for (let version = 1; version <= 1500; version++) {
+      for (let n = r.int(1, 6); n > 0; n--) {
+        const b = key();
+        const e = r.chance(0.9) ? `${b}\x00` : key();
+        if (b < e) {
+          set.write(b, e, version);
+          writes.push({ b, e, v: version });
+        }
+      }
+      set.forgetBefore(version - 400);
+      for (let q = 0; q < 4; q++) {
+        const b = key();
+        const other = key();
+        const e = r.chance(0.5) || other <= b ? `${b}\x00` : other;
+        const after = r.int(version - 400, version + 1);
+        const expected = writes.some((w) => w.v > after && b < w.e && w.b < e);
+        expect(set.writtenAfter(b, e, after)).toBe(expected);
+        if (expected) conflicts++;
+      }
+    }
+    expect(conflicts).toBeGreaterThan(500);
+    expect(set.size).toBeGreaterThan(100); // a dozen chunks and more
   });
 
   it('forgets versions below the window: a reader at the window edge sees no old write', () => {

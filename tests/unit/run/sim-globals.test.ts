@@ -116,6 +116,24 @@ describe('per-run globals', () => {
     expect(new Date() instanceof Date).toBe(true);
   });
 
+  it('host code that runs while a run is in progress sees the host clock and may use real timers', async () => {
+    const alone = await run(11, [sloppy]);
+    const seen: number[] = [];
+    let running = true;
+    // The host's own event-loop work between the run's turns: a real timer re-armed every turn.
+    const tick = (): void => {
+      seen.push(Date.now());
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const during = await run(11, [sloppy]);
+    running = false;
+    expect(seen.length).toBeGreaterThan(1);
+    for (const t of seen) expect(t).toBeLessThan(SIM_EPOCH_MS);
+    expect(during.reads).toEqual(alone.reads);
+    expect(sig(during.result)).toBe(sig(alone.result));
+  });
+
   it.each([
     ['setTimeout()', () => setTimeout(() => {}, 10)],
     ['setInterval()', () => setInterval(() => {}, 10)],

@@ -1,0 +1,74 @@
+// A storage server's multi-version store: compaction and rollback never change a read inside the MVCC
+// window, and compaction forgets keys whose history ends in a clear older than the window.
+import { describe, expect, it } from 'vitest';
+import { VersionedStore } from '../../../src/cluster/versioned-store.js';
+import { Random } from '../../../src/core/random.js';
+
+/** Every put, kept forever: the value of a key at a version is its last put at or below it. */
+class Model {
+  private readonly puts: { key: string; version: number; value: string | null }[] = [];
+  put(key: string, version: number, value: string | null): void {
+    this.puts.push({ key, version, value });
+  }
+  get(key: string, version: number): string | undefined {
+    let best: { version: number; value: string | null } | undefined;
+    for (const p of this.puts)
+      if (p.key === key && p.version <= version && (!best || p.version >= best.version)) best = p;
+    return best?.value ?? undefined;
+  }
+  rollback(version: number): void {
+    for (let i = this.puts.length - 1; i >= 0; i--)
+      if (this.puts[i]!.version > version) this.puts.splice(i, 1);
+  }
+}
+
+describe('VersionedStore', () => {
+  it('answers every read inside the window as a full history would, through compactions and rollbacks', () => {
+    const r = new Random(5);
+    const store = new VersionedStore();
+    const model = new Model();
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    let version = 0;
+    let oldest = 0;
+    for (let step = 0; step < 3000; step++) {
+      version += r.int(1, 4);
+      // Several writes at one version, some to the same key (the last one wins).
+      for (let n = r.int(0, 6); n > 0; n--) {
+        const key = keys[r.int(0, keys.length)]!;
+        const value = r.chance(0.25) ? null : `v${version}`;
+        store.put(key, version, value);
+        model.put(key, version, value);
+      }
+      if (r.chance(0.2)) {
+        oldest = Math.max(oldest, version - r.int(0, 30));
+        store.compact(oldest);
+      }
+      if (r.chance(0.02)) {
+        version = Math.max(oldest, version - r.int(0, 10));
+        store.rollback(version);
+        model.rollback(version);
+      }
+      const key = keys[r.int(0, keys.length)]!;
+      const at = r.int(oldest, version + 1);
+      expect(store.get(key, at)).toBe(model.get(key, at));
+    }
+    // Keys whose last write is a clear below the window are forgotten; the others stay.
+    version += 1;
+    store.compact(version);
+    const live = keys.filter((k) => model.get(k, version) !== undefined);
+    expect(store.size).toBe(live.length);
+    expect(store.keysIn('', '\xff')).toEqual([...live].sort());
+  });
+
+  it('forgets a new key set and cleared at one version once the window passes it', () => {
+    const store = new VersionedStore();
+    store.put('keep', 5, 'a');
+    store.put('gone', 5, 'a');
+    store.put('gone', 5, null);
+    store.compact(4);
+    expect(store.keysIn('', '\xff')).toEqual(['gone', 'keep']);
+    store.compact(6);
+    expect(store.keysIn('', '\xff')).toEqual(['keep']);
+    expect(store.get('keep', 6)).toBe('a');
+  });
+});
