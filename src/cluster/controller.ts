@@ -239,6 +239,16 @@ class Controller {
     return w !== undefined && this.proc.localTime() - w.lastSeen <= seconds(this.rt.knob('FAILURE_TIMEOUT'));
   }
 
+  /** Live workers whose disks answer: where roles may be recruited and storage counts as present. */
+  private healthyWorkers(): WorkerReport[] {
+    return this.liveWorkers().filter((w) => w.degraded !== true);
+  }
+
+  /** Alive and its disk answering: a transaction role elsewhere (or on a stuck disk) needs a recovery. */
+  private healthy(address: string): boolean {
+    return this.alive(address) && this.workers.get(address)?.report.degraded !== true;
+  }
+
   /** True while the current master has not finished its recovery. */
   private recovering(): boolean {
     return this.dbInfo.recoveryState !== 'fully_recovered' || this.dbInfo.master?.id !== this.masterId;
@@ -250,7 +260,7 @@ class Controller {
       // Recruit from a worker list that may include just-failed workers: recruitment must cope.
       this.workersGraceUntil = this.rt.world.now() + seconds(2);
     }
-    const live = this.liveWorkers().filter((w) => w.processClass !== 'test');
+    const live = this.healthyWorkers().filter((w) => w.processClass !== 'test');
     if (live.length === 0) return;
     const prefer = live.filter((w) => w.processClass === 'stateless' || w.processClass === 'unset');
     const host = this.rnd.pick(prefer.length > 0 ? prefer : live);
@@ -304,14 +314,14 @@ class Controller {
         continue;
       }
       const tx = [info.master, ...info.grvProxies, ...info.commitProxies, ...info.resolvers, ...info.logs];
-      const failed = tx.find((r) => r && !this.alive(r.address));
+      const failed = tx.find((r) => r && !this.healthy(r.address));
       if (failed) {
         this.recruitMaster(`transaction role at ${failed.address} failed`);
         continue;
       }
       // Data distribution: storage servers that stay missing are replaced (through a recovery).
       const reported = new Map<string, string>();
-      for (const w of this.liveWorkers()) for (const s of w.storage) reported.set(s, w.address);
+      for (const w of this.healthyWorkers()) for (const s of w.storage) reported.set(s, w.address);
       const moved = info.storage.find((s) => reported.has(s.id) && reported.get(s.id) !== s.address);
       if (moved && now - this.lastRepairAt > seconds(5)) {
         // Its data folder came back on another machine: the map must follow it.
@@ -333,7 +343,7 @@ class Controller {
       // A lost server is worth a recovery when a team needs a replacement for it, when a team has enough
       // complete replicas without it for it to leave (see planRepairs), or when it serves no shard and
       // only has to leave the map. While its replacement fetches, there is nothing to do but wait.
-      const fetching = new Set(this.liveWorkers().flatMap((w) => w.fetching));
+      const fetching = new Set(this.healthyWorkers().flatMap((w) => w.fetching));
       const lostSet = new Set(lost);
       const actionable = lost.filter((id) => {
         const teams = info.shards.filter((sh) => sh.team.includes(id)).map((sh) => sh.team);

@@ -107,6 +107,14 @@ export const CLUSTER_KNOBS: readonly KnobDef[] = [
     doc: 'How long a client waits for a commit reply before answering commit_unknown_result.',
   },
   {
+    name: 'DISK_DEGRADED_TIMEOUT',
+    default: 10,
+    unit: 's',
+    doc:
+      'A worker with a disk operation in flight this long reports itself degraded: nothing new is ' +
+      'recruited on it and its storage servers are replaced (a failed disk never answers).',
+  },
+  {
     name: 'STORAGE_CHECKPOINT_BYTES',
     default: 4 * 1024 * 1024,
     unit: 'bytes',

@@ -312,7 +312,8 @@ export async function runMaster(
 
   // 4. Recruit the new transaction system (and storage, at creation or for repairs).
   await state('recruiting_transaction_servers');
-  const servers = workers.filter((w) => w.processClass !== 'test');
+  // A worker whose disk stopped answering would hang whatever is recruited on it.
+  const servers = workers.filter((w) => w.processClass !== 'test' && w.degraded !== true);
   if (servers.length === 0) throw new RecoveryAborted('no workers');
   const pickDistinct = (n: number, prefer: string[], avoidZones = new Set<string>()): WorkerReport[] => {
     const ranked = rnd

@@ -134,6 +134,11 @@ export interface WorkerReport {
   /** Those of `storage` still being rebuilt from replicas: they hold no complete copy yet. */
   readonly fetching: readonly string[];
   readonly tlogs: readonly string[];
+  /**
+   * A disk operation of this worker has waited longer than DISK_DEGRADED_TIMEOUT (a failed or stalled
+   * disk): nothing new is recruited here, and its storage servers count as lost until it recovers.
+   */
+  readonly degraded?: boolean;
 }
 
 /** Endpoint names. Role endpoints are suffixed with the role id so restarts and stale peers never mix. */

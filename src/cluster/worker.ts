@@ -224,6 +224,12 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
     }
   };
 
+  /** True when one of this process's disk operations has waited longer than DISK_DEGRADED_TIMEOUT. */
+  const diskDegraded = (): boolean => {
+    const since = proc.oldestDiskOpSince();
+    return since !== undefined && rt.world.now() - since > seconds(rt.knob('DISK_DEGRADED_TIMEOUT'));
+  };
+
   const heartbeat = async (): Promise<void> => {
     for (;;) {
       if (cc && !rt.buggify('worker.skipHeartbeat', 0.02)) {
@@ -236,6 +242,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
           storage: [...storage.keys()],
           fetching: [...storage.values()].filter((s) => !s.readable).map((s) => s.id),
           tlogs: [...tlogs.keys()],
+          ...(diskDegraded() ? { degraded: true } : {}),
         };
         try {
           learn(await rpc.request<DbInfo>(cc, EP.ccRegister, report, seconds(rt.knob('RPC_TIMEOUT'))));

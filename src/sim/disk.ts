@@ -667,7 +667,8 @@ export class SimFile {
       proc.incarnation === this.incarnation,
       () => `${proc.address} used file ${this.stored.name} opened by an earlier incarnation`,
     );
-    if (proc.diskFailed) return f.promise; // FailDisk: never completes
+    const ticket = proc.diskOpStarted(proc.kernel.now());
+    if (proc.diskFailed) return f.promise; // FailDisk: never completes (and stays in flight)
     let latency =
       kind === 'read'
         ? this.timing.readLatency()
@@ -687,6 +688,7 @@ export class SimFile {
     }
     proc.after(done - now, () => {
       if (proc.diskFailed) return; // FailDisk armed while the operation was in flight
+      proc.diskOpDone(ticket);
       const injected = this.disks?.injectFault(proc, kind, this.stored.name);
       if (injected) {
         f.reject(injected);

@@ -52,6 +52,13 @@ export class SimProcess {
   faultInjection = false;
   /** Disk never completes I/O (FailDisk kill type). */
   diskFailed = false;
+  /**
+   * When each of this incarnation's disk operations still in flight was issued (insertion order is issue
+   * order, so the first is the oldest). What a real process knows of its own outstanding I/O: a worker
+   * reports itself degraded when one has waited too long (see `oldestDiskOpSince`).
+   */
+  readonly diskOpsInFlight = new Map<number, Time>();
+  private nextDiskOp = 0;
   /** Who holds which role here: holder id (a role's id, or the abbreviation itself) to abbreviation. */
   private readonly roleHolders = new Map<string, string>();
   /**
@@ -173,6 +180,25 @@ export class SimProcess {
     this.alive = true;
     this.faultInjection = false;
     this.diskFailed = false;
+    this.diskOpsInFlight.clear();
+  }
+
+  /** Records a disk operation issued now; returns its ticket for `diskOpDone`. */
+  diskOpStarted(now: Time): number {
+    const ticket = this.nextDiskOp++;
+    this.diskOpsInFlight.set(ticket, now);
+    return ticket;
+  }
+
+  /** A disk operation completed (or failed). */
+  diskOpDone(ticket: number): void {
+    this.diskOpsInFlight.delete(ticket);
+  }
+
+  /** When the oldest disk operation still in flight was issued, or undefined when none is. */
+  oldestDiskOpSince(): Time | undefined {
+    for (const since of this.diskOpsInFlight.values()) return since;
+    return undefined;
   }
 
   /** Ends the current incarnation: all its pending work is abandoned. Called by the lifecycle code. */

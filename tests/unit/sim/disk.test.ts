@@ -428,3 +428,26 @@ describe('timing, stalls and throttling', () => {
     });
   });
 });
+
+describe('disk operations in flight, as the process sees them', () => {
+  it('a completed operation leaves none; under FailDisk the first one stays, with the time it was issued', async () => {
+    const { world, p } = setup(5);
+    const out = await world.kernel.run(async () => {
+      const f = world.open(p, 'storage-1');
+      await f.write(0, new Uint8Array(10));
+      await f.sync();
+      const idle = p.oldestDiskOpSince();
+      p.diskFailed = true;
+      const issued = world.kernel.now();
+      void f.sync();
+      await world.kernel.delay(seconds(30));
+      void f.read(0, 10);
+      return { idle, issued, oldest: p.oldestDiskOpSince(), inFlight: p.diskOpsInFlight.size };
+    });
+    expect(out.kind).toBe('finished');
+    if (out.kind !== 'finished') return;
+    expect(out.value.idle).toBeUndefined();
+    expect(out.value.oldest).toBe(out.value.issued);
+    expect(out.value.inFlight).toBe(2);
+  });
+});
