@@ -1,13 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Seed sweeps: each runs a sample of its seeds in `npm test` and every seed in `npm run test:sweeps`
+ * Seed sweeps: each runs a sample of its seeds in `npm test` (tests/fdb/long: none, its headers only) and every seed in `npm run test:sweeps`
  * (which widens them through FAULTLINE_*_SEEDS). Listed here so `--project sweeps` runs only them.
  */
 const SWEEPS = [
   'tests/unit/sweep/recovery-sweep.test.ts',
   'tests/unit/specs/**/*.test.ts',
   'tests/unit/cluster/buggify-sweep.test.ts',
+  'tests/unit/fdb/upstream-long-specs.test.ts',
 ];
 
 export default defineConfig({

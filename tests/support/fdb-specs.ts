@@ -1,0 +1,44 @@
+// FoundationDB's own specs copied into tests/fdb/: each copy's first line names its FoundationDB path and
+// commit, and each must pass unchanged. tests/fdb/*.toml run in `npm test`; tests/fdb/long/ holds the
+// passing ones that cost minutes a seed, run by `npm run test:sweeps`.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { runSpec } from '../../src/run/run-spec.js';
+import { loadSpecFile } from '../../src/spec/load.js';
+import { TraceWriter } from '../../src/trace/writer.js';
+import { Registry } from '../../src/workload/registry.js';
+import { builtinWorkloads } from '../../workloads/index.js';
+
+/** The header every copy starts with. */
+export const FDB_HEADER =
+  /^# FoundationDB: tests\/(fast|rare|slow)\/\S+\.toml \(apple\/foundationdb@[0-9a-f]{40}\)/;
+
+/** The `.toml` files directly in `dir`, sorted. */
+export function fdbSpecsIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.toml'))
+    .sort();
+}
+
+/** The first line of a copy. */
+export function firstLine(file: string): string {
+  return readFileSync(file, 'utf8').split('\n')[0] ?? '';
+}
+
+/** Runs a copy unchanged on `seed` and expects it to pass with no failure. */
+export async function expectFdbSpecPasses(file: string, seed: number): Promise<void> {
+  const loaded = loadSpecFile(file);
+  const r = await runSpec({
+    spec: loaded.spec,
+    specPath: file,
+    seed,
+    traceSink: new TraceWriter({ memory: false }),
+    registry: new Registry(builtinWorkloads),
+  });
+  expect(r.failures).toEqual([]);
+  expect(r.outcome).toBe('passed');
+}
+
+/** Paths relative to the checkout. */
+export const joinSpec = (dir: string, f: string): string => path.join(dir, f);
