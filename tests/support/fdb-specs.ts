@@ -4,9 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { runSpec } from '../../src/run/run-spec.js';
-import { loadSpecFile } from '../../src/spec/load.js';
-import { TraceWriter } from '../../src/trace/writer.js';
+import { specStatus } from '../../bench/fdb-compat.js';
 import { Registry } from '../../src/workload/registry.js';
 import { builtinWorkloads } from '../../workloads/index.js';
 
@@ -26,18 +24,9 @@ export function firstLine(file: string): string {
   return readFileSync(file, 'utf8').split('\n')[0] ?? '';
 }
 
-/** Runs a copy unchanged on `seed` and expects it to pass with no failure. */
+/** Runs a copy unchanged on `seed` and expects it to pass (the status names the first failure if not). */
 export async function expectFdbSpecPasses(file: string, seed: number): Promise<void> {
-  const loaded = loadSpecFile(file);
-  const r = await runSpec({
-    spec: loaded.spec,
-    specPath: file,
-    seed,
-    traceSink: new TraceWriter({ memory: false }),
-    registry: new Registry(builtinWorkloads),
-  });
-  expect(r.failures).toEqual([]);
-  expect(r.outcome).toBe('passed');
+  expect(await specStatus(file, seed, new Registry(builtinWorkloads))).toBe('passes');
 }
 
 /** Paths relative to the checkout. */
