@@ -19,6 +19,8 @@ export const PLANTED_BUGS = {
     "the commit proxy stamps versionstamps with the previous batch's version, so two batches' stamps collide",
   recoverySkipsLogLock:
     "recovery reads the old epoch's log ends without locking the logs, so the old proxy keeps committing to them",
+  tlogAcksAfterLock:
+    "a transaction log answers a recovery's lock with the end durable so far, and a sync already in flight acknowledges pushes past it",
   reverseRangeSkipsBegin: "a storage server's reverse range read treats the range's begin as exclusive",
 } as const;
 

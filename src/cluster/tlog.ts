@@ -175,7 +175,7 @@ class TLog {
    * must not acknowledge pushes the new epoch is about to roll back.
    */
   private ackLimit(): number {
-    if (!this.locked) return this.durableEnd;
+    if (!this.locked || this.rt.bug('tlogAcksAfterLock')) return this.durableEnd;
     return this.lockedEnd ?? -1;
   }
 
@@ -199,6 +199,11 @@ class TLog {
     // Planted bug: report the end without fencing the log, so the old epoch's proxy may push on.
     if (this.rt.bug('recoverySkipsLogLock'))
       return { end: this.durableEnd, knownCommitted: this.knownCommitted };
+    // Planted bug: lock at once and report the end durable so far; a sync in flight acknowledges past it.
+    if (this.rt.bug('tlogAcksAfterLock')) {
+      this.locked = true;
+      return { end: this.durableEnd, knownCommitted: this.knownCommitted };
+    }
     if (!this.locked) {
       this.locked = true;
       // No push is appended once locked, so this sync makes every appended version durable: the end
