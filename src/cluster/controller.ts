@@ -134,6 +134,12 @@ class Controller {
   /** Storage servers a repair asked to replace, kept until a recovery completes with them. */
   private pendingReplace: string[] = [];
   private workersGraceUntil = 0;
+  /**
+   * Why a recovery is owed that could not start: no healthy worker could host a master at that moment
+   * (every heartbeat looked late, as after a jump of this process's clock). The monitor retries it, so a
+   * lock, configuration change or move asked for then is not forgotten.
+   */
+  private owedRecovery: string | undefined;
   private readonly rnd;
 
   constructor(
@@ -261,7 +267,11 @@ class Controller {
       this.workersGraceUntil = this.rt.world.now() + seconds(2);
     }
     const live = this.healthyWorkers().filter((w) => w.processClass !== 'test');
-    if (live.length === 0) return;
+    if (live.length === 0) {
+      this.owedRecovery = reason;
+      return;
+    }
+    this.owedRecovery = undefined;
     const prefer = live.filter((w) => w.processClass === 'stateless' || w.processClass === 'unset');
     const host = this.rnd.pick(prefer.length > 0 ? prefer : live);
     const id = this.rnd.uid();
@@ -302,6 +312,10 @@ class Controller {
       if (this.stopped) return;
       const now = this.rt.world.now();
       const info = this.dbInfo;
+      if (this.owedRecovery !== undefined) {
+        this.recruitMaster(this.owedRecovery);
+        continue;
+      }
       if (info.recoveryState === 'fully_recovered' && this.rt.buggify('cc.spuriousRecovery', 0.002)) {
         this.recruitMaster('spurious recovery (BUGGIFY)');
         continue;
