@@ -1,11 +1,17 @@
 // FoundationDB compatibility report: runs every FoundationDB spec saved under tests/fdb/upstream/ on seeds
 // 1-3 and writes docs/fdb-compatibility.md (passes / rejected: why / fails: why), keeping its Changes log.
 //
-// Run with `npx tsx bench/fdb-compat.ts [--seeds 1,2,3] [--only NAME,...] [--out FILE]`. Offline: the specs
-// are the saved copies, each naming its FoundationDB path and commit in its first line. With `--only`, the
-// specs not named keep the rows the previous report gave them (so a change can re-run just what it affects).
+// Run with `npx tsx bench/fdb-compat.ts [--seeds 1,2,3] [--only NAME,...] [--out FILE] [--max-wall SECONDS]`.
+// Offline: the specs are the saved copies, each naming its FoundationDB path and commit in its first line.
+// With `--only`, the specs not named keep the rows the previous report gave them (so a change can re-run
+// just what it affects); a name matches every saved path that contains it (`slow/X.toml` names one spec).
+// With `--max-wall`, each seed runs in a child process that is ended after that many seconds of wall time,
+// and its status says so (`not finished within N minutes of wall time`), so one slow spec cannot hold up
+// the report; without it every seed runs in this process, for as long as it takes.
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BadInputError } from '../src/core/errors.js';
 import { runSpec } from '../src/run/run-spec.js';
 import { loadSpecFile } from '../src/spec/load.js';
@@ -17,6 +23,8 @@ import { builtinWorkloads } from '../workloads/index.js';
 export const UPSTREAM_DIR = 'tests/fdb/upstream';
 /** The status of a spec the report did not run (a run cut short, or left out by `--only`). */
 export const NOT_RUN = 'not run in this report';
+/** The status prefix of a seed ended by `--max-wall`. */
+export const CUT_SHORT = 'not finished within';
 /** Marks the hand-written log of explained changes, kept when the table is regenerated. */
 export const CHANGES_HEADING = '## Changes';
 
@@ -70,6 +78,81 @@ export async function specStatus(file: string, seed: number, registry: Registry)
   }
 }
 
+/** The status of a seed ended after `seconds` of wall time. */
+export function cutShortStatus(seconds: number): string {
+  const minutes = seconds / 60;
+  const amount = Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${seconds} s`;
+  return `${CUT_SHORT} ${amount} of wall time`;
+}
+
+/** One seed's status with what it cost: wall seconds, and CPU seconds when the run ended by itself. */
+export interface TimedStatus {
+  readonly status: string;
+  readonly wallSeconds: number;
+  readonly cpuSeconds?: number;
+}
+
+const SCRIPT = fileURLToPath(import.meta.url);
+
+/**
+ * Runs one seed in a child process (this script with `--one`), ending it after `maxWallSeconds` of wall
+ * time. The child writes its status as one JSON line; a child that dies without one is a crash.
+ */
+export function childStatus(file: string, seed: number, maxWallSeconds: number): Promise<TimedStatus> {
+  const started = performance.now();
+  const args = ['--import', 'tsx', SCRIPT, '--one', file, '--seed', String(seed)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  let cutShort = false;
+  const timer = setTimeout(() => {
+    cutShort = true;
+    child.kill('SIGKILL');
+  }, maxWallSeconds * 1000);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const wallSeconds = (performance.now() - started) / 1000;
+      if (cutShort) return resolve({ status: cutShortStatus(maxWallSeconds), wallSeconds });
+      const line = out.trim().split('\n').at(-1) ?? '';
+      try {
+        const r = JSON.parse(line) as { status: string; cpuSeconds: number };
+        resolve({ status: r.status, wallSeconds, cpuSeconds: r.cpuSeconds });
+      } catch {
+        resolve({ status: `fails: faultline crashed (exit code ${code ?? 'none'})`, wallSeconds });
+      }
+    });
+  });
+}
+
+/** `--one FILE --seed N`: one seed's status and CPU seconds, as one JSON line on stdout. */
+async function runOne(file: string, seed: number): Promise<void> {
+  const status = await specStatus(file, seed, new Registry(builtinWorkloads));
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ status, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
+}
+
+/** One seed's status, in this process or (with a wall-time limit) in a child process. */
+async function timedStatus(
+  file: string,
+  seed: number,
+  registry: Registry,
+  maxWallSeconds: number | undefined,
+): Promise<TimedStatus> {
+  if (maxWallSeconds !== undefined) return childStatus(file, seed, maxWallSeconds);
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const status = await specStatus(file, seed, registry);
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    status,
+    wallSeconds: (performance.now() - started) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
 /** The rows of a previous report's table, by FoundationDB path (empty when there is none). */
 export function previousRows(report: string): Map<string, CompatRow> {
   const rows = new Map<string, CompatRow>();
@@ -91,6 +174,13 @@ export function renderReport(rows: readonly CompatRow[], seeds: readonly number[
   const passAll = rows.filter((r) => r.statuses.every((s) => s === 'passes')).length;
   const rejected = rows.filter((r) => r.statuses.some((s) => s.startsWith('rejected'))).length;
   const notRun = rows.filter((r) => r.statuses.some((s) => s === NOT_RUN)).length;
+  const fails = rows.filter((r) => r.statuses.some((s) => s.startsWith('fails'))).length;
+  const cutShort = rows.filter((r) => r.statuses.some((s) => s.startsWith(CUT_SHORT))).length;
+  const more = [
+    ...(fails > 0 ? [`${fails} fail on some seed`] : []),
+    ...(cutShort > 0 ? [`${cutShort} did not finish a seed within the wall-time limit`] : []),
+    ...(notRun > 0 ? [`${notRun} were not run for this report`] : []),
+  ];
   const lines = [
     '# FoundationDB compatibility',
     '',
@@ -105,7 +195,8 @@ export function renderReport(rows: readonly CompatRow[], seeds: readonly number[
     'at the end of this file (the script keeps that section when it regenerates the table).',
     '',
     `Summary: ${rows.length} specs; ${passAll} pass on every seed; ${rejected} are rejected before running` +
-      (notRun > 0 ? `; ${notRun} were not run for this report.` : '.'),
+      more.map((m) => `; ${m}`).join('') +
+      '.',
     '',
     `| FoundationDB spec | workloads | ${seeds.map((s) => `seed ${s}`).join(' | ')} |`,
     `| --- | --- | ${seeds.map(() => '---').join(' | ')} |`,
@@ -125,6 +216,12 @@ function flag(args: readonly string[], name: string): string | undefined {
 }
 
 async function main(args: readonly string[]): Promise<void> {
+  const one = flag(args, '--one');
+  if (one !== undefined) return runOne(one, Number(flag(args, '--seed') ?? '1'));
+  const maxWallFlag = flag(args, '--max-wall');
+  const maxWall = maxWallFlag === undefined ? undefined : Number(maxWallFlag);
+  if (maxWall !== undefined && !(maxWall > 0))
+    throw new Error(`--max-wall needs seconds > 0, not ${maxWallFlag}`);
   const seeds = (flag(args, '--seeds') ?? '1,2,3').split(',').map(Number);
   const only = flag(args, '--only')?.split(',');
   const out = flag(args, '--out') ?? 'docs/fdb-compatibility.md';
@@ -156,8 +253,12 @@ async function main(args: readonly string[]): Promise<void> {
     if (!selected(file)) continue;
     const statuses: string[] = [];
     for (const seed of seeds) {
-      statuses.push(await specStatus(file, seed, registry));
-      process.stderr.write(`${rows[i]!.fdbPath} seed ${seed}: ${statuses.at(-1)}\n`);
+      const t = await timedStatus(file, seed, registry, maxWall);
+      statuses.push(t.status);
+      const cpu = t.cpuSeconds === undefined ? '' : `, ${t.cpuSeconds.toFixed(1)} s CPU`;
+      process.stderr.write(
+        `${rows[i]!.fdbPath} seed ${seed}: ${t.status} (${t.wallSeconds.toFixed(1)} s wall${cpu})\n`,
+      );
     }
     rows[i] = { ...rows[i]!, statuses };
     writeFileSync(out, renderReport(rows, seeds, changes));

@@ -318,6 +318,12 @@ trace_retry_open_interval trace_sync_enabled tsc_yield_time unrestricted_handsha
  */
 const NEWER_SERVER_KNOBS = `
 cc_recovery_init_req_allow_drop_in_sim rocksdb_enable_nondeterminism dd_max_pipeline_moves
+rocksdb_metrics_in_simulation
+`;
+
+/** Flow knobs of newer FoundationDB releases that its own test specs set (flow/Knobs.cpp, 2024). */
+const NEWER_FLOW_KNOBS = `
+enable_replica_consistency_check_on_reads
 `;
 
 function words(text: string): string[] {
@@ -330,7 +336,7 @@ function words(text: string): string[] {
  */
 export function fdbKnobNames(): ReadonlyMap<string, FdbKnobSource> {
   const out = new Map<string, FdbKnobSource>();
-  for (const n of words(FLOW_KNOBS)) out.set(n, 'flow/Knobs.cpp');
+  for (const n of [...words(FLOW_KNOBS), ...words(NEWER_FLOW_KNOBS)]) out.set(n, 'flow/Knobs.cpp');
   for (const n of words(CLIENT_KNOBS)) out.set(n, 'fdbclient/ClientKnobs.cpp');
   for (const n of [...words(SERVER_KNOBS), ...words(NEWER_SERVER_KNOBS)])
     out.set(n, 'fdbclient/ServerKnobs.cpp');
