@@ -169,6 +169,11 @@ function cell(s: string): string {
   return s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
 
+/** The verb for a count of specs: `one` for 1, else `many`. */
+function verb(count: number, one: string, many: string): string {
+  return count === 1 ? one : many;
+}
+
 /** The report's Markdown: summary, table, and the Changes log carried over from the previous report. */
 export function renderReport(rows: readonly CompatRow[], seeds: readonly number[], changes: string): string {
   const passAll = rows.filter((r) => r.statuses.every((s) => s === 'passes')).length;
@@ -177,9 +182,9 @@ export function renderReport(rows: readonly CompatRow[], seeds: readonly number[
   const fails = rows.filter((r) => r.statuses.some((s) => s.startsWith('fails'))).length;
   const cutShort = rows.filter((r) => r.statuses.some((s) => s.startsWith(CUT_SHORT))).length;
   const more = [
-    ...(fails > 0 ? [`${fails} fail on some seed`] : []),
+    ...(fails > 0 ? [`${fails} ${verb(fails, 'fails', 'fail')} on some seed`] : []),
     ...(cutShort > 0 ? [`${cutShort} did not finish a seed within the wall-time limit`] : []),
-    ...(notRun > 0 ? [`${notRun} were not run for this report`] : []),
+    ...(notRun > 0 ? [`${notRun} ${verb(notRun, 'was', 'were')} not run for this report`] : []),
   ];
   const lines = [
     '# FoundationDB compatibility',
@@ -194,7 +199,7 @@ export function renderReport(rows: readonly CompatRow[], seeds: readonly number[
     '**Rule:** every change to this table is explained, in the commit that makes it and in the Changes log',
     'at the end of this file (the script keeps that section when it regenerates the table).',
     '',
-    `Summary: ${rows.length} specs; ${passAll} pass on every seed; ${rejected} are rejected before running` +
+    `Summary: ${rows.length} specs; ${passAll} ${verb(passAll, 'passes', 'pass')} on every seed; ${rejected} ${verb(rejected, 'is', 'are')} rejected before running` +
       more.map((m) => `; ${m}`).join('') +
       '.',
     '',

@@ -34,7 +34,7 @@ describe('fdb-compat report', () => {
     const text = renderReport(rows, [1, 2, 3], '## Changes\n\n- one change\n');
     expect([...previousRows(text).values()]).toEqual(rows);
     expect(text).toMatch(
-      /Summary: 2 specs; 1 pass on every seed; 1 are rejected before running; 1 fail on some seed; 1 were not run for this report\./,
+      /Summary: 2 specs; 1 passes on every seed; 1 is rejected before running; 1 fails on some seed; 1 was not run for this report\./,
     );
     expect(renderReport(rows.slice(0, 1), [1, 2, 3], '')).toMatch(/are rejected before running\.\n/);
     expect(text.endsWith('## Changes\n\n- one change\n')).toBe(true);
@@ -62,7 +62,7 @@ describe('fdb-compat report', () => {
     ];
     const text = renderReport(more, [1, 2, 3], '');
     expect(text).toMatch(
-      /Summary: 4 specs; 1 pass on every seed; 1 are rejected before running; 2 fail on some seed; 1 did not finish a seed within the wall-time limit; 1 were not run for this report\./,
+      /Summary: 4 specs; 1 passes on every seed; 1 is rejected before running; 2 fail on some seed; 1 did not finish a seed within the wall-time limit; 1 was not run for this report\./,
     );
     expect(previousRows(text).get('tests/slow/D.toml')?.statuses[0]).toBe(
       'not finished within 10 minutes of wall time',
