@@ -2,7 +2,6 @@
 // commit, and each must pass unchanged. tests/fdb/*.toml run in `npm test`; tests/fdb/long/ holds the
 // passing ones that cost minutes a seed, run by `npm run test:sweeps`.
 import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'vitest';
 import { specStatus } from '../../bench/fdb-compat.js';
 import { Registry } from '../../src/workload/registry.js';
@@ -28,6 +27,3 @@ export function firstLine(file: string): string {
 export async function expectFdbSpecPasses(file: string, seed: number): Promise<void> {
   expect(await specStatus(file, seed, new Registry(builtinWorkloads))).toBe('passes');
 }
-
-/** Paths relative to the checkout. */
-export const joinSpec = (dir: string, f: string): string => path.join(dir, f);
