@@ -9,8 +9,11 @@ import { openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 
 type TLogRecord =
-  /** The first record; a checkpoint repeats it (with the lock, if any) before its copies. */
-  | { t: 'init'; id: string; epoch: number; start: number; tags: string[] }
+  /**
+   * The first record; a checkpoint repeats it (with the lock, if any) before its copies, adding the durable
+   * end it had reached: when every version was popped, no copy is left to tell a restart how far it got.
+   */
+  | { t: 'init'; id: string; epoch: number; start: number; tags: string[]; end?: number }
   | { t: 'v'; v: number; m: TaggedMutations[] }
   | { t: 'lock' };
 
@@ -131,6 +134,7 @@ class TLog {
       epoch: this.epoch,
       start: this.start,
       tags: [...this.tags],
+      end: this.durableEnd,
     });
     if (this.locked) void this.appendRecord({ t: 'lock' });
     for (let i = 0; i < this.entries.length; i++) {
@@ -424,7 +428,7 @@ export async function restartTLog(
     return undefined;
   }
   const log = new TLog(rt, proc, first.id, first.epoch, first.tags, file, first.start, scan.end);
-  for (let i = 1; i < scan.records.length; i++) {
+  for (let i = 0; i < scan.records.length; i++) {
     const r = scan.records[i]!;
     if (r.t === 'v') {
       // A checkpoint cut short by a crash left copies of versions already read: skip them.
@@ -435,6 +439,8 @@ export async function restartTLog(
       // Seed entries lie at or below the log's start; its end is never below the start.
       log.end = Math.max(log.end, r.v);
     } else if (r.t === 'lock') log.locked = true;
+    // A checkpoint's init: every version up to its end was durable here, popped ones included.
+    else if (r.t === 'init' && r.end !== undefined) log.end = Math.max(log.end, r.end);
   }
   log.durableEnd = log.end;
   if (log.locked) log.lockedEnd = log.durableEnd;

@@ -3,6 +3,8 @@
 // acknowledged commit.
 import { describe, expect, it } from 'vitest';
 import { bytes, str } from '../../../src/cluster/bytes.js';
+import { createTLog, tlogEndpoints } from '../../../src/cluster/tlog.js';
+import { seconds } from '../../../src/core/time.js';
 import type { World } from '../../../src/sim/world.js';
 import { finished, runScenario } from '../../support/cluster-scenario.js';
 
@@ -48,6 +50,46 @@ describe('file checkpoints', () => {
     expect(events.some((e) => e.type === 'StorageServerCheckpoint')).toBe(true);
     expect(events.some((e) => e.type === 'TLogCheckpoint')).toBe(true);
   });
+
+  // Swarm seed 22587: pushes to one log were clogged, so its end stayed at the last version known
+  // committed; storage servers popped up to there and the log's checkpoint kept no copy. A restart from it
+  // read its end as the epoch's start (0): the recovery chose 0 as the recovery version and rolled back
+  // commits every log had made durable. Here a log of its own takes pushes, has them all popped, and its
+  // machine reboots: the restart must report the last version it made durable.
+  for (const seed of [1, 2, 3]) {
+    it(`a log restarted from a checkpoint that kept no version still reports its durable end (seed ${seed})`, async () => {
+      const id = 'ab12cd34ef560001';
+      const { outcome, events } = await runScenario(
+        { seed, config: CONFIG, knobs: { TLOG_CHECKPOINT_BYTES: 4096 } },
+        async ({ db, world, cluster, delay }) => {
+          const host = world.processes().find((p) => p.alive && !p.roles.has('TL'))!;
+          await createTLog(cluster.rt, host, { id, epoch: 1, start: 0, tags: ['t'], seed: [] });
+          const rpc = world.rpc(db.proc);
+          const ep = tlogEndpoints(id);
+          for (let v = 1; v <= 8; v++) {
+            const mutations = [{ type: 'set' as const, key: str(key(v)), value: str(value(v, v)) }];
+            const push = {
+              prevVersion: v - 1,
+              version: v,
+              tagged: [{ tag: 't', mutations }],
+              knownCommitted: v - 1,
+            };
+            await rpc.request(host.address, ep.push, push, seconds(5));
+          }
+          rpc.send(host.address, ep.pop, { tag: 't', version: 8 });
+          await delay(1);
+          world.lifecycle.killMachine(host.machine, 'Reboot');
+          await delay(30);
+        },
+      );
+      finished(outcome);
+      const mine = (type: string) => events.filter((e) => e.type === type && e.details.TLogID === id);
+      expect(mine('TLogCheckpoint').map((e) => e.details.Versions)).toContain(0);
+      const restarts = mine('TLogRestart');
+      expect(restarts.length).toBeGreaterThan(0);
+      for (const e of restarts) expect(e.details.DurableEnd).toBe(8);
+    });
+  }
 
   // Machines reboot one at a time while checkpoints are written (some cut short), then the whole cluster
   // reboots once its last writes are durable (storage restarts from its checkpoint); or, with no reboots
