@@ -74,11 +74,15 @@ export class RecordLog {
 
   /** Appends a record (not durable until `sync`). Resolves when it reached the file. */
   append(rec: unknown): Promise<void> {
-    const bytes = encodeRecord(rec);
+    return this.appendEncoded(encodeRecord(rec));
+  }
+
+  /** Appends a record already encoded by `encodeRecord` (the bytes are copied, never changed). */
+  appendEncoded(bytes: Uint8Array): Promise<void> {
     const at = this.offset;
     this.lastAt = at;
     this.offset += bytes.length;
-    this.chain = this.chain.then(() => this.file.write(at, bytes));
+    this.chain = this.chain.then(() => this.file.writeShared(at, bytes));
     return this.chain;
   }
 
@@ -88,7 +92,7 @@ export class RecordLog {
       const pad = padRecord(this.offset);
       const at = this.offset;
       this.offset += pad.length;
-      this.chain = this.chain.then(() => this.file.write(at, pad));
+      this.chain = this.chain.then(() => this.file.writeShared(at, pad));
     }
     await this.chain;
     await this.file.sync();

@@ -5,7 +5,7 @@ import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
 import type { LogEntry, TaggedMutations } from './protocol.js';
-import { openRecordLog, RecordLog } from './record-file.js';
+import { encodeRecord, openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 
 type TLogRecord =
@@ -52,6 +52,21 @@ export function tlogEndpoints(id: string) {
 /** The file name of a TLog's log. */
 export function tlogFileName(id: string): string {
   return `tlog-${id}.log`;
+}
+
+/**
+ * Each version's record, encoded once: a commit proxy pushes the same entry object to every log of the
+ * epoch, a new epoch's logs are seeded with the old ones' entries, and a checkpoint copies them again.
+ */
+const encodedEntries = new WeakMap<readonly TaggedMutations[], { version: number; bytes: Uint8Array }>();
+
+function entryRecord(entry: LogEntry): Uint8Array {
+  const hit = encodedEntries.get(entry.tagged);
+  if (hit !== undefined && hit.version === entry.version) return hit.bytes;
+  const rec: TLogRecord = { t: 'v', v: entry.version, m: entry.tagged as TaggedMutations[] };
+  const bytes = encodeRecord(rec);
+  encodedEntries.set(entry.tagged, { version: entry.version, bytes });
+  return bytes;
 }
 
 /** A running transaction log. */
@@ -103,7 +118,7 @@ class TLog {
   appendEntry(entry: LogEntry): Promise<void> {
     this.entries.push(entry);
     this.offsets.push(this.records.end);
-    return this.appendRecord({ t: 'v', v: entry.version, m: entry.tagged as TaggedMutations[] });
+    return this.records.appendEncoded(entryRecord(entry));
   }
 
   /**
@@ -138,9 +153,8 @@ class TLog {
     });
     if (this.locked) void this.appendRecord({ t: 'lock' });
     for (let i = 0; i < this.entries.length; i++) {
-      const e = this.entries[i]!;
       this.offsets[i] = this.records.end;
-      void this.appendRecord({ t: 'v', v: e.version, m: e.tagged as TaggedMutations[] });
+      void this.records.appendEncoded(entryRecord(this.entries[i]!));
     }
     const copied = this.entries.length;
     await this.records.sync();

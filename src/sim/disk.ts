@@ -705,10 +705,17 @@ export class SimFile {
 
   /** Writes bytes at `offset`; not durable until `sync`. */
   write(offset: number, data: Uint8Array): Promise<void> {
-    const copy = data.slice();
+    return this.writeShared(offset, data.slice());
+  }
+
+  /**
+   * Writes `data` without copying it first: the caller promises never to change it (encoded records,
+   * which may be written to several files).
+   */
+  writeShared(offset: number, data: Uint8Array): Promise<void> {
     return this.op('write', () => {
-      this.stored.pending.push({ offset, data: copy });
-      this.stored.pendingSize = Math.max(this.stored.pendingSize, offset + copy.length);
+      this.stored.pending.push({ offset, data });
+      this.stored.pendingSize = Math.max(this.stored.pendingSize, offset + data.length);
     });
   }
 
