@@ -58,7 +58,14 @@ interface PendingWrite {
 
 /** The stored state of one file. Durable blocks plus pending (unsynced) writes. */
 export class StoredFile {
-  readonly blocks = new Map<number, Uint8Array>();
+  private readonly blockMap = new Map<number, Uint8Array>();
+  /**
+   * Durable appends not yet copied into blocks, in offset order, each at or past everything durable
+   * before it. Most bytes a log appends are discarded by a checkpoint before anything reads them, so
+   * they are kept as written (never changed: see `SimFile.writeShared`) and copied into blocks only
+   * when something looks at blocks: a read, damage, a truncation, a bit flip.
+   */
+  private appended: PendingWrite[] = [];
   /**
    * The checksum each damaged block should have: its content's checksum when it was damaged. An
    * undamaged block's checksum always matches its content, so it is not stored (nor computed on every
@@ -107,6 +114,40 @@ export class StoredFile {
     return this.slab.subarray(from, from + BLOCK_SIZE);
   }
 
+  /** The durable blocks by index (every durable append copied in first). */
+  get blocks(): Map<number, Uint8Array> {
+    this.settle();
+    return this.blockMap;
+  }
+
+  /** Copies the durable appends into blocks, skipping what lies before the front's block. */
+  private settle(): void {
+    if (this.appended.length === 0) return;
+    const appended = this.appended;
+    this.appended = [];
+    const floor = Math.floor(this.front / BLOCK_SIZE) * BLOCK_SIZE;
+    for (const w of appended) {
+      const end = w.offset + w.data.length;
+      if (end <= floor) continue;
+      if (w.offset >= floor) this.copyIn(w.offset, w.data, true);
+      else this.copyIn(floor, w.data.subarray(floor - w.offset), true);
+    }
+  }
+
+  /** Drops the blocks before block `keep`, and the durable appends that lie wholly before it. */
+  discardBlocksBefore(keep: number): void {
+    const floor = keep * BLOCK_SIZE;
+    this.appended = this.appended.filter((w) => w.offset + w.data.length > floor);
+    for (const bi of [...this.blockMap.keys()]) {
+      if (bi < keep) {
+        this.blockMap.delete(bi);
+        this.sums.delete(bi);
+        this.damaged.delete(bi);
+        this.flipped.delete(bi);
+      }
+    }
+  }
+
   /** Logical size including pending writes. */
   get size(): number {
     return Math.max(this.durableSize, this.pendingSize);
@@ -117,16 +158,30 @@ export class StoredFile {
    * blocks keep their old checksums and are marked damaged, so reading them fails.
    */
   applyDurable(offset: number, data: Uint8Array, updateSums = true): void {
+    // Only while nothing is damaged: a later full-block write would clear damage, which kill-safety and
+    // reads look at directly (damage is only ever added after the appends are settled).
+    if (updateSums && offset >= this.durableSize && this.damaged.size === 0) {
+      this.appended.push({ offset, data });
+      this.durableSize = offset + data.length;
+      return;
+    }
+    this.settle();
+    this.copyIn(offset, data, updateSums);
+    this.durableSize = Math.max(this.durableSize, offset + data.length);
+  }
+
+  private copyIn(offset: number, data: Uint8Array, updateSums: boolean): void {
+    const blocks = this.blockMap;
     let pos = 0;
     while (pos < data.length) {
       const abs = offset + pos;
       const bi = Math.floor(abs / BLOCK_SIZE);
       const inBlock = abs % BLOCK_SIZE;
       const n = Math.min(BLOCK_SIZE - inBlock, data.length - pos);
-      let block = this.blocks.get(bi);
+      let block = blocks.get(bi);
       if (!block) {
         block = this.newBlock();
-        this.blocks.set(bi, block);
+        blocks.set(bi, block);
       }
       if (!updateSums) this.markDamaged(bi, block);
       // Most writes fall in one block: no subarray view for them.
@@ -139,7 +194,6 @@ export class StoredFile {
       }
       pos += n;
     }
-    this.durableSize = Math.max(this.durableSize, offset + data.length);
   }
 
   /** Remembers the checksum a block has before it is damaged (kept if it already was). */
@@ -240,15 +294,7 @@ export class StoredFile {
  */
 export function discardFrontNow(file: StoredFile, offset: number): void {
   if (offset <= file.front) return;
-  const keep = Math.floor(offset / BLOCK_SIZE);
-  for (const bi of [...file.blocks.keys()]) {
-    if (bi < keep) {
-      file.blocks.delete(bi);
-      file.sums.delete(bi);
-      file.damaged.delete(bi);
-      file.flipped.delete(bi);
-    }
-  }
+  file.discardBlocksBefore(Math.floor(offset / BLOCK_SIZE));
   file.front = offset;
 }
 

@@ -195,6 +195,26 @@ describe('discarding a file front', () => {
     expect(r.scan.cut).toBe(false);
   });
 
+  it('appends discarded before anything reads them never become blocks; the rest reads back, damage and all', () => {
+    // Durable appends are kept as written until something looks at blocks: the model is a plain array.
+    const f = new StoredFile('log');
+    const model: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const chunk = pattern(300, i + 1);
+      f.applyDurable(model.length, chunk);
+      model.push(...chunk);
+    }
+    const front = 2000; // inside block 3
+    discardFrontNow(f, front);
+    expect(equal(f.read(front, model.length - front), Uint8Array.from(model.slice(front)))).toBe(true);
+    expect(Math.min(...f.blocks.keys())).toBe(3);
+    // Damage makes later appends go straight into blocks, so a torn tail stays detectable.
+    f.applyDurable(model.length, new Uint8Array(10), false);
+    expect(f.damaged.size).toBe(1);
+    f.applyDurable(model.length, new Uint8Array([1, 2, 3]));
+    expect(() => f.read(front, model.length + 3 - front)).toThrow(/checksum mismatch/);
+  });
+
   it('a file truncated below its front starts over at the new end', () => {
     const f = new StoredFile('log');
     f.applyDurable(0, new Uint8Array(4 * BLOCK_SIZE).fill(7));
