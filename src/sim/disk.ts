@@ -2,7 +2,8 @@
 // faults FoundationDB's simulator injects (InjectFaults I/O errors, FailDisk hangs, stalls, throttling,
 // bit flips, and what a crash does to unsynced writes).
 //
-// A file's durable content is a list of 4 KiB blocks, each with a checksum of its content. Writes
+// A file's durable content is a list of 512-byte blocks (one sector each), each with a checksum of its
+// content; durable appends are kept as written until something looks at blocks. Writes
 // land in a pending list (visible to reads, like a page cache) and become durable only on sync. When
 // the owning process is killed or rebooted, pending writes are resolved sector by sector (kept,
 // dropped, or torn), so code that trusts unsynced data loses it, as on a real machine. Damage (a torn
