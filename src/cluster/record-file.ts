@@ -77,7 +77,7 @@ export class RecordLog {
     return this.appendEncoded(encodeRecord(rec));
   }
 
-  /** Appends a record already encoded by `encodeRecord` (the bytes are copied, never changed). */
+  /** Appends a record already encoded by `encodeRecord`: the bytes are written as they are and must never change. */
   appendEncoded(bytes: Uint8Array): Promise<void> {
     const at = this.offset;
     this.lastAt = at;
