@@ -829,6 +829,11 @@ class ClientTransaction implements Transaction {
     if (this.mutations.length === 0 && this.writeRanges.length === 0) {
       this.committedVersion = -1;
       this.failStamps('client_invalid_operation'); // a read-only transaction has no versionstamp
+      // As FoundationDB's commit waits for the transaction's reads in flight, wait for the watches'
+      // values: a caller that writes the key once this commit returns must not change it before the
+      // watch has read what it compares against (swarm seed 23137: the watch read the caller's own later
+      // write and waited forever for a change).
+      if (this.pendingWatches.length > 0) await Promise.allSettled(this.pendingWatches.map((w) => w.value));
       this.startWatches(this.readVersion ?? 0);
       return;
     }
