@@ -116,6 +116,8 @@ export class TestRun {
   private readonly startTime: Time;
   private endTime: Time | undefined;
   private timedOut = false;
+  /** At a timeout, each workload instance still running and the call it waited on. */
+  private stillWaiting: string[] = [];
   private passed = false;
   private errorsAtStart = 0;
   private deadline: Future<void> | undefined;
@@ -380,9 +382,17 @@ export class TestRun {
   /** The test exceeded its timeout: FoundationDB's "Test timed out"; every instance is torn down. */
   private timeOut(): void {
     this.timedOut = true;
+    this.stillWaiting = this.instances
+      .filter((inst) => inst.task !== undefined && !inst.task.done)
+      .map((inst) => `${inst.state.wl.def.name} (client ${inst.clientId}) on ${inst.task!.waitingOn}`);
     this.trace(
       'TestFailure',
-      { Reason: 'Test timed out', Workload: this.title, Timeout: this.test.spec.keys.timeout },
+      {
+        Reason: 'Test timed out',
+        Workload: this.title,
+        Timeout: this.test.spec.keys.timeout,
+        Waiting: this.stillWaiting.join('; '),
+      },
       SevError,
     );
     for (const inst of this.instances) {
@@ -705,7 +715,9 @@ export class TestRun {
       cluster.unshift({
         name: 'timeout',
         status: 'fail',
-        reason: `Test timed out after ${this.test.spec.keys.timeout} s`,
+        reason: `Test timed out after ${this.test.spec.keys.timeout} s${
+          this.stillWaiting.length > 0 ? `; still waiting: ${this.stillWaiting.join('; ')}` : ''
+        }`,
       });
     }
     return {
