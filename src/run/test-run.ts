@@ -86,6 +86,25 @@ interface Instance {
   stopped: boolean;
 }
 
+/** Workload instances still running, grouped by workload and the call they wait on: "Hang (clients 0, 1) on tr.watch". */
+function stillWaiting(instances: readonly Instance[]): string[] {
+  const groups = new Map<string, { name: string; on: string; clients: number[] }>();
+  for (const inst of instances) {
+    if (inst.task === undefined || inst.task.done) continue;
+    const name = inst.state.wl.def.name;
+    const on = inst.task.waitingOn;
+    const key = `${name}\u0000${on}`;
+    const g = groups.get(key) ?? { name, on, clients: [] };
+    g.clients.push(inst.clientId);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map(({ name, on, clients }) => {
+    const shown =
+      clients.slice(0, 6).join(', ') + (clients.length > 6 ? ` and ${clients.length - 6} more` : '');
+    return `${name} (client${clients.length > 1 ? 's' : ''} ${shown}) on ${on}`;
+  });
+}
+
 function message(e: unknown): string {
   return e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
 }
@@ -382,9 +401,7 @@ export class TestRun {
   /** The test exceeded its timeout: FoundationDB's "Test timed out"; every instance is torn down. */
   private timeOut(): void {
     this.timedOut = true;
-    this.stillWaiting = this.instances
-      .filter((inst) => inst.task !== undefined && !inst.task.done)
-      .map((inst) => `${inst.state.wl.def.name} (client ${inst.clientId}) on ${inst.task!.waitingOn}`);
+    this.stillWaiting = stillWaiting(this.instances);
     this.trace(
       'TestFailure',
       {
