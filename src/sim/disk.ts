@@ -139,14 +139,15 @@ export class StoredFile {
   discardBlocksBefore(keep: number): void {
     const floor = keep * BLOCK_SIZE;
     this.appended = this.appended.filter((w) => w.offset + w.data.length > floor);
-    for (const bi of [...this.blockMap.keys()]) {
-      if (bi < keep) {
-        this.blockMap.delete(bi);
-        this.sums.delete(bi);
-        this.damaged.delete(bi);
-        this.flipped.delete(bi);
-      }
-    }
+    for (const bi of [...this.blockMap.keys()]) if (bi < keep) this.dropBlock(bi);
+  }
+
+  /** Forgets block `bi` with its checksum and damage. */
+  private dropBlock(bi: number): void {
+    this.blockMap.delete(bi);
+    this.sums.delete(bi);
+    this.damaged.delete(bi);
+    this.flipped.delete(bi);
   }
 
   /** Logical size including pending writes. */
@@ -159,8 +160,8 @@ export class StoredFile {
    * blocks keep their old checksums and are marked damaged, so reading them fails.
    */
   applyDurable(offset: number, data: Uint8Array, updateSums = true): void {
-    // Only while nothing is damaged: a later full-block write would clear damage, which kill-safety and
-    // reads look at directly (damage is only ever added after the appends are settled).
+    // Only while nothing is damaged, so that the damage sets, which kill safety reads directly, never lag
+    // behind appends still to be copied in (damage is only ever added after the appends are settled).
     if (updateSums && offset >= this.durableSize && this.damaged.size === 0) {
       this.appended.push({ offset, data });
       this.durableSize = offset + data.length;
@@ -271,15 +272,8 @@ export class StoredFile {
   /** Truncates durable and pending content to `size` bytes. */
   truncateNow(size: number): void {
     this.syncNow();
-    for (const bi of [...this.blocks.keys()]) {
-      if (bi * BLOCK_SIZE >= size) {
-        this.blocks.delete(bi);
-        this.sums.delete(bi);
-        this.damaged.delete(bi);
-        this.flipped.delete(bi);
-      }
-    }
-    const last = this.blocks.get(Math.floor(size / BLOCK_SIZE));
+    for (const bi of [...this.blocks.keys()]) if (bi * BLOCK_SIZE >= size) this.dropBlock(bi);
+    const last = this.blockMap.get(Math.floor(size / BLOCK_SIZE));
     // A damaged block keeps its stale checksum: recomputing it would launder the corruption.
     if (last && size % BLOCK_SIZE !== 0) last.fill(0, size % BLOCK_SIZE);
     this.durableSize = size;

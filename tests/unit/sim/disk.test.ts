@@ -195,7 +195,7 @@ describe('discarding a file front', () => {
     expect(r.scan.cut).toBe(false);
   });
 
-  it('appends discarded before anything reads them never become blocks; the rest reads back, damage and all', () => {
+  it('appends kept as written read back after a front discard, and a torn tail stays detectable after more appends', () => {
     // Durable appends are kept as written until something looks at blocks: the model is a plain array.
     const f = new StoredFile('log');
     const model: number[] = [];
