@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { Random } from '../src/core/random.js';
 import { seconds } from '../src/core/time.js';
 import { Kernel } from '../src/sim/kernel.js';
+import { machineState } from './machine.js';
 
 /** Events per callback measurement. */
 const EVENTS = 1_000_000;
@@ -222,6 +223,7 @@ async function main(): Promise<void> {
 
   // Warm-up: let the JIT see every path at a smaller size before anything is timed.
   const warmTimes = eventTimes(100_000);
+  const machine = machineState();
   for (let i = 0; i < 3; i++) {
     bareLoop(warmTimes);
     await kernelLoop(warmTimes);
@@ -285,6 +287,9 @@ async function main(): Promise<void> {
     `kernel / bare heap = ${ratio.toFixed(3)} (target >= 0.30: ${ratio >= 0.3 ? 'met' : 'MISSED'})`,
   );
   console.log(
+    `machine: load average ${machine.loadAverage1m} at the start; reference work ${machine.referenceSeconds.toFixed(3)} s (bench/machine.ts)`,
+  );
+  console.log(
     JSON.stringify({
       bench: 'kernel',
       bareEventsPerSec: Math.round(bare.median),
@@ -293,6 +298,8 @@ async function main(): Promise<void> {
       wakeupsPerSec: Math.round(wake.median),
       lockstepWakeupsPerSec: Math.round(lock.median),
       immediateHopsPerSec: Math.round(hops.median),
+      loadAverage1m: machine.loadAverage1m,
+      referenceSeconds: machine.referenceSeconds,
       node: process.version,
     }),
   );

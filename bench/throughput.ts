@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC_TEXT } from '../src/run/default-spec.js';
+import { machineState } from './machine.js';
 import { scaledDefaultSpec } from './scaled-spec.js';
 import type { RunFigures } from './throughput-run.js';
 
@@ -74,6 +75,7 @@ function measure(label: string, specText: string, seeds: number) {
 const scaled = scaledDefaultSpec;
 
 function main(): void {
+  const before = machineState();
   const base = NO_DEFAULT ? undefined : measure('default spec', DEFAULT_SPEC_TEXT, SEEDS);
   const rows = base ? [base] : [];
   if (SCALING) {
@@ -87,7 +89,11 @@ function main(): void {
       for (const k of [1, 2, 4])
         rows.push(measure(`${k}x testDuration`, scaled({ duration: k }), SCALING_SEEDS));
   }
+  const after = machineState();
   console.log('');
+  console.log(
+    `machine: load average ${before.loadAverage1m} at the start; reference work ${before.referenceSeconds.toFixed(3)} s before, ${after.referenceSeconds.toFixed(3)} s after (bench/machine.ts)`,
+  );
   console.log(
     '| run | seeds | passed | wall s/seed | cpu s/seed | commits/seed | sim s/wall s | commits/wall s | events/s | wall ms/commit | cpu ms/commit | wall ms/sim s | cpu ms/sim s | peak RSS MiB | trace MiB |',
   );
@@ -102,6 +108,9 @@ function main(): void {
       bench: 'throughput',
       node: process.version,
       cpus: os.cpus().length,
+      loadAverage1m: before.loadAverage1m,
+      referenceSecondsBefore: before.referenceSeconds,
+      referenceSecondsAfter: after.referenceSeconds,
       ...(base
         ? {
             defaultWallSecondsPerSeed: base.wallSecondsPerSeed,

@@ -1,13 +1,22 @@
 // The event queue: a binary min-heap ordered by (time, sequence), so equal-time events keep schedule order.
 import type { Time } from '../core/time.js';
 
-/** A scheduled callback. `cancelled` events stay in the heap and are skipped when popped. */
+/**
+ * A scheduled callback. `cancelled` events stay in the heap and are skipped when popped; cancelling
+ * drops `fn`, so what the callback holds (a request's reply, say) is freed at once, not when the
+ * event's time comes.
+ */
 export interface SimEvent {
   readonly time: Time;
   readonly seq: number;
-  readonly fn: () => void;
+  /** Called with `arg` when the event runs: a shared function and an argument need no closure. */
+  fn: (arg: unknown) => void;
+  readonly arg: unknown;
   cancelled: boolean;
 }
+
+/** What a cancelled event holds instead of its callback. */
+const CANCELLED = (): void => {};
 
 function before(a: SimEvent, b: SimEvent): boolean {
   return a.time < b.time || (a.time === b.time && a.seq < b.seq);
@@ -49,6 +58,7 @@ export class EventQueue {
   cancel(ev: SimEvent): void {
     if (ev.cancelled) return;
     ev.cancelled = true;
+    ev.fn = CANCELLED;
     this.cancelledCount++;
     if (this.cancelledCount > 1024 && 2 * this.cancelledCount > this.heap.length) this.compact();
   }

@@ -182,9 +182,18 @@ export class Kernel {
     return this.eventCount;
   }
 
-  /** Runs `fn` at absolute time `at` (clamped to now). Returns the event, whose `cancelled` may be set. */
-  at(at: Time, fn: () => void): SimEvent {
-    const ev: SimEvent = { time: at < this.time ? this.time : at, seq: this.seq++, fn, cancelled: false };
+  /**
+   * Runs `fn(arg)` at absolute time `at` (clamped to now). Returns the event, whose `cancelled` may be
+   * set. Passing a shared `fn` and its `arg` instead of a closure saves an allocation per event.
+   */
+  at<A>(at: Time, fn: (arg: A) => void, arg?: A): SimEvent {
+    const ev: SimEvent = {
+      time: at < this.time ? this.time : at,
+      seq: this.seq++,
+      fn: fn as (arg: unknown) => void,
+      arg,
+      cancelled: false,
+    };
     this.queue.push(ev);
     return ev;
   }
@@ -195,8 +204,8 @@ export class Kernel {
     this.queue.cancel(ev);
   }
 
-  after(dt: Time, fn: () => void): SimEvent {
-    return this.at(this.time + (dt > 0 ? dt : 0), fn);
+  after<A>(dt: Time, fn: (arg: A) => void, arg?: A): SimEvent {
+    return this.at(this.time + (dt > 0 ? dt : 0), fn, arg);
   }
 
   /** A kernel future. Resolve it only from kernel code (events, other futures): that is what marks a wake-up. */
@@ -213,7 +222,7 @@ export class Kernel {
   /** A promise that resolves after `dt` microseconds of simulated time. */
   delay(dt: Time, owner?: Task): Promise<void> {
     const f = this.future<void>(owner ? `delay until ${formatTime(this.time + dt)}` : 'delay', owner);
-    this.after(dt, () => f.resolve());
+    this.after(dt, resolveVoid, f);
     return f.promise;
   }
 
@@ -337,7 +346,7 @@ export class Kernel {
             // say) without resolving any kernel future: its continuations must still run at this instant,
             // not at whatever later instant happens to drain the microtask queue next.
             this.woke = true;
-            ev!.fn();
+            ev!.fn(ev!.arg);
           }
         } catch (e) {
           end(e instanceof Error ? e : new InternalError(String(e)));
@@ -392,6 +401,11 @@ export class Kernel {
     // AsyncResource and bound function Node's queueMicrotask makes for each call.
     else SETTLED.then(this.stepOnNextTick);
   }
+}
+
+/** Resolves a future of nothing: the callback of every delay's event (see Kernel.at). */
+export function resolveVoid(f: Future<void>): void {
+  f.resolve();
 }
 
 /** An already-settled promise: a reaction on it is a plain microtask (see afterDrain). */

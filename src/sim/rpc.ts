@@ -37,8 +37,21 @@ interface ReplyEnvelope {
 
 /** A request waiting for its reply, and its timeout (cancelled by the reply). */
 interface Waiting {
+  readonly rpc: Rpc;
+  readonly id: number;
+  readonly to: string;
+  readonly endpoint: string;
   readonly future: Future<unknown>;
   timer: SimEvent | undefined;
+}
+
+/**
+ * A request's timeout: the event's callback, shared by every request (the request is its argument). A
+ * request of a process that died meanwhile is forgotten with its Rpc, and its future ignores the reject.
+ */
+function timedOut(w: Waiting): void {
+  if (w.rpc.forget(w.id))
+    w.future.reject(new RpcError('timed_out', 1004, `${w.endpoint} at ${w.to} timed out`));
 }
 
 /** How a server answers one request. */
@@ -103,15 +116,17 @@ export class Rpc {
     const f = this.proc.future<R>(`reply to ${endpoint} from ${to}`);
     // A reply cancels the timeout: most requests are answered, and their timers would otherwise stay
     // in the event queue for the whole timeout, each a no-op event when it fires.
-    const waiting: Waiting = { future: f as Future<unknown>, timer: undefined };
+    const waiting: Waiting = { rpc: this, id, to, endpoint, future: f as Future<unknown>, timer: undefined };
     this.waiting.set(id, waiting);
     const env: RequestEnvelope = { id, replyTo: this.proc.address, body };
     this.network.send(this.proc, to, endpoint, env);
-    waiting.timer = this.proc.after(timeout, () => {
-      if (this.waiting.delete(id))
-        f.reject(new RpcError('timed_out', 1004, `${endpoint} at ${to} timed out`));
-    });
+    waiting.timer = this.proc.kernel.after(timeout, timedOut, waiting);
     return f.promise;
+  }
+
+  /** Stops waiting for request `id`; false when it was not waited for (answered, or timed out already). */
+  forget(id: number): boolean {
+    return this.waiting.delete(id);
   }
 
   /** Sends a one-way message. */

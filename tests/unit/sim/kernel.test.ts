@@ -132,4 +132,18 @@ describe('kernel', () => {
     });
     expect(ran).toBe(false);
   });
+
+  it('calls a shared callback with the argument each event was scheduled with, in time order', async () => {
+    const k = new Kernel(1);
+    const seen: string[] = [];
+    const note = (what: string) => seen.push(`${what}@${k.now()}`);
+    await k.run(async () => {
+      k.at(seconds(2), note, 'second');
+      k.after(seconds(1), note, 'first');
+      const cancelled = k.after(seconds(1), note, 'cancelled');
+      k.cancel(cancelled);
+      await k.delay(seconds(3));
+    });
+    expect(seen).toEqual(['first@1000000', 'second@2000000']);
+  });
 });
