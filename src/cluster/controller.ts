@@ -38,20 +38,36 @@ export interface ControllerSettings {
   readonly shardCount: number;
 }
 
-/** Runs the leader election on a worker; while this worker leads, runs the cluster controller. */
+/**
+ * Runs the leader election on a worker; while this worker leads, runs the cluster controller.
+ *
+ * A follower asks the coordinators who leads every HEARTBEAT_INTERVAL while it knows no controller or its
+ * controller does not answer (`controllerAnswers`), and only every LEADER_POLL_INTERVAL while it does:
+ * FoundationDB's workers long-poll the coordinators for a change of leader rather than ask at all, and
+ * asking every quarter second was a sixth of a run's messages. A deposed controller stops serving, so its
+ * followers' heartbeats fail and they ask often again. The leader renews its lease every interval.
+ */
 export async function electionLoop(
   rt: ClusterRuntime,
   proc: SimProcess,
   settings: ControllerSettings,
   onLeader: (address: string | undefined) => void,
+  controllerAnswers: () => boolean = () => false,
 ): Promise<void> {
   const rpc = rt.world.rpc(proc);
   const rnd = rt.world.random.fork(`election:${proc.address}:${proc.incarnation}`);
   const timeout = seconds(0.5);
   let ballot = 0;
   let controller: Controller | undefined;
+  let lastAsked = Number.NEGATIVE_INFINITY;
   await proc.delay(seconds(rnd.uniform(0, 0.5)));
   for (;;) {
+    const now = rt.world.now();
+    if (!controller && controllerAnswers() && now - lastAsked < seconds(rt.knob('LEADER_POLL_INTERVAL'))) {
+      await proc.delay(seconds(rt.knob('HEARTBEAT_INTERVAL')));
+      continue;
+    }
+    lastAsked = now;
     const coords = rt.coordinatorsOf(proc);
     const quorum = Math.floor(coords.length / 2) + 1;
     const replies = await Promise.all(

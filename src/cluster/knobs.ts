@@ -70,6 +70,12 @@ export const CLUSTER_KNOBS: readonly KnobDef[] = [
     doc: 'How often workers heartbeat to the cluster controller and leaders renew their lease.',
   },
   {
+    name: 'LEADER_POLL_INTERVAL',
+    default: 1.0,
+    unit: 's',
+    doc: 'How often a worker whose cluster controller answers its heartbeats asks the coordinators who leads (every HEARTBEAT_INTERVAL while it does not).',
+  },
+  {
     name: 'LEADER_LEASE',
     default: 2.0,
     unit: 's',

@@ -19,6 +19,8 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
   const storage = new Map<string, StorageServer>();
   const tlogs = new Map<string, HostedTLog>();
   let cc: string | undefined;
+  /** When the controller last answered a heartbeat. */
+  let lastAnswer = Number.NEGATIVE_INFINITY;
   let info: DbInfo | undefined;
   /**
    * The epoch-scoped roles running here (master, resolvers, proxies), with the epoch each serves once
@@ -118,7 +120,15 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         },
       );
     });
-    proc.spawn('election', () => electionLoop(rt, proc, settings, (leader) => (cc = leader)));
+    proc.spawn('election', () =>
+      electionLoop(
+        rt,
+        proc,
+        settings,
+        (leader) => (cc = leader),
+        () => cc !== undefined && rt.world.now() - lastAnswer <= 2 * seconds(rt.knob('HEARTBEAT_INTERVAL')),
+      ),
+    );
     proc.spawn('heartbeat', heartbeat);
   };
 
@@ -246,6 +256,7 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
         };
         try {
           learn(await rpc.request<DbInfo>(cc, EP.ccRegister, report, seconds(rt.knob('RPC_TIMEOUT'))));
+          lastAnswer = rt.world.now();
         } catch {
           // The controller may have moved; the election loop will find the new one.
         }

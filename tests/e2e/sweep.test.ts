@@ -147,7 +147,7 @@ describe('faultline sweep', () => {
         'tests/fast/Sideband.toml 1 off',
         'tests/fast/Sideband.toml 2 on',
         'tests/negative/TLogAcksBeforeFsync.toml 2',
-        'tests/negative/TLogAcksBeforeFsync.toml 1',
+        'tests/negative/TLogAcksBeforeFsync.toml 3',
         'tests/negative/ResolverIgnoresRangeReads.toml 1',
         '',
       ].join('\n'),
@@ -195,7 +195,7 @@ describe('faultline sweep', () => {
       exitCode: 1,
       reproduce: 'faultline run tests/negative/TLogAcksBeforeFsync.toml --seed 2',
     });
-    expect(byKey.get('tests/negative/TLogAcksBeforeFsync.toml 1')).toMatchObject({
+    expect(byKey.get('tests/negative/TLogAcksBeforeFsync.toml 3')).toMatchObject({
       outcome: 'passed',
       verdict: 'missed',
     });
@@ -361,8 +361,10 @@ describe('faultline sweep', () => {
       '1',
       '--base-seed',
       '1',
+      // The run takes about 0.4 s of wall time on an idle machine: a limit a quarter of that is passed
+      // however fast the machine is.
       '--timeout',
-      '0.5',
+      '0.1',
       '--jobs',
       '1',
       '--keep-traces',

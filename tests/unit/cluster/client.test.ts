@@ -73,8 +73,10 @@ describe('cluster client', () => {
     // durable and the storage server applies it (and fires the watch), but the master does not yet know
     // it is committed, so read versions stay below it. The watch must not resolve until a read can see
     // the change.
+    // The seed is one whose recruitment puts the logs, the GRV proxy and the replica on machines of
+    // their own (asserted as `layout`); another layout would hold back more than the logs' replies.
     const { outcome } = await runScenario(
-      { seed: 11, config: { config: 'single', machineCount: 8 } },
+      { seed: 19, config: { config: 'single', machineCount: 8 } },
       async ({ db, cluster, world, delay }) => {
         const ip = (address: string) => address.split(':')[0]!;
         const info = await db.clusterInfo();
