@@ -1,0 +1,204 @@
+// Compares two built checkouts in one process, their runs interleaved: kernel wake-ups, and whole runs of
+// the default spec seed by seed. These machines are shared and their speed drifts by a third within an
+// hour, so two builds measured one after the other differ by more than most changes do; measured in
+// turn, a few seconds apart, both see the same machine.
+//
+//   npm run build && node dist/bench/compare-builds.js --a /path/to/before --b . [--seeds 1..10]
+//     [--rounds 1] [--kernel-rounds 15]
+//
+// Each path is a checkout whose `dist/` is built (`git worktree add`, link node_modules, `npm run build`).
+// For builds whose traces are the same seed for seed, the per-seed ratio is the figure to read; when a
+// change alters the runs, the sums over all seeds (wall per commit) are.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import type { Random } from '../src/core/random.js';
+import type { Kernel } from '../src/sim/kernel.js';
+import { machineState } from './machine.js';
+
+/** What this bench uses of one build, loaded from its `dist/`. */
+interface Build {
+  readonly name: string;
+  readonly Kernel: new (seed: number | string) => Kernel;
+  readonly Random: new (seed: number | string) => Random;
+  runDefault(seed: number, tracePath: string): Promise<{ outcome: string; committed: number }>;
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function load(checkout: string): Promise<Build> {
+  const from = async (rel: string) =>
+    (await import(pathToFileURL(path.resolve(checkout, 'dist', rel)).href)) as Record<string, unknown>;
+  const kernel = await from('src/sim/kernel.js');
+  const random = await from('src/core/random.js');
+  const run = await from('src/run/run-spec.js');
+  const parse = await from('src/spec/parse.js');
+  const writer = await from('src/trace/writer.js');
+  const registry = await from('src/workload/registry.js');
+  const workloads = await from('workloads/index.js');
+  const text = (await from('src/run/default-spec.js')).DEFAULT_SPEC_TEXT as string;
+  // The two builds' modules are separate, so each is called through its own loosely typed exports.
+  type Ctor = new (...args: unknown[]) => unknown;
+  const runSpec = run.runSpec as (o: Record<string, unknown>) => Promise<{
+    outcome: string;
+    tests: { workloads: { metrics: { name: string; value: number }[] }[] }[];
+  }>;
+  const parseSpec = parse.parseSpec as (t: string, f: string) => unknown;
+  return {
+    name: checkout,
+    Kernel: kernel.Kernel as Build['Kernel'],
+    Random: random.Random as Build['Random'],
+    async runDefault(seed, tracePath) {
+      const r = await runSpec({
+        spec: parseSpec(text, 'bench.toml'),
+        specPath: 'bench.toml',
+        seed,
+        registry: new (registry.Registry as Ctor)(workloads.builtinWorkloads),
+        traceSink: new (writer.TraceWriter as Ctor)({ path: tracePath }),
+      });
+      let committed = 0;
+      for (const t of r.tests)
+        for (const w of t.workloads)
+          for (const m of w.metrics) if (m.name === 'Transactions') committed += m.value;
+      return { outcome: r.outcome, committed };
+    },
+  };
+}
+
+/** Wake-ups per second of 1,000 tasks sleeping random delays (bench/kernel.ts's (c), shorter). */
+async function wakeups(b: Build, delays: Float64Array, total: number): Promise<number> {
+  const tasks = 1000;
+  const perTask = Math.ceil(total / tasks);
+  const start = performance.now();
+  const k = new b.Kernel('bench');
+  await k.run(async () => {
+    const all: Promise<void>[] = [];
+    for (let t = 0; t < tasks; t++) {
+      let j = t * 7919;
+      all.push(
+        (async () => {
+          for (let i = 0; i < perTask; i++) await k.delay(delays[j++ % delays.length]!);
+        })(),
+      );
+    }
+    await Promise.all(all);
+  });
+  return (perTask * tasks) / ((performance.now() - start) / 1000);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Runs `fa` and `fb` in turn, alternating which goes first. */
+async function inTurn<T>(i: number, fa: () => Promise<T>, fb: () => Promise<T>): Promise<[T, T]> {
+  if (i % 2 === 0) {
+    const a = await fa();
+    return [a, await fb()];
+  }
+  const b = await fb();
+  return [await fa(), b];
+}
+
+async function compareKernels(a: Build, b: Build, rounds: number): Promise<number> {
+  const r = new a.Random('bench/kernel/delays');
+  const delays = new Float64Array(65_536);
+  for (let i = 0; i < delays.length; i++) delays[i] = 1 + Math.floor(r.next() * 10_000);
+  await wakeups(a, delays, 100_000);
+  await wakeups(b, delays, 100_000);
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const [wa, wb] = await inTurn(
+      i,
+      () => wakeups(a, delays, 300_000),
+      () => wakeups(b, delays, 300_000),
+    );
+    ratios.push(wb / wa);
+  }
+  return median(ratios);
+}
+
+async function compareRuns(a: Build, b: Build, seeds: [number, number], rounds: number) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'faultline-compare-'));
+  const trace = path.join(dir, 'trace.jsonl');
+  const totals = { a: { wall: 0, committed: 0 }, b: { wall: 0, committed: 0 } };
+  const ratios: number[] = [];
+  const one = async (build: Build, seed: number) => {
+    const start = performance.now();
+    const r = await build.runDefault(seed, trace);
+    if (r.outcome !== 'passed') throw new Error(`${build.name}: seed ${seed} ${r.outcome}`);
+    return { wall: (performance.now() - start) / 1000, committed: r.committed };
+  };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let seed = seeds[0]; seed <= seeds[1]; seed++) {
+        const [ra, rb] = await inTurn(
+          seed + round,
+          () => one(a, seed),
+          () => one(b, seed),
+        );
+        totals.a.wall += ra.wall;
+        totals.a.committed += ra.committed;
+        totals.b.wall += rb.wall;
+        totals.b.committed += rb.committed;
+        ratios.push(rb.wall / ra.wall);
+        console.log(
+          `seed ${seed}: A ${ra.wall.toFixed(3)} s, ${ra.committed} commits; B ${rb.wall.toFixed(3)} s, ${rb.committed} commits; B/A ${(rb.wall / ra.wall).toFixed(3)}`,
+        );
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    medianWallRatio: median(ratios),
+    totalWallRatio: totals.b.wall / totals.a.wall,
+    wallMsPerCommitA: (1000 * totals.a.wall) / Math.max(1, totals.a.committed),
+    wallMsPerCommitB: (1000 * totals.b.wall) / Math.max(1, totals.b.committed),
+    committedA: totals.a.committed,
+    committedB: totals.b.committed,
+  };
+}
+
+async function main(): Promise<void> {
+  const pathA = flag('--a');
+  const pathB = flag('--b');
+  if (!pathA || !pathB) {
+    console.error('usage: node dist/bench/compare-builds.js --a CHECKOUT --b CHECKOUT [--seeds 1..10]');
+    process.exitCode = 2;
+    return;
+  }
+  const [lo, hi] = (flag('--seeds') ?? '1..10').split('..').map(Number) as [number, number];
+  const machine = machineState();
+  const [a, b] = [await load(pathA), await load(pathB)];
+  const kernelRatio = await compareKernels(a, b, Number(flag('--kernel-rounds') ?? 15));
+  console.log(`kernel wake-ups, B/A (median of pairs): ${kernelRatio.toFixed(3)}`);
+  const runs = await compareRuns(a, b, [lo, hi], Number(flag('--rounds') ?? 1));
+  console.log(
+    `default spec, seeds ${lo}..${hi}: B/A wall ${runs.medianWallRatio.toFixed(3)} (median of seeds), ${runs.totalWallRatio.toFixed(3)} (sum); wall ms a commit A ${runs.wallMsPerCommitA.toFixed(3)}, B ${runs.wallMsPerCommitB.toFixed(3)}`,
+  );
+  console.log(
+    `machine: load average ${machine.loadAverage1m} at the start; reference work ${machine.referenceSeconds.toFixed(3)} s`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'compare-builds',
+      node: process.version,
+      a: pathA,
+      b: pathB,
+      seeds: `${lo}..${hi}`,
+      kernelWakeupRatio: kernelRatio,
+      ...runs,
+      ...machine,
+    }),
+  );
+}
+
+await main();
