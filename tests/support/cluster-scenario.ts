@@ -62,3 +62,15 @@ export function finished<T>(outcome: RunOutcome<T>): T {
     `run did not finish: ${outcome.reason}; stuck: ${outcome.stuck.map((s) => `${s.name} (${s.waitingOn})`).join(', ')}`,
   );
 }
+
+/** Counts the messages sent from now on to endpoints that `matches` accepts (by wrapping the network's send). */
+export function countSends(world: World, matches: (endpoint: string) => boolean): { count: number } {
+  const counter = { count: 0 };
+  const network = world.network;
+  const send = network.send.bind(network);
+  network.send = (from, to, endpoint, payload) => {
+    if (matches(endpoint)) counter.count++;
+    send(from, to, endpoint, payload);
+  };
+  return counter;
+}

@@ -4,20 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytes } from '../../../src/cluster/bytes.js';
 import { EP } from '../../../src/cluster/protocol.js';
-import type { World } from '../../../src/sim/world.js';
-import { finished, runScenario } from '../../support/cluster-scenario.js';
-
-/** Counts the messages sent to `endpoint` from now on. */
-function countSends(world: World, endpoint: string): { count: number } {
-  const counter = { count: 0 };
-  const network = world.network;
-  const send = network.send.bind(network);
-  network.send = (from, to, ep, payload) => {
-    if (ep === endpoint) counter.count++;
-    send(from, to, ep, payload);
-  };
-  return counter;
-}
+import { countSends, finished, runScenario } from '../../support/cluster-scenario.js';
 
 /** Leader questions to the coordinators during 10 quiet seconds of an 8-machine cluster. */
 async function leaderQuestions(seed: number, pollInterval: number): Promise<number> {
@@ -28,7 +15,7 @@ async function leaderQuestions(seed: number, pollInterval: number): Promise<numb
         tr.set(bytes('a'), bytes('1'));
       });
       await delay(2);
-      const asked = countSends(world, EP.coordGetLeader);
+      const asked = countSends(world, (ep) => ep === EP.coordGetLeader);
       await delay(10);
       return asked.count;
     },
