@@ -180,7 +180,8 @@ export async function runMaster(
     // this generation once, and its answer counts for both quorums.
     const targets = [...new Set([...coords, ...(moveTo ?? [])])];
     const joining = new Set(moveTo ?? []);
-    const answers = await Promise.all(
+    const isOld = new Set(coords);
+    const answers = await quorumOf(
       targets.map((c) =>
         rpc
           .request<CoordReadReply>(
@@ -191,6 +192,15 @@ export async function runMaster(
           )
           .catch(() => undefined),
       ),
+      (got) => {
+        const count = (set: ReadonlySet<string>, ok: boolean) =>
+          got.filter((r, i) => r !== undefined && r.ok === ok && set.has(targets[i]!)).length;
+        const won = count(isOld, true) >= quorum && count(joining, true) >= newQuorum;
+        // Refused by more than a quorum can spare: no answer still to come can change the outcome.
+        const lost =
+          count(isOld, false) > coords.length - quorum || count(joining, false) > joining.size - newQuorum;
+        return won || lost;
+      },
     );
     const byAddress = new Map(targets.map((c, i) => [c, answers[i]]));
     const replies = coords.map((c) => byAddress.get(c));
@@ -450,10 +460,13 @@ export async function runMaster(
       init.id,
     );
   } else {
-    const writes = await Promise.all(
+    const writes = await quorumOf(
       coords.map((c) =>
         rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined),
       ),
+      (got) =>
+        got.filter((w) => w?.ok).length >= quorum ||
+        got.filter((w) => w !== undefined && !w.ok).length > coords.length - quorum,
     );
     const accepted = writes.filter((w) => w?.ok).length;
     if (accepted < quorum) {
@@ -727,4 +740,35 @@ function planRepairs(
   // Servers that now own nothing are dropped from the map.
   const used = new Set(newShards.flatMap((s) => s.team));
   return { storage: newStorage.filter((s) => used.has(s.id)), shards: newShards };
+}
+
+/**
+ * The answers to `requests` (which never reject) as soon as `decided` holds for those in so far (a quorum
+ * accepted, or refused beyond what a quorum can spare), or once all are in; one not in by then reads as
+ * undefined, as a timeout does. FoundationDB reads and writes the coordinated state with its quorum(): a
+ * coordinator that is down or clogged costs a recovery step nothing while a majority answers, where
+ * waiting for every answer cost each step the full request timeout (seed 6 of the default spec: a recovery
+ * spent 2 s on every attempt at reading the state while one coordinator of five was cut off).
+ */
+export function quorumOf<T>(
+  requests: readonly Promise<T | undefined>[],
+  decided: (answers: readonly (T | undefined)[]) => boolean,
+): Promise<(T | undefined)[]> {
+  return new Promise((resolve) => {
+    const answers: (T | undefined)[] = requests.map(() => undefined);
+    let left = requests.length;
+    let done = left === 0;
+    if (done) resolve(answers);
+    requests.forEach((request, i) => {
+      void request.then((answer) => {
+        if (done) return;
+        answers[i] = answer;
+        left--;
+        if (left === 0 || decided(answers)) {
+          done = true;
+          resolve([...answers]);
+        }
+      });
+    });
+  });
 }

@@ -1,0 +1,67 @@
+// The master reads and writes the coordinated state with quorumOf: it goes on once a quorum has decided,
+// not when the last coordinator answers or times out.
+import { describe, expect, it } from 'vitest';
+import { quorumOf } from '../../../src/cluster/master.js';
+
+/** A request the test answers by hand. */
+function pending<T>(): { promise: Promise<T | undefined>; answer: (v: T | undefined) => void } {
+  let answer!: (v: T | undefined) => void;
+  const promise = new Promise<T | undefined>((resolve) => {
+    answer = resolve;
+  });
+  return { promise, answer };
+}
+
+const acceptedBy3 = (got: readonly (boolean | undefined)[]) =>
+  got.filter((a) => a === true).length >= 3 || got.filter((a) => a === false).length > 2;
+
+describe('quorumOf', () => {
+  it('returns once a quorum accepted, reading the coordinators still silent as unanswered', async () => {
+    const rs = Array.from({ length: 5 }, () => pending<boolean>());
+    const all = quorumOf(
+      rs.map((r) => r.promise),
+      acceptedBy3,
+    );
+    rs[0]!.answer(true);
+    rs[2]!.answer(true);
+    rs[4]!.answer(true);
+    expect(await all).toEqual([true, undefined, true, undefined, true]);
+  });
+
+  it('returns once more refused than a quorum can spare', async () => {
+    const rs = Array.from({ length: 5 }, () => pending<boolean>());
+    const all = quorumOf(
+      rs.map((r) => r.promise),
+      acceptedBy3,
+    );
+    rs[1]!.answer(false);
+    rs[2]!.answer(false);
+    rs[3]!.answer(false);
+    expect(await all).toEqual([undefined, false, false, false, undefined]);
+  });
+
+  it('waits for every answer while the outcome is open, and keeps the answers in request order', async () => {
+    const rs = Array.from({ length: 5 }, () => pending<boolean>());
+    let settled = false;
+    const all = quorumOf(
+      rs.map((r) => r.promise),
+      acceptedBy3,
+    ).then((a) => {
+      settled = true;
+      return a;
+    });
+    rs[4]!.answer(true);
+    rs[0]!.answer(false);
+    rs[1]!.answer(undefined);
+    rs[2]!.answer(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    rs[3]!.answer(false);
+    expect(await all).toEqual([false, undefined, true, false, true]);
+  });
+
+  it('returns at once for no requests', async () => {
+    expect(await quorumOf([], () => false)).toEqual([]);
+  });
+});
