@@ -14,15 +14,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import type { Random } from '../src/core/random.js';
-import type { Kernel } from '../src/sim/kernel.js';
 import { machineState } from './machine.js';
+import { median } from './median.js';
+import { type KernelClass, randomDelays, wakeups } from './wakeups.js';
 
 /** What this bench uses of one build, loaded from its `dist/`. */
 interface Build {
   readonly name: string;
-  readonly Kernel: new (seed: number | string) => Kernel;
-  readonly Random: new (seed: number | string) => Random;
+  readonly Kernel: KernelClass;
   runDefault(seed: number, tracePath: string): Promise<{ outcome: string; committed: number }>;
 }
 
@@ -35,7 +34,6 @@ async function load(checkout: string): Promise<Build> {
   const from = async (rel: string) =>
     (await import(pathToFileURL(path.resolve(checkout, 'dist', rel)).href)) as Record<string, unknown>;
   const kernel = await from('src/sim/kernel.js');
-  const random = await from('src/core/random.js');
   const run = await from('src/run/run-spec.js');
   const parse = await from('src/spec/parse.js');
   const writer = await from('src/trace/writer.js');
@@ -51,8 +49,7 @@ async function load(checkout: string): Promise<Build> {
   const parseSpec = parse.parseSpec as (t: string, f: string) => unknown;
   return {
     name: checkout,
-    Kernel: kernel.Kernel as Build['Kernel'],
-    Random: random.Random as Build['Random'],
+    Kernel: kernel.Kernel as KernelClass,
     async runDefault(seed, tracePath) {
       const r = await runSpec({
         spec: parseSpec(text, 'bench.toml'),
@@ -70,33 +67,6 @@ async function load(checkout: string): Promise<Build> {
   };
 }
 
-/** Wake-ups per second of 1,000 tasks sleeping random delays (bench/kernel.ts's (c), shorter). */
-async function wakeups(b: Build, delays: Float64Array, total: number): Promise<number> {
-  const tasks = 1000;
-  const perTask = Math.ceil(total / tasks);
-  const start = performance.now();
-  const k = new b.Kernel('bench');
-  await k.run(async () => {
-    const all: Promise<void>[] = [];
-    for (let t = 0; t < tasks; t++) {
-      let j = t * 7919;
-      all.push(
-        (async () => {
-          for (let i = 0; i < perTask; i++) await k.delay(delays[j++ % delays.length]!);
-        })(),
-      );
-    }
-    await Promise.all(all);
-  });
-  return (perTask * tasks) / ((performance.now() - start) / 1000);
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 /** Runs `fa` and `fb` in turn, alternating which goes first. */
 async function inTurn<T>(i: number, fa: () => Promise<T>, fb: () => Promise<T>): Promise<[T, T]> {
   if (i % 2 === 0) {
@@ -107,18 +77,17 @@ async function inTurn<T>(i: number, fa: () => Promise<T>, fb: () => Promise<T>):
   return [await fa(), b];
 }
 
+/** Kernel wake-ups of the two builds (bench/kernel.ts's (c), shorter): the median ratio b/a of `rounds` pairs. */
 async function compareKernels(a: Build, b: Build, rounds: number): Promise<number> {
-  const r = new a.Random('bench/kernel/delays');
-  const delays = new Float64Array(65_536);
-  for (let i = 0; i < delays.length; i++) delays[i] = 1 + Math.floor(r.next() * 10_000);
-  await wakeups(a, delays, 100_000);
-  await wakeups(b, delays, 100_000);
+  const delays = randomDelays(65_536);
+  await wakeups(a.Kernel, 100, 100_000, delays);
+  await wakeups(b.Kernel, 100, 100_000, delays);
   const ratios: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const [wa, wb] = await inTurn(
       i,
-      () => wakeups(a, delays, 300_000),
-      () => wakeups(b, delays, 300_000),
+      () => wakeups(a.Kernel, 1000, 300_000, delays),
+      () => wakeups(b.Kernel, 1000, 300_000, delays),
     );
     ratios.push(wb / wa);
   }

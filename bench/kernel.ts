@@ -9,6 +9,8 @@ import { Random } from '../src/core/random.js';
 import { seconds } from '../src/core/time.js';
 import { Kernel } from '../src/sim/kernel.js';
 import { machineState } from './machine.js';
+import { median } from './median.js';
+import { randomDelays, wakeups } from './wakeups.js';
 
 /** Events per callback measurement. */
 const EVENTS = 1_000_000;
@@ -122,37 +124,6 @@ async function kernelLoop(times: Float64Array): Promise<number> {
 }
 
 /**
- * (c)/(d) `tasks` tasks each loop `await kernel.delay(dt)` until `total` wake-ups have happened.
- * `dts` supplies the delays: random (tasks wake at distinct instants) or constant (lockstep).
- * Returns wake-ups per second.
- */
-async function wakeups(tasks: number, total: number, dts: Float64Array): Promise<number> {
-  const perTask = Math.ceil(total / tasks);
-  let woken = 0;
-  const start = performance.now();
-  const k = new Kernel('bench');
-  const out = await k.run(async () => {
-    const all: Promise<void>[] = [];
-    for (let t = 0; t < tasks; t++) {
-      let j = t * 7919;
-      const body = async () => {
-        for (let i = 0; i < perTask; i++) {
-          await k.delay(dts[j++ % dts.length]!);
-          woken++;
-        }
-      };
-      all.push(body());
-    }
-    await Promise.all(all);
-  });
-  const elapsed = performance.now() - start;
-  if (out.kind !== 'finished' || woken !== perTask * tasks) {
-    throw new Error(`wake-up loop woke ${woken} of ${perTask * tasks} (${out.kind})`);
-  }
-  return woken / (elapsed / 1000);
-}
-
-/**
  * Reference for (c): bare `setImmediate` round trips, the host cost the kernel pays once per simulated
  * instant that woke a task (to let the microtask queue drain). Returns hops per second.
  */
@@ -169,14 +140,6 @@ async function immediateHops(total: number): Promise<number> {
   return total / ((performance.now() - start) / 1000);
 }
 
-function randomDelays(n: number): Float64Array {
-  const r = new Random('bench/kernel/delays');
-  const dts = new Float64Array(n);
-  // 1 µs .. 10 ms: small, and spread widely enough that tasks rarely share an instant.
-  for (let i = 0; i < n; i++) dts[i] = r.int(1, 10_001);
-  return dts;
-}
-
 /**
  * A full garbage collection, run before every timed measurement so that none pays for the garbage the
  * previous one left (1,000,000 events are a lot of garbage). `npm run bench:kernel` passes no node
@@ -191,11 +154,6 @@ function collectGarbage(): () => void {
 interface Measured {
   readonly median: number;
   readonly runs: number[];
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /**
@@ -227,16 +185,16 @@ async function main(): Promise<void> {
   for (let i = 0; i < 3; i++) {
     bareLoop(warmTimes);
     await kernelLoop(warmTimes);
-    await wakeups(100, 100_000, delays);
-    await wakeups(100, 100_000, lockstep);
+    await wakeups(Kernel, 100, 100_000, delays);
+    await wakeups(Kernel, 100, 100_000, lockstep);
     await immediateHops(100_000);
   }
 
   const [bare, kernel, wake, lock, hops] = (await measureInterleaved([
     () => bareLoop(times),
     () => kernelLoop(times),
-    () => wakeups(TASKS, WAKEUPS, delays),
-    () => wakeups(TASKS, WAKEUPS, lockstep),
+    () => wakeups(Kernel, TASKS, WAKEUPS, delays),
+    () => wakeups(Kernel, TASKS, WAKEUPS, lockstep),
     () => immediateHops(WAKEUPS),
   ])) as [Measured, Measured, Measured, Measured, Measured];
   const ratio = kernel.median / bare.median;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC_TEXT } from '../src/run/default-spec.js';
 import { machineState } from './machine.js';
+import { median } from './median.js';
 import { scaledDefaultSpec } from './scaled-spec.js';
 import type { RunFigures } from './throughput-run.js';
 
@@ -38,12 +39,6 @@ function runOnce(specText: string, seed: number): RunFigures {
   });
   if (r.status !== 0) throw new Error(`bench run of seed ${seed} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as RunFigures;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function sum(runs: readonly RunFigures[], f: (r: RunFigures) => number): number {

@@ -44,7 +44,7 @@ export interface ControllerSettings {
  * A follower asks the coordinators who leads every HEARTBEAT_INTERVAL while it knows no controller or its
  * controller does not answer (`controllerAnswers`), and only every LEADER_POLL_INTERVAL while it does:
  * FoundationDB's workers long-poll the coordinators for a change of leader rather than ask at all, and
- * asking every quarter second was a sixth of a run's messages. A deposed controller stops serving, so its
+ * asking every quarter second was a sixth of a run's requests. A deposed controller stops serving, so its
  * followers' heartbeats fail and they ask often again. The leader renews its lease every interval.
  */
 export async function electionLoop(
@@ -52,7 +52,7 @@ export async function electionLoop(
   proc: SimProcess,
   settings: ControllerSettings,
   onLeader: (address: string | undefined) => void,
-  controllerAnswers: () => boolean = () => false,
+  controllerAnswers: () => boolean,
 ): Promise<void> {
   const rpc = rt.world.rpc(proc);
   const rnd = rt.world.random.fork(`election:${proc.address}:${proc.incarnation}`);

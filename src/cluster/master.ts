@@ -193,13 +193,15 @@ export async function runMaster(
           .catch(() => undefined),
       ),
       (got) => {
-        const count = (set: ReadonlySet<string>, ok: boolean) =>
-          got.filter((r, i) => r !== undefined && r.ok === ok && set.has(targets[i]!)).length;
-        const won = count(isOld, true) >= quorum && count(joining, true) >= newQuorum;
-        // Refused by more than a quorum can spare: no answer still to come can change the outcome.
-        const lost =
-          count(isOld, false) > coords.length - quorum || count(joining, false) > joining.size - newQuorum;
-        return won || lost;
+        const old = quorumState(
+          got.filter((_, i) => isOld.has(targets[i]!)),
+          quorum,
+        );
+        const joined = quorumState(
+          got.filter((_, i) => joining.has(targets[i]!)),
+          newQuorum,
+        );
+        return (old === 'won' && joined === 'won') || old === 'lost' || joined === 'lost';
       },
     );
     const byAddress = new Map(targets.map((c, i) => [c, answers[i]]));
@@ -464,9 +466,7 @@ export async function runMaster(
       coords.map((c) =>
         rpc.request<{ ok: boolean }>(c, EP.coordWrite, { gen, value: next }, timeout).catch(() => undefined),
       ),
-      (got) =>
-        got.filter((w) => w?.ok).length >= quorum ||
-        got.filter((w) => w !== undefined && !w.ok).length > coords.length - quorum,
+      (got) => quorumState(got, quorum) !== 'open',
     );
     const accepted = writes.filter((w) => w?.ok).length;
     if (accepted < quorum) {
@@ -743,6 +743,26 @@ function planRepairs(
 }
 
 /**
+ * Where one coordinator set's answers so far leave a quorum of `quorum`: `won` once that many accepted,
+ * `lost` once more refused than a quorum can spare (no answer still to come can change the outcome),
+ * else `open`. Unanswered (undefined) answers are still to come.
+ */
+export function quorumState(
+  answers: readonly ({ readonly ok: boolean } | undefined)[],
+  quorum: number,
+): 'won' | 'lost' | 'open' {
+  let accepted = 0;
+  let refused = 0;
+  for (const a of answers) {
+    if (a === undefined) continue;
+    if (a.ok) accepted++;
+    else refused++;
+  }
+  if (accepted >= quorum) return 'won';
+  return refused > answers.length - quorum ? 'lost' : 'open';
+}
+
+/**
  * The answers to `requests` (which never reject) as soon as `decided` holds for those in so far (a quorum
  * accepted, or refused beyond what a quorum can spare), or once all are in; one not in by then reads as
  * undefined, as a timeout does. FoundationDB reads and writes the coordinated state with its quorum(): a
@@ -766,7 +786,7 @@ export function quorumOf<T>(
         left--;
         if (left === 0 || decided(answers)) {
           done = true;
-          resolve([...answers]);
+          resolve(answers);
         }
       });
     });

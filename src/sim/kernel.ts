@@ -198,12 +198,12 @@ export class Kernel {
     return ev;
   }
 
-  /** Runs `fn` after `dt` microseconds. */
   /** Cancels a scheduled event: it never runs (nor counts as an event). */
   cancel(ev: SimEvent): void {
     this.queue.cancel(ev);
   }
 
+  /** Runs `fn(arg)` after `dt` microseconds (see `at`). */
   after<A>(dt: Time, fn: (arg: A) => void, arg?: A): SimEvent {
     return this.at(this.time + (dt > 0 ? dt : 0), fn, arg);
   }

@@ -1,7 +1,7 @@
 // The master reads and writes the coordinated state with quorumOf: it goes on once a quorum has decided,
 // not when the last coordinator answers or times out.
 import { describe, expect, it } from 'vitest';
-import { quorumOf } from '../../../src/cluster/master.js';
+import { quorumOf, quorumState } from '../../../src/cluster/master.js';
 
 /** A request the test answers by hand. */
 function pending<T>(): { promise: Promise<T | undefined>; answer: (v: T | undefined) => void } {
@@ -15,13 +15,19 @@ function pending<T>(): { promise: Promise<T | undefined>; answer: (v: T | undefi
 const acceptedBy3 = (got: readonly (boolean | undefined)[]) =>
   got.filter((a) => a === true).length >= 3 || got.filter((a) => a === false).length > 2;
 
+/** Five requests answered by hand, and quorumOf over them deciding a quorum of 3. */
+function fiveRequests() {
+  const rs = Array.from({ length: 5 }, () => pending<boolean>());
+  const all = quorumOf(
+    rs.map((r) => r.promise),
+    acceptedBy3,
+  );
+  return { rs, all };
+}
+
 describe('quorumOf', () => {
   it('returns once a quorum accepted, reading the coordinators still silent as unanswered', async () => {
-    const rs = Array.from({ length: 5 }, () => pending<boolean>());
-    const all = quorumOf(
-      rs.map((r) => r.promise),
-      acceptedBy3,
-    );
+    const { rs, all } = fiveRequests();
     rs[0]!.answer(true);
     rs[2]!.answer(true);
     rs[4]!.answer(true);
@@ -29,11 +35,7 @@ describe('quorumOf', () => {
   });
 
   it('returns once more refused than a quorum can spare', async () => {
-    const rs = Array.from({ length: 5 }, () => pending<boolean>());
-    const all = quorumOf(
-      rs.map((r) => r.promise),
-      acceptedBy3,
-    );
+    const { rs, all } = fiveRequests();
     rs[1]!.answer(false);
     rs[2]!.answer(false);
     rs[3]!.answer(false);
@@ -41,12 +43,9 @@ describe('quorumOf', () => {
   });
 
   it('waits for every answer while the outcome is open, and keeps the answers in request order', async () => {
-    const rs = Array.from({ length: 5 }, () => pending<boolean>());
+    const { rs, all: decided } = fiveRequests();
     let settled = false;
-    const all = quorumOf(
-      rs.map((r) => r.promise),
-      acceptedBy3,
-    ).then((a) => {
+    const all = decided.then((a) => {
       settled = true;
       return a;
     });
@@ -63,5 +62,14 @@ describe('quorumOf', () => {
 
   it('returns at once for no requests', async () => {
     expect(await quorumOf([], () => false)).toEqual([]);
+  });
+
+  it('quorumState: won at a quorum of acceptances, lost once refusals leave too few, open between', () => {
+    const yes = { ok: true };
+    const no = { ok: false };
+    expect(quorumState([yes, yes, yes, undefined, undefined], 3)).toBe('won');
+    expect(quorumState([no, no, no, undefined, yes], 3)).toBe('lost');
+    expect(quorumState([yes, no, no, undefined, yes], 3)).toBe('open');
+    expect(quorumState([], 0)).toBe('won');
   });
 });

@@ -1,0 +1,83 @@
+// What a run's messages are: one run of the default spec (or `--spec FILE`) on `--seed N`, its messages
+// counted by endpoint (a role's id stripped, so `ss.get.<id>` counts as `ss.get`), with the run's commits.
+// Where the time of a run goes is mostly where its messages go; this says which protocol steps send them.
+//
+//   npm run build && node dist/bench/messages.js --seed 5
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_SPEC_TEXT } from '../src/run/default-spec.js';
+import { runSpec } from '../src/run/run-spec.js';
+import { Network } from '../src/sim/network.js';
+import { parseSpec } from '../src/spec/parse.js';
+import { TraceWriter } from '../src/trace/writer.js';
+import { Registry } from '../src/workload/registry.js';
+import { builtinWorkloads } from '../workloads/index.js';
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Counts every message a live process sends, by endpoint without its role id. */
+function countMessages(): Map<string, number> {
+  const counts = new Map<string, number>();
+  const send = Network.prototype.send;
+  Network.prototype.send = function (this: Network, from, to, endpoint, payload) {
+    if (from.alive) {
+      const name = endpoint.replace(/\.[0-9a-f]{16}$/, '');
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    send.call(this, from, to, endpoint, payload);
+  };
+  return counts;
+}
+
+async function main(): Promise<void> {
+  const seed = Number(flag('--seed') ?? 1);
+  const specPath = flag('--spec');
+  const text = specPath ? readFileSync(specPath, 'utf8') : DEFAULT_SPEC_TEXT;
+  const counts = countMessages();
+  const dir = mkdtempSync(path.join(tmpdir(), 'faultline-messages-'));
+  let committed = 0;
+  let outcome: string;
+  const start = performance.now();
+  try {
+    const r = await runSpec({
+      spec: parseSpec(text, specPath ?? 'default.toml'),
+      specPath: specPath ?? 'default.toml',
+      seed,
+      registry: new Registry(builtinWorkloads),
+      traceSink: new TraceWriter({ path: path.join(dir, 'trace.jsonl') }),
+    });
+    outcome = r.outcome;
+    for (const t of r.tests)
+      for (const w of t.workloads)
+        for (const m of w.metrics) if (m.name === 'Transactions') committed += m.value;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const wallSeconds = (performance.now() - start) / 1000;
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const rows = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  console.log(
+    `seed ${seed} (${outcome}): ${total} messages, ${committed} commits (the workloads' Transactions metrics), ${wallSeconds.toFixed(2)} s of wall time (${((1e6 * wallSeconds) / total).toFixed(1)} µs a message, everything included)`,
+  );
+  for (const [name, n] of rows)
+    console.log(`${String(n).padStart(9)}  ${((100 * n) / total).toFixed(1).padStart(5)} %  ${name}`);
+  console.log(
+    JSON.stringify({
+      bench: 'messages',
+      node: process.version,
+      seed,
+      outcome,
+      messages: total,
+      committed,
+      wallSeconds,
+      byEndpoint: Object.fromEntries(rows),
+    }),
+  );
+}
+
+await main();
