@@ -11,10 +11,12 @@ export class VersionedStore {
   private keys: BKey[] = [];
   private readonly hist = new Map<BKey, Entry[]>();
   /**
-   * Every key that compaction could change: more than one entry, or only a clear. Compaction visits
-   * these instead of every key (it runs each durability interval; most keys are not written in between).
+   * What compaction must visit, as (version, key) pairs in version order: each entry that made a key's
+   * history compactable (a second entry, or a clear). Once the window's edge passes a pair's version,
+   * the entries before it are garbage, so compaction visits only the pairs the edge passed since the
+   * last time, not every busy key (it runs each durability interval, a hundred times a run).
    */
-  private readonly compactable = new Set<BKey>();
+  private readonly due = new DueQueue();
 
   /** Number of keys with history (including cleared ones not yet compacted). */
   get size(): number {
@@ -34,7 +36,7 @@ export class VersionedStore {
     const last = h[h.length - 1];
     if (last && last[0] === version) h[h.length - 1] = [version, value];
     else h.push([version, value]);
-    if (h.length > 1 || value === null) this.compactable.add(key);
+    if (h.length > 1 || value === null) this.due.add(version, key);
   }
 
   /** The value of `key` at `version`, or undefined. */
@@ -92,12 +94,21 @@ export class VersionedStore {
   rollback(version: number): number {
     let dropped = 0;
     const emptied: BKey[] = [];
+    const stillDue: BKey[] = [];
     for (const [key, h] of this.hist) {
+      const before = h.length;
       while (h.length > 0 && h[h.length - 1]![0] > version) {
         h.pop();
         dropped++;
       }
       if (h.length === 0) emptied.push(key);
+      else if (h.length < before && (h.length > 1 || h[0]![1] === null)) stillDue.push(key);
+    }
+    // The pairs of the dropped entries go; a key they kept due gets a pair for what is left of it.
+    this.due.dropAbove(version);
+    for (const key of stillDue) {
+      const h = this.hist.get(key)!;
+      this.due.add(h[h.length - 1]![0], key);
     }
     if (emptied.length > 0) this.remove(emptied);
     return dropped;
@@ -106,12 +117,9 @@ export class VersionedStore {
   /** Collapses history older than `version`: keeps the last entry at or below it. Drops dead keys. */
   compact(version: number): void {
     const dead: BKey[] = [];
-    for (const key of this.compactable) {
+    for (let key = this.due.next(version); key !== undefined; key = this.due.next(version)) {
       const h = this.hist.get(key);
-      if (h === undefined) {
-        this.compactable.delete(key);
-        continue;
-      }
+      if (h === undefined) continue; // removed since (a pair left over is harmless)
       // The last entry at or below `version`, by binary search (a key's entries are in version order):
       // a busy key has many entries on both sides of the window's edge.
       let lo = 0;
@@ -124,9 +132,15 @@ export class VersionedStore {
       const keepFrom = lo > 0 ? lo - 1 : 0;
       if (keepFrom > 0) h.splice(0, keepFrom);
       if (h.length === 1 && h[0]![1] === null && h[0]![0] <= version) dead.push(key);
-      else if (h.length === 1 && h[0]![1] !== null) this.compactable.delete(key);
     }
     if (dead.length > 0) this.remove(dead);
+  }
+
+  /** How many history entries the store holds over all keys (what compaction keeps in check). */
+  get entries(): number {
+    let n = 0;
+    for (const h of this.hist.values()) n += h.length;
+    return n;
   }
 
   /** Removes all history of keys in [begin, end) (a shard that moved away, or a reset before a fetch). */
@@ -136,10 +150,55 @@ export class VersionedStore {
 
   private remove(keys: BKey[]): void {
     const gone = new Set(keys);
-    for (const k of keys) {
-      this.hist.delete(k);
-      this.compactable.delete(k);
-    }
+    for (const k of keys) this.hist.delete(k);
     this.keys = this.keys.filter((k) => !gone.has(k));
+  }
+}
+
+/**
+ * (version, key) pairs kept in version order, taken from the front. Pairs almost always arrive in order
+ * (a storage server applies versions in order); the rare one that does not is put in its place.
+ */
+class DueQueue {
+  private versions: number[] = [];
+  private keys: BKey[] = [];
+  private head = 0;
+
+  add(version: number, key: BKey): void {
+    const n = this.versions.length;
+    if (n === this.head || this.versions[n - 1]! <= version) {
+      this.versions.push(version);
+      this.keys.push(key);
+      return;
+    }
+    let i = n;
+    while (i > this.head && this.versions[i - 1]! > version) i--;
+    this.versions.splice(i, 0, version);
+    this.keys.splice(i, 0, key);
+  }
+
+  /** The key of the first pair at or below `version`, taken off the queue, or undefined. */
+  next(version: number): BKey | undefined {
+    if (this.head === this.versions.length || this.versions[this.head]! > version) {
+      this.shrink();
+      return undefined;
+    }
+    return this.keys[this.head++];
+  }
+
+  /** Drops the pairs above `version` (their entries were rolled back). */
+  dropAbove(version: number): void {
+    let n = this.versions.length;
+    while (n > this.head && this.versions[n - 1]! > version) n--;
+    this.versions.length = n;
+    this.keys.length = n;
+  }
+
+  /** Lets go of the pairs already taken once they are half the arrays. */
+  private shrink(): void {
+    if (this.head < 1024 || 2 * this.head < this.versions.length) return;
+    this.versions = this.versions.slice(this.head);
+    this.keys = this.keys.slice(this.head);
+    this.head = 0;
   }
 }

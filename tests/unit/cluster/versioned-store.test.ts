@@ -57,6 +57,8 @@ describe('VersionedStore', () => {
     store.compact(version);
     const live = keys.filter((k) => model.get(k, version) !== undefined);
     expect(store.size).toBe(live.length);
+    // Every key is down to its one entry: compaction missed none, rollbacks included.
+    expect(store.entries).toBe(live.length);
     expect(store.keysIn('', '\xff')).toEqual([...live].sort());
   });
 
@@ -70,5 +72,31 @@ describe('VersionedStore', () => {
     store.compact(6);
     expect(store.keysIn('', '\xff')).toEqual(['keep']);
     expect(store.get('keep', 6)).toBe('a');
+  });
+
+  it('compacts a key written at older versions after another key was written at newer ones', () => {
+    const store = new VersionedStore();
+    store.put('a', 10, 'x');
+    store.put('a', 20, 'y');
+    store.put('b', 5, 'x');
+    store.put('b', 8, 'y');
+    store.compact(9);
+    expect(store.entries).toBe(3); // b keeps 8; a keeps 10 and 20
+    expect(store.get('b', 9)).toBe('y');
+    store.compact(20);
+    expect(store.entries).toBe(2);
+    expect(store.get('a', 20)).toBe('y');
+  });
+
+  it('forgets a key whose clear is left last by a rollback, once the window passes it', () => {
+    const store = new VersionedStore();
+    store.put('k', 1, 'a');
+    store.put('k', 5, null);
+    store.put('k', 9, 'b');
+    store.compact(6); // keeps the clear at 5 and the write at 9
+    expect(store.entries).toBe(2);
+    store.rollback(7); // the write at 9 goes; the clear is all that is left
+    store.compact(8);
+    expect(store.size).toBe(0);
   });
 });
