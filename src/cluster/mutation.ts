@@ -1,4 +1,5 @@
 // Mutations as the commit path carries them, and FoundationDB's semantics for applying atomic operations.
+import type { ByteReader, ByteWriter } from './byte-codec.js';
 import type { AtomicOp } from './client-api.js';
 import type { BKey } from './keys.js';
 
@@ -128,4 +129,44 @@ export function fillVersionstamp(s: BKey, version: number, batchIndex: number): 
   bytes.push((batchIndex >> 8) & 0xff, batchIndex & 0xff);
   for (const b of bytes) vs += String.fromCharCode(b);
   return body.slice(0, off) + vs + body.slice(off + 10);
+}
+
+const SET = 0;
+const CLEAR_RANGE = 1;
+const ATOMIC = 2;
+
+/** Writes mutations in the binary record form (byte-codec.ts). */
+export function writeMutations(w: ByteWriter, muts: readonly Mutation[]): void {
+  w.uint(muts.length);
+  for (const m of muts) {
+    if (m.type === 'set') {
+      w.u8(SET);
+      w.bstr(m.key);
+      w.bstr(m.value);
+    } else if (m.type === 'clearRange') {
+      w.u8(CLEAR_RANGE);
+      w.bstr(m.key);
+      w.bstr(m.end);
+    } else {
+      w.u8(ATOMIC);
+      w.bstr(m.op);
+      w.bstr(m.key);
+      w.bstr(m.value);
+    }
+  }
+}
+
+/** Reads what `writeMutations` wrote. */
+export function readMutations(r: ByteReader): Mutation[] {
+  const n = r.uint();
+  const out: Mutation[] = [];
+  for (let i = 0; i < n; i++) {
+    const type = r.u8();
+    if (type === SET) out.push({ type: 'set', key: r.bstr(), value: r.bstr() });
+    else if (type === CLEAR_RANGE) out.push({ type: 'clearRange', key: r.bstr(), end: r.bstr() });
+    else if (type === ATOMIC)
+      out.push({ type: 'atomic', op: r.bstr() as AtomicOp, key: r.bstr(), value: r.bstr() });
+    else throw new RangeError(`unknown mutation type ${type}`);
+  }
+  return out;
 }

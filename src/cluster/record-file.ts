@@ -3,6 +3,7 @@
 // is discarded, never trusted. Corruption in the middle (a bit flip) is reported so the owner can repair.
 import { checksum32 } from '../core/hash.js';
 import { SECTOR_SIZE, type SimFile } from '../sim/disk.js';
+import { ByteReader, ByteWriter } from './byte-codec.js';
 
 const HEADER = 8;
 const encoder = new TextEncoder();
@@ -37,6 +38,28 @@ export function encodeRecord(value: unknown): Uint8Array {
   dv.setUint32(0, written, true);
   dv.setUint32(4, checksum32(out, HEADER), true);
   return out;
+}
+
+const writer = new ByteWriter();
+
+/**
+ * Encodes a record in binary (see byte-codec.ts): `fill` writes it, beginning with a kind byte below
+ * 0x20, which no JSON record begins with. The log's owner reads it back with the `readBinary` it gives
+ * `openRecordLog`.
+ */
+export function encodeBinaryRecord(fill: (w: ByteWriter) => void): Uint8Array {
+  writer.reset(HEADER);
+  fill(writer);
+  const out = writer.bytes();
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, out.length - HEADER, true);
+  dv.setUint32(4, checksum32(out, HEADER), true);
+  return out;
+}
+
+/** Whether a record's bytes are binary (from `encodeBinaryRecord`) rather than JSON. */
+function isBinary(payload: Uint8Array): boolean {
+  return payload.length > 0 && payload[0]! < 0x20;
 }
 
 /**
@@ -125,7 +148,10 @@ export class RecordLog {
  * to a sector boundary, so a crash can only cut what was never synced; synced data lost to other damage
  * (a flipped bit) must be detected by the owner, who knows what it had made durable.
  */
-export async function openRecordLog<T>(file: SimFile): Promise<RecordScan<T>> {
+export async function openRecordLog<T>(
+  file: SimFile,
+  readBinary?: (r: ByteReader) => T,
+): Promise<RecordScan<T>> {
   const front = file.front;
   const { data } = await file.readIntact(front);
   const records: T[] = [];
@@ -138,12 +164,8 @@ export async function openRecordLog<T>(file: SimFile): Promise<RecordScan<T>> {
     if (off + HEADER + len > data.length) break;
     const payload = data.subarray(off + HEADER, off + HEADER + len);
     if ((len === 0 && sum === 0) || checksum32(payload) !== sum) break;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(decoder.decode(payload)) as unknown;
-    } catch {
-      break;
-    }
+    const rec = decodeRecord(payload, readBinary);
+    if (rec === unreadable) break;
     if (typeof rec !== 'string') {
       // strings are sector padding
       records.push(rec as T);
@@ -155,4 +177,19 @@ export async function openRecordLog<T>(file: SimFile): Promise<RecordScan<T>> {
   const cut = end < file.size;
   if (cut) await file.truncate(end);
   return { records, offsets, end, cut };
+}
+
+const unreadable = Symbol('unreadable');
+
+/** A record's value, or `unreadable` when its bytes make no record (a binary one needs `readBinary`). */
+function decodeRecord<T>(payload: Uint8Array, readBinary?: (r: ByteReader) => T): unknown {
+  try {
+    if (!isBinary(payload)) return JSON.parse(decoder.decode(payload)) as unknown;
+    if (!readBinary) return unreadable;
+    const r = new ByteReader(payload);
+    const rec = readBinary(r);
+    return r.done ? rec : unreadable;
+  } catch {
+    return unreadable;
+  }
 }

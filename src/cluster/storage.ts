@@ -7,11 +7,12 @@ import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
 import { RpcError } from '../sim/rpc.js';
+import type { ByteReader } from './byte-codec.js';
 import { type GrvRequest, grvEndpoint } from './grv-proxy.js';
 import type { BKey, KeyRange } from './keys.js';
-import { applyAtomic, type Mutation } from './mutation.js';
+import { applyAtomic, type Mutation, readMutations, writeMutations } from './mutation.js';
 import type { DbInfo, LogEntry, RoleRef } from './protocol.js';
-import { openRecordLog, RecordLog } from './record-file.js';
+import { encodeBinaryRecord, openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 import { type PeekReply, tlogEndpoints } from './tlog.js';
 import { VersionedStore } from './versioned-store.js';
@@ -24,6 +25,43 @@ type StorageRecord =
   | { t: 'v'; v: number; m: Mutation[] }
   /** The version made durable by one durability step (even when it carried no mutations). */
   | { t: 'durable'; v: number };
+
+/** Kind bytes of the binary records: the data (the server's other records are JSON). */
+const VERSION_RECORD = 1;
+const SNAPSHOT_RECORD = 2;
+
+/** One version's mutations, as a binary record. */
+function versionRecord(v: number, m: readonly Mutation[]): Uint8Array {
+  return encodeBinaryRecord((w) => {
+    w.u8(VERSION_RECORD);
+    w.f64(v);
+    writeMutations(w, m);
+  });
+}
+
+/** A snapshot's key-value pairs at version `v`, as a binary record. */
+function snapshotRecord(v: number, kv: readonly [BKey, BKey][]): Uint8Array {
+  return encodeBinaryRecord((w) => {
+    w.u8(SNAPSHOT_RECORD);
+    w.f64(v);
+    w.uint(kv.length);
+    for (const [k, value] of kv) {
+      w.bstr(k);
+      w.bstr(value);
+    }
+  });
+}
+
+/** Reads a binary record (a version's mutations or a snapshot). */
+function readDataRecord(r: ByteReader): StorageRecord {
+  const kind = r.u8();
+  const v = r.f64();
+  if (kind === VERSION_RECORD) return { t: 'v', v, m: readMutations(r) };
+  if (kind !== SNAPSHOT_RECORD) throw new RangeError(`unknown record kind ${kind}`);
+  const kv: [BKey, BKey][] = [];
+  for (let n = r.uint(); n > 0; n--) kv.push([r.bstr(), r.bstr()]);
+  return { t: 'snap', v, kv };
+}
 
 /** Endpoint names of one storage server. */
 export function storageEndpoints(id: string) {
@@ -314,7 +352,7 @@ export class StorageServer {
           if (list) appendAll(list, u.m);
           else byVersion.set(u.v, [...u.m]);
         }
-        for (const [v, m] of byVersion) void this.append({ t: 'v', v, m });
+        for (const [v, m] of byVersion) void this.records.appendEncoded(versionRecord(v, m));
         await this.append({ t: 'durable', v: target });
         await this.records.sync();
         if (this.info?.config?.storageEngine === 'ssd') await this.file.sync(); // page write
@@ -364,7 +402,7 @@ export class StorageServer {
     for (const s of this.shards)
       appendAll(kv, this.store.range(s.begin, s.end, v, Number.POSITIVE_INFINITY, false));
     void this.append({ t: 'meta', id: this.id, shards: this.shards });
-    await this.append({ t: 'snap', v, kv });
+    await this.records.appendEncoded(snapshotRecord(v, kv));
     this.checkpointBytes = this.records.end - at;
     await this.records.sync();
     await this.records.discardBefore(at);
@@ -408,7 +446,7 @@ export class StorageServer {
     this.buffered = null;
     for (const e of pending) if (e.version > at) this.applyEntry(e);
     this.unsynced = this.unsynced.filter((u) => u.v > at);
-    await this.append({ t: 'snap', v: at, kv });
+    await this.records.appendEncoded(snapshotRecord(at, kv));
     await this.records.sync();
     this.durableVersion = Math.max(this.durableVersion, at);
     await this.commitHeader();
@@ -664,7 +702,7 @@ export async function restartStorage(
   fileName: string,
 ): Promise<StorageServer | undefined> {
   const file = rt.world.open(proc, fileName);
-  const scan = await openRecordLog<StorageRecord>(file);
+  const scan = await openRecordLog<StorageRecord>(file, readDataRecord);
   const meta = scan.records[0];
   let durable = 0;
   let headerEnd = 0;

@@ -4,8 +4,10 @@
 import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
+import type { ByteReader } from './byte-codec.js';
+import { readMutations, writeMutations } from './mutation.js';
 import type { LogEntry, TaggedMutations } from './protocol.js';
-import { encodeRecord, openRecordLog, RecordLog } from './record-file.js';
+import { encodeBinaryRecord, openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 
 type TLogRecord =
@@ -63,10 +65,29 @@ const encodedEntries = new WeakMap<readonly TaggedMutations[], { version: number
 function entryRecord(entry: LogEntry): Uint8Array {
   const hit = encodedEntries.get(entry.tagged);
   if (hit !== undefined && hit.version === entry.version) return hit.bytes;
-  const rec: TLogRecord = { t: 'v', v: entry.version, m: entry.tagged as TaggedMutations[] };
-  const bytes = encodeRecord(rec);
+  const bytes = encodeBinaryRecord((w) => {
+    w.u8(VERSION_RECORD);
+    w.f64(entry.version);
+    w.uint(entry.tagged.length);
+    for (const t of entry.tagged) {
+      w.bstr(t.tag);
+      writeMutations(w, t.mutations);
+    }
+  });
   encodedEntries.set(entry.tagged, { version: entry.version, bytes });
   return bytes;
+}
+
+/** The kind byte of a version's binary record (the log's other records are JSON). */
+const VERSION_RECORD = 1;
+
+/** Reads a binary record: a version's entry. */
+function readEntryRecord(r: ByteReader): TLogRecord {
+  if (r.u8() !== VERSION_RECORD) throw new RangeError('not a log entry');
+  const v = r.f64();
+  const m: TaggedMutations[] = [];
+  for (let n = r.uint(); n > 0; n--) m.push({ tag: r.bstr(), mutations: readMutations(r) });
+  return { t: 'v', v, m };
 }
 
 /** A running transaction log. */
@@ -433,7 +454,7 @@ export async function restartTLog(
   const file = rt.world.open(proc, fileName);
   // Acknowledged versions were synced, and a crash cannot damage synced records: a cut tail held only
   // versions nobody was told about.
-  const scan = await openRecordLog<TLogRecord>(file);
+  const scan = await openRecordLog<TLogRecord>(file, readEntryRecord);
   const first = scan.records[0];
   if (!first || first.t !== 'init') {
     // Its creation never became durable, so no master ever counted on it.
