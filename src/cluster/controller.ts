@@ -214,19 +214,27 @@ class Controller {
       this.pendingMoves.push(m);
       this.recruitMaster('move keys');
     });
-    rpc.on<{ reason: string; config?: DbConfig; proxy?: string }>(EP.ccTriggerRecovery, (m) => {
-      if (this.stopped) return;
-      // A proxy of an epoch that already ended reports the lock that ended it: nothing to do.
-      if (m.proxy !== undefined && !this.dbInfo.commitProxies.some((p) => p.id === m.proxy)) return;
-      // A recovery already under way ends the epoch anyway (its lock is what makes old proxies fail).
-      if (!m.config && this.recovering()) return;
-      if (m.config) {
-        // A repeated request for the change already under way does not restart the recovery.
-        if (JSON.stringify(this.pendingConfig) === JSON.stringify(m.config)) return;
-        this.pendingConfig = m.config;
-      }
-      this.recruitMaster(m.reason);
-    });
+    rpc.on<{ reason: string; config?: DbConfig; proxy?: string; master?: string }>(
+      EP.ccTriggerRecovery,
+      (m) => {
+        if (this.stopped) return;
+        // A failed master matters only while it is the one this controller recruited last.
+        if (m.master !== undefined) {
+          if (m.master === this.masterId) this.recruitMaster(m.reason);
+          return;
+        }
+        // A proxy of an epoch that already ended reports the lock that ended it: nothing to do.
+        if (m.proxy !== undefined && !this.dbInfo.commitProxies.some((p) => p.id === m.proxy)) return;
+        // A recovery already under way ends the epoch anyway (its lock is what makes old proxies fail).
+        if (!m.config && this.recovering()) return;
+        if (m.config) {
+          // A repeated request for the change already under way does not restart the recovery.
+          if (JSON.stringify(this.pendingConfig) === JSON.stringify(m.config)) return;
+          this.pendingConfig = m.config;
+        }
+        this.recruitMaster(m.reason);
+      },
+    );
     this.proc.spawn('cluster controller', () => this.monitor());
   }
 

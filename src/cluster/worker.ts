@@ -14,6 +14,9 @@ import type { ClusterRuntime } from './runtime.js';
 import { createStorage, restartStorage, type StorageServer, storageHeaderName } from './storage.js';
 import { createTLog, type HostedTLog, restartTLog } from './tlog.js';
 
+/** How long a worker keeps telling the controller about a master that failed on it. */
+const MASTER_FAILURE_REPORTS = seconds(5);
+
 /** Boots the worker on a server process. */
 export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: ControllerSettings): void {
   const storage = new Map<string, StorageServer>();
@@ -35,11 +38,22 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
    * not roles: the epoch would stall with a dead proxy.
    */
   const failedProxies = new Map<string, { epoch: number; reason: string }>();
+  /**
+   * Masters that ended here with an error, told to the controller with every heartbeat for a few seconds:
+   * it watches processes, so without this a master that failed mid-recovery on a live process would
+   * leave the cluster down until the recovery counts as stalled. (FoundationDB's controller sees the
+   * master's interface break at once.) The controller ignores a report of a master it already replaced.
+   */
+  const failedMasters = new Map<string, { until: number; reason: string }>();
   const reportFailures = (): void => {
     for (const [id, f] of failedProxies) {
       if (info && info.epoch > f.epoch) failedProxies.delete(id);
       else if (cc)
         rpc.send(cc, EP.ccTriggerRecovery, { reason: `commit proxy failed: ${f.reason}`, proxy: id });
+    }
+    for (const [id, f] of failedMasters) {
+      if (rt.world.now() > f.until) failedMasters.delete(id);
+      else if (cc) rpc.send(cc, EP.ccTriggerRecovery, { reason: `master failed: ${f.reason}`, master: id });
     }
   };
   const rpc = rt.world.rpc(proc);
@@ -187,16 +201,14 @@ export function bootWorker(rt: ClusterRuntime, proc: SimProcess, settings: Contr
           try {
             await runMaster(rt, proc, init.init, life);
           } catch (e) {
-            rt.trace(
-              'MasterTerminated',
-              { MasterID: init.init.id, Reason: e instanceof Error ? e.message : String(e) },
-              proc,
-              20,
-              init.init.id,
-            );
+            const reason = e instanceof Error ? e.message : String(e);
+            rt.trace('MasterTerminated', { MasterID: init.init.id, Reason: reason }, proc, 20, init.init.id);
             proc.removeRole(id);
             epochRoles.delete(id);
             end();
+            if (life.stopped) return; // ended on purpose (a newer epoch is known): nothing to report
+            failedMasters.set(id, { until: rt.world.now() + MASTER_FAILURE_REPORTS, reason });
+            reportFailures();
           }
         });
         return;
