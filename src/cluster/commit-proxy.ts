@@ -7,14 +7,19 @@ import type { SimProcess } from '../sim/process.js';
 import { masterEndpoints } from './grv-proxy.js';
 import { type BKey, lowerBound } from './keys.js';
 import { fillVersionstamp, type Mutation } from './mutation.js';
-import type { CommitReply, CommitRequest, RoleRef, Shard, TaggedMutations } from './protocol.js';
+import {
+  type CommitReply,
+  type CommitRequest,
+  endpointNames,
+  type RoleRef,
+  type Shard,
+  type TaggedMutations,
+} from './protocol.js';
 import { type ResolveStatus, type ResolveTxn, resolverEndpoint } from './resolver.js';
 import type { ClusterRuntime } from './runtime.js';
 import { type PushRequest, tlogEndpoints } from './tlog.js';
 
-export function commitEndpoint(id: string): string {
-  return `proxy.commit.${id}`;
-}
+export const commitEndpoint = endpointNames((id) => `proxy.commit.${id}`);
 
 /** A resolver and the key range it owns. */
 export interface ResolverAssignment {

@@ -2,20 +2,16 @@
 // still live (no log of the epoch is locked), so a stale epoch never hands out a read version.
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
-import type { RoleRef } from './protocol.js';
+import { endpointNames, type RoleRef } from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 import { tlogEndpoints } from './tlog.js';
 
-export function grvEndpoint(id: string): string {
-  return `grv.get.${id}`;
-}
-export function masterEndpoints(id: string) {
-  return {
-    getVersion: `master.getVersion.${id}`,
-    reportCommitted: `master.reportCommitted.${id}`,
-    liveCommitted: `master.liveCommitted.${id}`,
-  };
-}
+export const grvEndpoint = endpointNames((id) => `grv.get.${id}`);
+export const masterEndpoints = endpointNames((id) => ({
+  getVersion: `master.getVersion.${id}`,
+  reportCommitted: `master.reportCommitted.${id}`,
+  liveCommitted: `master.liveCommitted.${id}`,
+}));
 
 /** A read-version request: `lockAware` for transactions that may read while the database is locked. */
 export interface GrvRequest {

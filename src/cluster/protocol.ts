@@ -158,3 +158,21 @@ export const EP = {
   ccMoveKeys: 'cc.moveKeys',
   workerInit: 'worker.init',
 } as const;
+
+/**
+ * A role's endpoint names by its id, built once per id and shared: requests name endpoints on every
+ * message, and a name built afresh each time is an allocation and a string hash per message. The cache
+ * is emptied when it grows large (a sweep worker runs many clusters, each with its own ids).
+ */
+export function endpointNames<T>(make: (id: string) => T): (id: string) => T {
+  const cache = new Map<string, T>();
+  return (id) => {
+    let names = cache.get(id);
+    if (names === undefined) {
+      if (cache.size >= 4096) cache.clear();
+      names = make(id);
+      cache.set(id, names);
+    }
+    return names;
+  };
+}

@@ -5,6 +5,7 @@ import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { ConflictSet } from './conflict-set.js';
 import type { BKey } from './keys.js';
+import { endpointNames } from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 
 export interface ResolveTxn {
@@ -19,9 +20,7 @@ export interface ResolveRequest {
 }
 export type ResolveStatus = 'ok' | 'conflict' | 'too_old';
 
-export function resolverEndpoint(id: string): string {
-  return `resolver.resolve.${id}`;
-}
+export const resolverEndpoint = endpointNames((id) => `resolver.resolve.${id}`);
 
 /** Starts a resolver for an epoch; its version chain starts at the recovery version. Returns its stop. */
 export function startResolver(

@@ -11,7 +11,7 @@ import type { ByteReader } from './byte-codec.js';
 import { type GrvRequest, grvEndpoint } from './grv-proxy.js';
 import type { BKey, KeyRange } from './keys.js';
 import { applyAtomic, type Mutation, readMutations, writeMutations } from './mutation.js';
-import type { DbInfo, LogEntry, RoleRef } from './protocol.js';
+import { type DbInfo, endpointNames, type LogEntry, type RoleRef } from './protocol.js';
 import { encodeBinaryRecord, openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 import { type PeekReply, tlogEndpoints } from './tlog.js';
@@ -64,14 +64,12 @@ function readDataRecord(r: ByteReader): StorageRecord {
 }
 
 /** Endpoint names of one storage server. */
-export function storageEndpoints(id: string) {
-  return {
-    get: `ss.get.${id}`,
-    range: `ss.range.${id}`,
-    watch: `ss.watch.${id}`,
-    status: `ss.status.${id}`,
-  };
-}
+export const storageEndpoints = endpointNames((id) => ({
+  get: `ss.get.${id}`,
+  range: `ss.range.${id}`,
+  watch: `ss.watch.${id}`,
+  status: `ss.status.${id}`,
+}));
 
 export function storageFileName(id: string): string {
   return `storage-${id}.log`;

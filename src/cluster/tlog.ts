@@ -6,7 +6,7 @@ import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
 import type { ByteReader } from './byte-codec.js';
 import { readMutations, writeMutations } from './mutation.js';
-import type { LogEntry, TaggedMutations } from './protocol.js';
+import { endpointNames, type LogEntry, type TaggedMutations } from './protocol.js';
 import { encodeBinaryRecord, openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 
@@ -40,16 +40,14 @@ export interface LockReply {
 }
 
 /** Endpoint names of one TLog instance. */
-export function tlogEndpoints(id: string) {
-  return {
-    push: `tlog.push.${id}`,
-    peek: `tlog.peek.${id}`,
-    pop: `tlog.pop.${id}`,
-    lock: `tlog.lock.${id}`,
-    confirm: `tlog.confirm.${id}`,
-    tail: `tlog.tail.${id}`,
-  };
-}
+export const tlogEndpoints = endpointNames((id) => ({
+  push: `tlog.push.${id}`,
+  peek: `tlog.peek.${id}`,
+  pop: `tlog.pop.${id}`,
+  lock: `tlog.lock.${id}`,
+  confirm: `tlog.confirm.${id}`,
+  tail: `tlog.tail.${id}`,
+}));
 
 /** The file name of a TLog's log. */
 export function tlogFileName(id: string): string {

@@ -113,7 +113,8 @@ export class Rpc {
   /** Sends a request; resolves with the reply or rejects with RpcError('timed_out', 1004) after `timeout`. */
   request<R>(to: string, endpoint: string, body: unknown, timeout: Time): Promise<R> {
     const id = this.nextId++;
-    const f = this.proc.future<R>(`reply to ${endpoint} from ${to}`);
+    // The endpoint is label enough: no task names this future as what it waits on, and it costs no string.
+    const f = this.proc.future<R>(endpoint);
     // A reply cancels the timeout: most requests are answered, and their timers would otherwise stay
     // in the event queue for the whole timeout, each a no-op event when it fires.
     const waiting: Waiting = { rpc: this, id, to, endpoint, future: f as Future<unknown>, timer: undefined };
