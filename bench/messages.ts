@@ -3,17 +3,10 @@
 // Where the time of a run goes is mostly where its messages go; this says which protocol steps send them.
 //
 //   npm run build && node dist/bench/messages.js --seed 5
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_SPEC_TEXT } from '../src/run/default-spec.js';
-import { runSpec } from '../src/run/run-spec.js';
 import { Network } from '../src/sim/network.js';
-import { parseSpec } from '../src/spec/parse.js';
-import { TraceWriter } from '../src/trace/writer.js';
-import { Registry } from '../src/workload/registry.js';
-import { builtinWorkloads } from '../workloads/index.js';
+import { runOnce } from './run-once.js';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -39,26 +32,7 @@ async function main(): Promise<void> {
   const specPath = flag('--spec');
   const text = specPath ? readFileSync(specPath, 'utf8') : DEFAULT_SPEC_TEXT;
   const counts = countMessages();
-  const dir = mkdtempSync(path.join(tmpdir(), 'faultline-messages-'));
-  let committed = 0;
-  let outcome: string;
-  const start = performance.now();
-  try {
-    const r = await runSpec({
-      spec: parseSpec(text, specPath ?? 'default.toml'),
-      specPath: specPath ?? 'default.toml',
-      seed,
-      registry: new Registry(builtinWorkloads),
-      traceSink: new TraceWriter({ path: path.join(dir, 'trace.jsonl') }),
-    });
-    outcome = r.outcome;
-    for (const t of r.tests)
-      for (const w of t.workloads)
-        for (const m of w.metrics) if (m.name === 'Transactions') committed += m.value;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const wallSeconds = (performance.now() - start) / 1000;
+  const { outcome, committed, wallSeconds } = await runOnce(text, specPath ?? 'default.toml', seed);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const rows = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   console.log(
