@@ -35,6 +35,7 @@ export class ByteWriter {
 
   /** A non-negative integer below 2^53, seven bits a byte. */
   uint(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a length or count: ${n}`);
     this.room(8);
     while (n >= 0x80) {
       this.buf[this.pos++] = (n % 0x80) | 0x80;

@@ -189,7 +189,10 @@ function decodeRecord<T>(payload: Uint8Array, readBinary?: (r: ByteReader) => T)
     const r = new ByteReader(payload);
     const rec = readBinary(r);
     return r.done ? rec : unreadable;
-  } catch {
-    return unreadable;
+  } catch (e) {
+    // Bytes that make no record (JSON's SyntaxError, a binary reader's RangeError) end the log; any other
+    // error is a bug in a reader and must not pass for damage, which would silently cut the log.
+    if (e instanceof SyntaxError || e instanceof RangeError) return unreadable;
+    throw e;
   }
 }

@@ -50,6 +50,8 @@ describe('byte codec', () => {
     const w = new ByteWriter();
     w.reset(0);
     expect(() => w.bstr('caf\u00e9\u20ac')).toThrow(RangeError);
+    expect(() => w.uint(-1)).toThrow(RangeError);
+    expect(() => w.uint(1.5)).toThrow(RangeError);
   });
 
   it('reads back every kind of mutation as the same object', () => {
@@ -142,5 +144,22 @@ describe('record logs with binary records', () => {
     expect(out.value.withReader.records).toEqual([{ n: 0, tail: 'json' }]);
     expect(out.value.withReader.cut).toBe(true);
     expect(out.value.size).toBe(out.value.withReader.end);
+  });
+
+  it('lets a bug in a reader surface instead of passing it off as damage and cutting the log', async () => {
+    const { world, open } = setup();
+    const out = await world.kernel.run(async () => {
+      const log = new RecordLog(open(), 0);
+      void log.appendEncoded(binary(1, 'x'));
+      await log.sync();
+      const buggy = (): never => {
+        throw new TypeError('a bug');
+      };
+      return openRecordLog(open(), buggy).then(
+        () => 'read',
+        (e: unknown) => (e instanceof TypeError ? 'threw' : 'other'),
+      );
+    });
+    expect(out).toEqual({ kind: 'finished', value: 'threw' });
   });
 });
