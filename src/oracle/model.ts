@@ -6,6 +6,7 @@
 // written apart from the cluster's mutation.ts, so a defect there is not repeated here.
 import { type BKey, lowerBound } from '../cluster/keys.js';
 import type { Mutation } from '../cluster/mutation.js';
+import { ClearIndex } from './clear-index.js';
 import { referenceAtomic, referenceVersionstamp } from './semantics.js';
 
 /** Commit positions per version: a position is version * SEQ_PER_VERSION + batch index. */
@@ -31,20 +32,12 @@ interface KeyHistory {
   lastWriter: number;
 }
 
-/** A clear range applied at a commit position. */
-interface ClearRecord {
-  readonly seq: number;
-  readonly writer: number;
-  readonly begin: BKey;
-  readonly end: BKey;
-}
-
 /** The multi-version reference store. Positions only grow: apply in commit order. */
 export class ReferenceModel {
   private readonly history = new Map<BKey, KeyHistory>();
   /** Every key with retained history, sorted. */
   private keys: BKey[] = [];
-  private clears: ClearRecord[] = [];
+  private readonly clears = new ClearIndex();
   /** The last position applied. */
   lastSeq = -1;
   /** The transaction being applied (for lastWriter). */
@@ -99,7 +92,7 @@ export class ReferenceModel {
 
   private clearRange(begin: BKey, end: BKey, seq: number): void {
     if (begin >= end) return;
-    this.clears.push({ seq, writer: this.writer, begin, end });
+    this.clears.add(seq, this.writer, begin, end);
     const from = lowerBound(this.keys, begin);
     const to = lowerBound(this.keys, end);
     for (let i = from; i < to; i++) {
@@ -161,12 +154,8 @@ export class ReferenceModel {
     after: number,
   ): { key: BKey; writer: number; seq: number } | undefined {
     if (begin >= end) return undefined;
-    for (let i = this.clears.length - 1; i >= 0; i--) {
-      const c = this.clears[i]!;
-      if (c.seq <= after) break;
-      if (c.begin < end && begin < c.end)
-        return { key: c.begin > begin ? c.begin : begin, writer: c.writer, seq: c.seq };
-    }
+    const c = this.clears.newestOver(begin, end, after);
+    if (c) return { key: c.begin > begin ? c.begin : begin, writer: c.writer, seq: c.seq };
     const from = lowerBound(this.keys, begin);
     const to = lowerBound(this.keys, end);
     for (let i = from; i < to; i++) {
@@ -181,7 +170,7 @@ export class ReferenceModel {
   prune(horizon: number): void {
     if (horizon <= this.horizon) return;
     this.horizon = horizon;
-    this.clears = this.clears.filter((c) => c.seq > horizon);
+    this.clears.prune(horizon);
     let dropped = false;
     for (const [k, h] of this.history) {
       let keep = 0;
