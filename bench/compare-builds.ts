@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { committedOf } from './committed.js';
+import { flag } from './flags.js';
 import { machineState } from './machine.js';
 import { median } from './median.js';
 import { type KernelClass, randomDelays, wakeups } from './wakeups.js';
@@ -23,11 +25,6 @@ interface Build {
   readonly name: string;
   readonly Kernel: KernelClass;
   runDefault(seed: number, tracePath: string): Promise<{ outcome: string; committed: number }>;
-}
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 async function load(checkout: string): Promise<Build> {
@@ -58,11 +55,7 @@ async function load(checkout: string): Promise<Build> {
         registry: new (registry.Registry as Ctor)(workloads.builtinWorkloads),
         traceSink: new (writer.TraceWriter as Ctor)({ path: tracePath }),
       });
-      let committed = 0;
-      for (const t of r.tests)
-        for (const w of t.workloads)
-          for (const m of w.metrics) if (m.name === 'Transactions') committed += m.value;
-      return { outcome: r.outcome, committed };
+      return { outcome: r.outcome, committed: committedOf(r) };
     },
   };
 }

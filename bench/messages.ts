@@ -6,12 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SPEC_TEXT } from '../src/run/default-spec.js';
 import { Network } from '../src/sim/network.js';
+import { flag } from './flags.js';
 import { runOnce } from './run-once.js';
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 /** Counts every message a live process sends, by endpoint without its role id. */
 function countMessages(): Map<string, number> {

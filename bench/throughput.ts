@@ -10,17 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC_TEXT } from '../src/run/default-spec.js';
+import { flag } from './flags.js';
 import { machineState } from './machine.js';
 import { median } from './median.js';
 import { scaledDefaultSpec } from './scaled-spec.js';
 import type { RunFigures } from './throughput-run.js';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'throughput-run.js');
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 /** Seeds of the default-spec measurement (median reported). */
 const SEEDS = Number(flag('--seeds') ?? 10);

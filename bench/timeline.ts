@@ -19,15 +19,11 @@ import type { TraceEvent, TraceSink } from '../src/trace/event.js';
 import { TraceWriter } from '../src/trace/writer.js';
 import { Registry } from '../src/workload/registry.js';
 import { builtinWorkloads } from '../workloads/index.js';
+import { flag } from './flags.js';
 import { scaledDefaultSpec } from './scaled-spec.js';
 
 /** The real clock, taken before a run replaces `performance.now` with simulated time. */
 const realNow = performance.now.bind(performance);
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
 
 interface Bucket {
   commits: number;
@@ -92,10 +88,10 @@ class TimelineSink implements TraceSink {
 }
 
 async function main(): Promise<void> {
-  const duration = Number(flag('--duration', '4'));
-  const seed = Number(flag('--seed', '1'));
-  const bucketSeconds = Number(flag('--bucket', '10'));
-  const specFile = flag('--spec', '');
+  const duration = Number(flag('--duration') ?? '4');
+  const seed = Number(flag('--seed') ?? '1');
+  const bucketSeconds = Number(flag('--bucket') ?? '10');
+  const specFile = flag('--spec') ?? '';
   const text = specFile ? readFileSync(specFile, 'utf8') : scaledDefaultSpec({ duration });
   const sink = new TimelineSink(bucketSeconds);
   const r = await runSpec({

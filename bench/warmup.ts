@@ -6,12 +6,8 @@
 //   npm run build && node dist/bench/warmup.js --seed 9 --runs 3
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SPEC_TEXT } from '../src/run/default-spec.js';
+import { flag } from './flags.js';
 import { runOnce } from './run-once.js';
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function main(): Promise<void> {
   const seed = Number(flag('--seed') ?? 9);

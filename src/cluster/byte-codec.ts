@@ -2,7 +2,7 @@
 // unsigned varints, versions as float64, keys and values as their bytes. Its records are about half the
 // size of the same records in JSON and several times cheaper to write, and the data records are most of
 // what logs and storage servers write to their simulated disks.
-import type { BKey } from './keys.js';
+import { type BKey, toB } from './keys.js';
 
 /** Appends bytes to a growable buffer that is reused from one record to the next. */
 export class ByteWriter {
@@ -110,14 +110,8 @@ export class ByteReader {
   bstr(): BKey {
     const n = this.uint();
     this.need(n);
-    let s = '';
-    const end = this.pos + n;
-    for (let i = this.pos; i < end; i += 4096)
-      s += String.fromCharCode.apply(
-        null,
-        this.buf.subarray(i, Math.min(end, i + 4096)) as unknown as number[],
-      );
-    this.pos = end;
+    const s = toB(this.buf.subarray(this.pos, this.pos + n));
+    this.pos += n;
     return s;
   }
 }

@@ -20,24 +20,15 @@ export interface RecordScan<T> {
   readonly cut: boolean;
 }
 
-/** Where records are encoded before they are copied out at their exact size (grows as needed). */
-let scratch = new Uint8Array(64 * 1024);
-const SCRATCH_MAX = 4 * 1024 * 1024;
-
-/** Encodes a JSON-able value as one record. */
+/**
+ * Encodes a JSON-able value as one record. Only the small records are JSON (identities, locks, durable
+ * marks, padding); the data records are binary (`encodeBinaryRecord`).
+ */
 export function encodeRecord(value: unknown): Uint8Array {
-  const json = JSON.stringify(value);
-  // UTF-8 takes at most 3 bytes per UTF-16 unit. A rare huge record (a shard snapshot) gets a buffer
-  // of its own rather than growing the shared one for good.
-  const need = HEADER + 3 * json.length;
-  if (scratch.length < need && need <= SCRATCH_MAX) scratch = new Uint8Array(Math.min(SCRATCH_MAX, 2 * need));
-  const buf = scratch.length >= need ? scratch : new Uint8Array(need);
-  const { written } = encoder.encodeInto(json, buf.subarray(HEADER));
-  const out = buf.slice(0, HEADER + written);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, written, true);
-  dv.setUint32(4, checksum32(out, HEADER), true);
-  return out;
+  const body = encoder.encode(JSON.stringify(value));
+  const out = new Uint8Array(HEADER + body.length);
+  out.set(body, HEADER);
+  return sealed(out);
 }
 
 const writer = new ByteWriter();
@@ -50,8 +41,12 @@ const writer = new ByteWriter();
 export function encodeBinaryRecord(fill: (w: ByteWriter) => void): Uint8Array {
   writer.reset(HEADER);
   fill(writer);
-  const out = writer.bytes();
-  const dv = new DataView(out.buffer);
+  return sealed(writer.bytes());
+}
+
+/** Fills in a record's header (its length and checksum) in front of its bytes. */
+function sealed(out: Uint8Array): Uint8Array {
+  const dv = new DataView(out.buffer, out.byteOffset);
   dv.setUint32(0, out.length - HEADER, true);
   dv.setUint32(4, checksum32(out, HEADER), true);
   return out;

@@ -179,8 +179,8 @@ export class StorageServer {
     this.proc.removeRole(this.id);
   }
 
-  /** Appends a record to this server's file (durable at the next sync). */
-  append(rec: StorageRecord): Promise<void> {
+  /** Appends a JSON record to this server's file (durable at the next sync); data records are binary. */
+  append(rec: Exclude<StorageRecord, { t: 'v' | 'snap' }>): Promise<void> {
     return this.records.append(rec);
   }
 

@@ -128,8 +128,8 @@ class TLog {
     for (const t of tags) this.popped.set(t, 0);
   }
 
-  /** Appends a record to the file (ordered), not yet synced. */
-  appendRecord(rec: TLogRecord): Promise<void> {
+  /** Appends a JSON record to the file (ordered), not yet synced; versions go through `appendEntry`. */
+  appendRecord(rec: Exclude<TLogRecord, { t: 'v' }>): Promise<void> {
     return this.records.append(rec);
   }
 

@@ -94,7 +94,7 @@ export class VersionedStore {
   rollback(version: number): number {
     let dropped = 0;
     const emptied: BKey[] = [];
-    const stillDue: BKey[] = [];
+    const stillDue: [BKey, number][] = [];
     for (const [key, h] of this.hist) {
       const before = h.length;
       while (h.length > 0 && h[h.length - 1]![0] > version) {
@@ -102,14 +102,12 @@ export class VersionedStore {
         dropped++;
       }
       if (h.length === 0) emptied.push(key);
-      else if (h.length < before && (h.length > 1 || h[0]![1] === null)) stillDue.push(key);
+      else if (h.length < before && (h.length > 1 || h[0]![1] === null))
+        stillDue.push([key, h[h.length - 1]![0]]);
     }
     // The pairs of the dropped entries go; a key they kept due gets a pair for what is left of it.
     this.due.dropAbove(version);
-    for (const key of stillDue) {
-      const h = this.hist.get(key)!;
-      this.due.add(h[h.length - 1]![0], key);
-    }
+    for (const [key, last] of stillDue) this.due.add(last, key);
     if (emptied.length > 0) this.remove(emptied);
     return dropped;
   }

@@ -12,8 +12,12 @@ function pending<T>(): { promise: Promise<T | undefined>; answer: (v: T | undefi
   return { promise, answer };
 }
 
+/** Decided once a quorum of 3 of the 5 accepted (true) or refused (false), as the master decides. */
 const acceptedBy3 = (got: readonly (boolean | undefined)[]) =>
-  got.filter((a) => a === true).length >= 3 || got.filter((a) => a === false).length > 2;
+  quorumState(
+    got.map((a) => (a === undefined ? undefined : { ok: a })),
+    3,
+  ) !== 'open';
 
 /** Five requests answered by hand, and quorumOf over them deciding a quorum of 3. */
 function fiveRequests() {
@@ -26,20 +30,23 @@ function fiveRequests() {
 }
 
 describe('quorumOf', () => {
-  it('returns once a quorum accepted, reading the coordinators still silent as unanswered', async () => {
+  it.each([
+    [
+      'once a quorum accepted, reading the coordinators still silent as unanswered',
+      [0, 2, 4],
+      true,
+      [true, undefined, true, undefined, true],
+    ],
+    [
+      'once more refused than a quorum can spare',
+      [1, 2, 3],
+      false,
+      [undefined, false, false, false, undefined],
+    ],
+  ] as const)('returns %s', async (_what, who, answer, expected) => {
     const { rs, all } = fiveRequests();
-    rs[0]!.answer(true);
-    rs[2]!.answer(true);
-    rs[4]!.answer(true);
-    expect(await all).toEqual([true, undefined, true, undefined, true]);
-  });
-
-  it('returns once more refused than a quorum can spare', async () => {
-    const { rs, all } = fiveRequests();
-    rs[1]!.answer(false);
-    rs[2]!.answer(false);
-    rs[3]!.answer(false);
-    expect(await all).toEqual([undefined, false, false, false, undefined]);
+    for (const i of who) rs[i]!.answer(answer);
+    expect(await all).toEqual(expected);
   });
 
   it('waits for every answer while the outcome is open, and keeps the answers in request order', async () => {
