@@ -2,7 +2,8 @@
 // unsigned varints, versions as float64, keys and values as their bytes. Its records are about half the
 // size of the same records in JSON and several times cheaper to write, and the data records are most of
 // what logs and storage servers write to their simulated disks.
-import { type BKey, toB } from './keys.js';
+import { Buffer } from 'node:buffer';
+import type { BKey } from './keys.js';
 
 /** Appends bytes to a growable buffer that is reused from one record to the next. */
 export class ByteWriter {
@@ -69,10 +70,17 @@ export class ByteWriter {
 /** Reads what a ByteWriter wrote; throws a RangeError past the end (a damaged or foreign record). */
 export class ByteReader {
   private readonly view: DataView;
+  /**
+   * The same bytes as a Buffer, whose latin1 decoding makes a binary string straight from a range: no
+   * view per string (decoding the records a restarted log or storage server reads was a tenth of what a
+   * run allocated, a third of it those views).
+   */
+  private readonly latin1: Buffer;
   pos = 0;
 
   constructor(private readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.latin1 = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   get done(): boolean {
@@ -110,7 +118,7 @@ export class ByteReader {
   bstr(): BKey {
     const n = this.uint();
     this.need(n);
-    const s = toB(this.buf.subarray(this.pos, this.pos + n));
+    const s = this.latin1.toString('latin1', this.pos, this.pos + n);
     this.pos += n;
     return s;
   }

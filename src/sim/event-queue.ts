@@ -3,15 +3,17 @@ import type { Time } from '../core/time.js';
 
 /**
  * A scheduled callback. `cancelled` events stay in the heap and are skipped when popped; cancelling
- * drops `fn`, so what the callback holds (a request's reply, say) is freed at once, not when the
- * event's time comes.
+ * drops `fn` and `arg`, so what the event holds (a request's future, and through it the reply) is freed
+ * at once, not when the event's time comes: a request's timeout is cancelled by its reply and would
+ * otherwise keep the request alive for the whole timeout, long enough to be copied by the garbage
+ * collector's young generation and then promoted.
  */
 export interface SimEvent {
   readonly time: Time;
   readonly seq: number;
   /** Called with `arg` when the event runs: a shared function and an argument need no closure. */
   fn: (arg: unknown) => void;
-  readonly arg: unknown;
+  arg: unknown;
   cancelled: boolean;
 }
 
@@ -59,6 +61,7 @@ export class EventQueue {
     if (ev.cancelled) return;
     ev.cancelled = true;
     ev.fn = CANCELLED;
+    ev.arg = undefined;
     this.cancelledCount++;
     if (this.cancelledCount > 1024 && 2 * this.cancelledCount > this.heap.length) this.compact();
   }

@@ -146,4 +146,20 @@ describe('kernel', () => {
     });
     expect(seen).toEqual(['first@1000000', 'second@2000000']);
   });
+
+  it('a cancelled event lets go of its argument at once, not when its time comes', async () => {
+    // A request's timeout is cancelled by the reply; if the event kept its argument (the request and,
+    // through its future, the reply) until the timeout's time, every answered request would stay alive
+    // for its whole timeout and be copied by the garbage collector's young generation.
+    const k = new Kernel(1);
+    const request = { reply: 'a large reply' };
+    let heldWhileQueued: unknown = 'not checked';
+    await k.run(async () => {
+      const timeout = k.after(seconds(5), () => {}, request);
+      k.cancel(timeout);
+      heldWhileQueued = timeout.arg;
+      await k.delay(seconds(1));
+    });
+    expect(heldWhileQueued).toBeUndefined();
+  });
 });
