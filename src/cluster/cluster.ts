@@ -87,6 +87,8 @@ export class SimulatedCluster {
       w.lifecycle.protectedAddresses.add(a);
       this.rt.trace('ProtectCoordinator', { Address: a });
     }
+    // Every coordinator keeps its data through reboots (see Lifecycle.keepDataAddresses).
+    for (const a of this.coordinators) w.lifecycle.keepDataAddresses.add(a);
     for (const m of w.machines) this.rt.clusterFiles.set(m.locality.machineId, [...this.coordinators]);
     w.lifecycle.canSurvive = (dead) => this.canSurvive(dead);
     w.lifecycle.canCorrupt = (proc, dead) => this.canCorrupt(proc, dead);
@@ -114,8 +116,10 @@ export class SimulatedCluster {
   private coordinatorsMoved(next: readonly string[]): void {
     const rnd = this.world.random.fork(`protect:${next.join(',')}`);
     for (const a of this.coordinators) this.world.lifecycle.protectedAddresses.delete(a);
+    for (const a of this.coordinators) this.world.lifecycle.keepDataAddresses.delete(a);
     this.coordinators.length = 0;
     this.coordinators.push(...[...next].sort());
+    for (const a of this.coordinators) this.world.lifecycle.keepDataAddresses.add(a);
     for (const a of rnd.shuffle(this.coordinators).slice(0, Math.floor(this.coordinators.length / 2) + 1)) {
       this.world.lifecycle.protectedAddresses.add(a);
       this.rt.trace('ProtectCoordinator', { Address: a });

@@ -102,6 +102,13 @@ const FOLDER_SWAP_SITE = 'machine.folderSwap';
 export class Lifecycle {
   /** Addresses whose machines are only ever rebooted, never destroyed (a majority of coordinators). */
   readonly protectedAddresses = new Set<string>();
+  /**
+   * Addresses whose data is never deleted (every coordinator): a reboot that would wipe one keeps its data
+   * instead. A coordinator that forgot what it accepted, and answers again, breaks the quorum intersection
+   * its register relies on: a later read can miss the newest coordinated state and recover an older epoch.
+   * Killing one for good is safe (it only stops answering); wiping it is not.
+   */
+  readonly keepDataAddresses = new Set<string>();
   /** Kill-safety hook installed by the cluster. Default: the cluster survives anything. */
   canSurvive: CanSurvive = () => ({ ok: true, reason: '' });
   /**
@@ -222,6 +229,10 @@ export class Lifecycle {
     const protectedProc = machine.processes.find((p) => this.protectedAddresses.has(p.address));
     if (protectedProc && killTypeNumber(kt) < killTypeNumber('Reboot')) {
       kt = this.changed(machineId, kt, 'Reboot', 'Machine has a protected process', protectedProc.address);
+    }
+    const coordinator = machine.processes.find((p) => this.keepDataAddresses.has(p.address));
+    if (coordinator && kt === 'RebootAndDelete') {
+      kt = this.changed(machineId, kt, 'Reboot', 'Machine has a coordinator', coordinator.address);
     }
     const running = machine.processes.filter((p) => p.alive);
     if (running.length === 0) {
@@ -356,6 +367,8 @@ export class Lifecycle {
     };
     if (kt === 'RebootProcessAndDelete' && this.protectedAddresses.has(proc.address))
       downgrade('Protected process');
+    if (kt === 'RebootProcessAndDelete' && this.keepDataAddresses.has(proc.address))
+      downgrade('Coordinator process');
     if (kt === 'RebootProcessAndDelete' && !forced) {
       const verdict = this.canSurvive(this.withDead([proc]));
       if (!verdict.ok) downgrade(verdict.reason || 'The cluster would not survive');

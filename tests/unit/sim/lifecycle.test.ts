@@ -320,6 +320,33 @@ describe('kill-safety policy', () => {
     expect(sink.ofType('RebootChanged')[0]?.details.Reason).toBe('Protected process');
   });
 
+  it("a coordinator's data is never wiped: RebootAndDelete keeps it, while killing it for good stays allowed", async () => {
+    // A coordinator that forgot what it accepted would answer the next recovery's read with an empty
+    // register, and that read's quorum could miss the newest coordinated state (swarm seed 16025).
+    const { world, sink, machines } = setup(9, { procs: 2 });
+    const [m, other] = [machines[0]!, machines[1]!];
+    world.lifecycle.keepDataAddresses.add(proc(m, 0).address);
+    world.lifecycle.keepDataAddresses.add(proc(other, 0).address);
+    await world.kernel.run(async () => {
+      await writeSynced(world, proc(m, 0), 'coordination', 'accepted');
+      expect(world.lifecycle.killMachine(m, 'RebootAndDelete', { forced: true })).toBe('Reboot');
+      await world.kernel.delay(seconds(20));
+      expect(text(await world.open(proc(m, 0), 'coordination').read(0, 10))).toBe('accepted');
+      expect(world.lifecycle.rebootProcess(proc(m, 0), { deleteData: true, forced: true })).toBe(
+        'RebootProcess',
+      );
+      expect(world.lifecycle.killMachine(other, 'KillInstantly', { forced: true })).toBe('KillInstantly');
+    });
+    expect(sink.ofType('KillChanged')[0]?.details).toMatchObject({
+      KillType: killTypeNumber('RebootAndDelete'),
+      NewKillType: killTypeNumber('Reboot'),
+      Reason: 'Machine has a coordinator',
+      ProcessAddress: proc(m, 0).address,
+    });
+    expect(sink.ofType('RebootChanged').at(-1)?.details.Reason).toBe('Coordinator process');
+    expect(other.processes.every((p) => p.failed)).toBe(true);
+  });
+
   it('a machine with processes already rebooting is refused', () => {
     const { world, sink, machines } = setup(10, { procs: 2 });
     const m = machines[0]!;
