@@ -6,6 +6,7 @@ import {
   bytes,
   concatBytes,
   defineWorkload,
+  equalBytes,
   FdbError,
   firstGreaterOrEqual,
   type KeyValue,
@@ -263,7 +264,7 @@ export default defineWorkload({
       for (; c < nodeCount; c++) {
         if (c > 0 && i === 0) return failure('Cycle got shorter', { Before: nodeCount, After: c });
         const kv = data[i]!;
-        if (printable(kv.key) !== printable(key(i))) {
+        if (!equalBytes(kv.key, key(i))) {
           return failure('Key changed', { Index: i, Key: printable(kv.key), Expected: printable(key(i)) });
         }
         iPrev = i;

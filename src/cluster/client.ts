@@ -507,7 +507,8 @@ class ClientTransaction implements Transaction {
   }
 
   private coveredByClear(key: BKey): boolean {
-    for (const [b, e] of this.clearedRanges) if (key >= b && key < e) return true;
+    const cleared = this.clearedRanges;
+    for (let i = 0; i < cleared.length; i++) if (key >= cleared[i]![0] && key < cleared[i]![1]) return true;
     return false;
   }
 

@@ -38,7 +38,10 @@ export function startResolver(
 
   /** True when a write newer than `after` touched one of the transaction's (checked) read ranges. */
   const conflicts = (t: ResolveTxn, after: number): boolean => {
-    for (const [rb, re] of t.readRanges) {
+    const ranges = t.readRanges;
+    for (let i = 0; i < ranges.length; i++) {
+      const rb = ranges[i]![0];
+      const re = ranges[i]![1];
       if (ignoreRanges && re !== `${rb}\x00`) continue;
       if (written.writtenAfter(rb, re, after)) return true;
     }
@@ -60,7 +63,7 @@ export function startResolver(
       // earlier version cannot be checked, so it must retry (FoundationDB rejects it the same way).
       const bad = t.readRanges.length > 0 && t.readVersion < init.start ? true : conflicts(t, after(t));
       statuses.push(bad ? 'conflict' : 'ok');
-      if (!bad) for (const [wb, we] of t.writeRanges) written.write(wb, we, req.version);
+      if (!bad) for (const w of t.writeRanges) written.write(w[0], w[1], req.version);
     }
     written.forgetBefore(req.version - window);
     return statuses;

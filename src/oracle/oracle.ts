@@ -279,7 +279,9 @@ export class Oracle implements HistoryRecorder {
     if (c.readVersion < 0) return;
     const after = readSeqOf(c.readVersion);
     if (after <= this.model.horizon) return;
-    for (const [b, e] of c.readRanges) {
+    for (const r of c.readRanges) {
+      const b = r[0];
+      const e = r[1];
       const w = this.model.writtenAfter(b, e, after);
       if (w === undefined) continue;
       const at = `${Math.floor(w.seq / SEQ_PER_VERSION)}:${w.seq % SEQ_PER_VERSION}`;
