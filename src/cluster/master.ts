@@ -221,6 +221,7 @@ export async function runMaster(
       let best: CoordReadReply | undefined;
       for (const r of ok) if (!best || r.acceptedGen > best.acceptedGen) best = r;
       old = best?.value ?? null;
+      rt.stateRead(old, gen, proc, init.id);
       break;
     }
     gen = maxPromised + 1 + rnd.int(0, 3);
@@ -477,7 +478,7 @@ export async function runMaster(
       );
     }
   }
-  rt.stateWritten(next);
+  rt.stateWritten(next, gen, proc, init.id);
 
   // 7. Start the sequencer well above the recovery version; recruit proxies and resolvers.
   let lastVersion = recoveryVersion;

@@ -36,6 +36,8 @@ export class ClusterRuntime {
    * return, so the kill-safety policy protects these as well as `observedState`.
    */
   readonly pendingStates: CoordinatedState[] = [];
+  /** Every coordinated-state write that reached its quorum: generation → epoch (see stateWritten). */
+  private readonly writtenEpochs = new Map<number, number>();
   /**
    * The latest recovery step any master reached, and what it waits for (for the liveness report of a run
    * that does not finish; the database never reads it).
@@ -57,12 +59,61 @@ export class ClusterRuntime {
     this.pendingStates.push(state);
   }
 
-  /** A master's write of `state` reached its quorum: it is the observed state; older pending ones are over. */
-  stateWritten(state: CoordinatedState): void {
+  /**
+   * A master read `state` (null: none) from a quorum of coordinators that promised it generation `gen`.
+   * That quorum meets the write quorum of every state an older generation wrote, and a write older than
+   * the promise cannot succeed after it, so the read must return the newest of those states or a newer
+   * one. An older one means the coordinators lost a state (one forgot what it had accepted): the cluster
+   * would go back to an epoch it had left, taking back commits, locks and moves. A newer generation's
+   * write is no loss: this master was superseded, and its own write will be fenced out.
+   */
+  stateRead(state: CoordinatedState | null, gen: number, proc: SimProcess, masterId: string): void {
+    const read = state?.epoch ?? 0;
+    for (const [g, epoch] of this.writtenEpochs) {
+      if (g < gen && epoch > read) {
+        this.stateLost(
+          `read epoch ${read}'s coordinated state at generation ${gen}`,
+          g,
+          epoch,
+          proc,
+          masterId,
+        );
+        return;
+      }
+    }
+  }
+
+  /**
+   * A master's write of `state`, at generation `gen`, reached its quorum: it is the observed state; older
+   * pending ones are over. Successful writes' epochs rise with their generations (see stateRead); replies
+   * may come back out of order, so the check compares generations, not arrival.
+   */
+  stateWritten(state: CoordinatedState, gen: number, proc: SimProcess, masterId: string): void {
+    for (const [g, epoch] of this.writtenEpochs) {
+      if (g < gen ? epoch < state.epoch : epoch > state.epoch) continue;
+      this.stateLost(`wrote epoch ${state.epoch} at generation ${gen}`, g, epoch, proc, masterId);
+      break;
+    }
+    this.writtenEpochs.set(gen, state.epoch);
     this.observedState = state;
     this.history?.epochsKnown(state.epochStarts);
     for (let i = this.pendingStates.length - 1; i >= 0; i--)
       if (this.pendingStates[i]!.epoch <= state.epoch) this.pendingStates.splice(i, 1);
+  }
+
+  /** Traces `CoordinatedStateLost` at Severity 40, which fails the run. */
+  private stateLost(what: string, gen: number, epoch: number, proc: SimProcess, masterId: string): void {
+    this.trace(
+      'CoordinatedStateLost',
+      {
+        Reason: `a recovery ${what}, but generation ${gen} had written epoch ${epoch}: the coordinators lost a coordinated state`,
+        Generation: gen,
+        Epoch: epoch,
+      },
+      proc,
+      40,
+      masterId,
+    );
   }
 
   /** Every coordinated state the cluster may be running on now: the observed one and those being written. */

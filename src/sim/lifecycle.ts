@@ -508,9 +508,13 @@ export class Lifecycle {
     const dc = machine.locality.dcId;
     const pool = (this.swapPool.get(dc) ?? []).filter((m) => m !== machine);
     this.swapPool.set(dc, pool);
-    // A swap moves a machine's data to another address: for a protected process (a coordinator whose
-    // state is bound to its address) that is data loss, which protection forbids, so neither side may hold one.
-    const isProtected = (m: SimMachine) => m.processes.some((p) => this.protectedAddresses.has(p.address));
+    // A swap moves a machine's data to another address: for a coordinator (its state is bound to its
+    // address) that is data loss, which neither protection nor keepDataAddresses allows, so neither side
+    // may hold one.
+    const isProtected = (m: SimMachine) =>
+      m.processes.some(
+        (p) => this.protectedAddresses.has(p.address) || this.keepDataAddresses.has(p.address),
+      );
     if (swap && this.allRebooting(machine) && !isProtected(machine)) {
       // Both machines are down, so exchanging their folders is like moving the disks between them.
       const candidates = pool.filter(
