@@ -28,7 +28,7 @@ function binaryString(r: Random, n: number): string {
 describe('byte codec', () => {
   it('reads back every byte value, empty and long strings, varint edges and large versions', () => {
     const r = new Random(3);
-    const strings = ['', '\x00', '\xff', '"\\', binaryString(r, 300), binaryString(r, 10_000)];
+    const strings = ['', '\x00', '\xff', '"\\', binaryString(r, 300), binaryString(r, 10_000), 'ab'];
     const uints = [0, 1, 127, 128, 16_383, 16_384, 2 ** 32 + 5, 2 ** 53 - 1];
     const floats = [0, 1.5, 123_456_789_012, 2 ** 52 + 1];
     const out = roundTrip(
