@@ -7,6 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runSpec } from '../src/run/run-spec.js';
 import { parseSpec } from '../src/spec/parse.js';
+import type { TraceSink } from '../src/trace/event.js';
 import { TraceWriter } from '../src/trace/writer.js';
 import { Registry } from '../src/workload/registry.js';
 import { builtinWorkloads } from '../workloads/index.js';
@@ -22,7 +23,13 @@ export interface OneRun {
   readonly traceBytes: number;
 }
 
-export async function runOnce(text: string, specPath: string, seed: number): Promise<OneRun> {
+/** `extraSinks` see every trace event as well (a bench's own observer; they add nothing to the run). */
+export async function runOnce(
+  text: string,
+  specPath: string,
+  seed: number,
+  extraSinks: readonly TraceSink[] = [],
+): Promise<OneRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'faultline-bench-'));
   const tracePath = path.join(dir, 'trace.jsonl');
   const start = performance.now();
@@ -34,6 +41,7 @@ export async function runOnce(text: string, specPath: string, seed: number): Pro
       seed,
       registry: new Registry(builtinWorkloads),
       traceSink: new TraceWriter({ path: tracePath }),
+      extraSinks: [...extraSinks],
     });
     const wallSeconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuStart);
