@@ -4,11 +4,16 @@
 // turn, a few seconds apart, both see the same machine.
 //
 //   npm run build && node dist/bench/compare-builds.js --a /path/to/before --b . [--seeds 1..10]
-//     [--rounds 1] [--kernel-rounds 15]
+//     [--rounds 1] [--kernel-rounds 15] [--fresh]
+//
+// With --fresh every run is a process of its own (each build's dist/bench/throughput-run.js, as
+// bench:throughput runs them), so the figures include V8's warm-up, as a user's `faultline run` does;
+// without it both builds run in this one process and are warm after their first seeds.
 //
 // Each path is a checkout whose `dist/` is built (`git worktree add`, link node_modules, `npm run build`).
 // For builds whose traces are the same seed for seed, the per-seed ratio is the figure to read; when a
 // change alters the runs, the sums over all seeds (wall per commit) are.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +30,25 @@ interface Build {
   readonly name: string;
   readonly Kernel: KernelClass;
   runDefault(seed: number, tracePath: string): Promise<{ outcome: string; committed: number }>;
+  /** The same run in a fresh process; `wall` is the run's own wall time, seconds. */
+  runFresh(seed: number): { outcome: string; committed: number; wall: number };
+}
+
+/** One run of `specText` on `seed` in a process of its own, through `checkout`'s throughput-run. */
+function runFresh(checkout: string, specText: string, seed: number) {
+  const runner = path.resolve(checkout, 'dist', 'bench', 'throughput-run.js');
+  const r = spawnSync(process.execPath, [runner], {
+    input: JSON.stringify({ specText, seed }),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(`${checkout}: seed ${seed} did not run in a fresh process: ${r.stderr}`);
+  const f = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    outcome: string;
+    committed: number;
+    wallSeconds: number;
+  };
+  return { outcome: f.outcome, committed: f.committed, wall: f.wallSeconds };
 }
 
 async function load(checkout: string): Promise<Build> {
@@ -57,6 +81,7 @@ async function load(checkout: string): Promise<Build> {
       });
       return { outcome: r.outcome, committed: committedOf(r) };
     },
+    runFresh: (seed) => runFresh(checkout, text, seed),
   };
 }
 
@@ -87,12 +112,17 @@ async function compareKernels(a: Build, b: Build, rounds: number): Promise<numbe
   return median(ratios);
 }
 
-async function compareRuns(a: Build, b: Build, seeds: [number, number], rounds: number) {
+async function compareRuns(a: Build, b: Build, seeds: [number, number], rounds: number, fresh: boolean) {
   const dir = mkdtempSync(path.join(tmpdir(), 'faultline-compare-'));
   const trace = path.join(dir, 'trace.jsonl');
   const totals = { a: { wall: 0, committed: 0 }, b: { wall: 0, committed: 0 } };
   const ratios: number[] = [];
   const one = async (build: Build, seed: number) => {
+    if (fresh) {
+      const r = build.runFresh(seed);
+      if (r.outcome !== 'passed') throw new Error(`${build.name}: seed ${seed} ${r.outcome}`);
+      return { wall: r.wall, committed: r.committed };
+    }
     const start = performance.now();
     const r = await build.runDefault(seed, trace);
     if (r.outcome !== 'passed') throw new Error(`${build.name}: seed ${seed} ${r.outcome}`);
@@ -142,7 +172,8 @@ async function main(): Promise<void> {
   const [a, b] = [await load(pathA), await load(pathB)];
   const kernelRatio = await compareKernels(a, b, Number(flag('--kernel-rounds') ?? 15));
   console.log(`kernel wake-ups, B/A (median of pairs): ${kernelRatio.toFixed(3)}`);
-  const runs = await compareRuns(a, b, [lo, hi], Number(flag('--rounds') ?? 1));
+  const fresh = process.argv.includes('--fresh');
+  const runs = await compareRuns(a, b, [lo, hi], Number(flag('--rounds') ?? 1), fresh);
   console.log(
     `default spec, seeds ${lo}..${hi}: B/A wall ${runs.medianWallRatio.toFixed(3)} (median of seeds), ${runs.totalWallRatio.toFixed(3)} (sum); wall ms a commit A ${runs.wallMsPerCommitA.toFixed(3)}, B ${runs.wallMsPerCommitB.toFixed(3)}`,
   );
@@ -156,6 +187,7 @@ async function main(): Promise<void> {
       a: pathA,
       b: pathB,
       seeds: `${lo}..${hi}`,
+      fresh,
       kernelWakeupRatio: kernelRatio,
       ...runs,
       ...machine,
