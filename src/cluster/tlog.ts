@@ -98,6 +98,8 @@ class TLog {
   durableEnd: number;
   knownCommitted = 0;
   locked = false;
+  /** Its epoch is over and its entries are gone (HostedTLog.discard): it answers no more peeks. */
+  discarded = false;
   /**
    * The durable end this log reported to the epoch that locked it. The new epoch chose its recovery
    * version from it, so nothing above it may ever be acknowledged: it will be rolled back. Undefined
@@ -371,6 +373,7 @@ function hosted(log: TLog): HostedTLog {
     discard: () => {
       for (const ep of Object.values(tlogEndpoints(log.id))) log.proc.unlisten(ep);
       log.proc.removeRole(log.id);
+      log.discarded = true;
       log.entries = [];
       log.offsets = [];
       log.proc.folder.files.delete(log.file.name);
@@ -393,6 +396,10 @@ function serve(rt: ClusterRuntime, log: TLog): void {
   });
   rpc.serve<{ tag: string; from: number; limit?: number }, PeekReply>(ep.peek, (req, respond) => {
     void log.waitForData(req.from, seconds(0.5)).then(() => {
+      // A peek that arrived as the log was discarded (at the same instant, or while it waited for data)
+      // must not be answered from the emptied log: its end would claim versions it no longer holds, and
+      // the storage server would skip them (swarm seed 20200: a replica lost two clears this way).
+      if (log.discarded) return respond.fail('broken_promise', 1100);
       const reply = log.peek(req.tag, req.from, req.limit);
       if (rt.buggify('tlog.slowPeek', 0.01))
         log.proc.after(seconds(rt.world.random.uniform(0.01, 0.5)), () => respond.reply(reply));
