@@ -2,10 +2,7 @@
 // unsigned varints, versions as float64, keys and values as their bytes. Its records are about half the
 // size of the same records in JSON and several times cheaper to write, and the data records are most of
 // what logs and storage servers write to their simulated disks.
-import type { BKey } from './keys.js';
-
-/** Longest run of char codes passed to one String.fromCharCode call. */
-const CHUNK = 4096;
+import { type BKey, CHAR_CODE_CHUNK } from './keys.js';
 
 /** Appends bytes to a growable buffer that is reused from one record to the next. */
 export class ByteWriter {
@@ -120,13 +117,13 @@ export class ByteReader {
     const n = this.uint();
     this.need(n);
     let s = '';
-    for (let at = this.pos; at < this.pos + n; at += CHUNK)
-      s += this.chars(at, Math.min(this.pos + n, at + CHUNK));
+    for (let at = this.pos; at < this.pos + n; at += CHAR_CODE_CHUNK)
+      s += this.chars(at, Math.min(this.pos + n, at + CHAR_CODE_CHUNK));
     this.pos += n;
     return s;
   }
 
-  /** The bytes [from, to) as a binary string (at most CHUNK of them). */
+  /** The bytes [from, to) as a binary string (at most CHAR_CODE_CHUNK of them). */
   private chars(from: number, to: number): string {
     const codes = this.codes;
     const buf = this.buf;

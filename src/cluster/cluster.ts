@@ -115,8 +115,10 @@ export class SimulatedCluster {
   /** A master moved the cluster: protect a majority of the new coordinators instead of the old. */
   private coordinatorsMoved(next: readonly string[]): void {
     const rnd = this.world.random.fork(`protect:${next.join(',')}`);
-    for (const a of this.coordinators) this.world.lifecycle.protectedAddresses.delete(a);
-    for (const a of this.coordinators) this.world.lifecycle.keepDataAddresses.delete(a);
+    for (const a of this.coordinators) {
+      this.world.lifecycle.protectedAddresses.delete(a);
+      this.world.lifecycle.keepDataAddresses.delete(a);
+    }
     this.coordinators.length = 0;
     this.coordinators.push(...[...next].sort());
     for (const a of this.coordinators) this.world.lifecycle.keepDataAddresses.add(a);

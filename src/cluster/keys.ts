@@ -5,13 +5,16 @@ import type { Bytes } from './client-api.js';
 /** A key or value as a binary string (each char code is one byte). */
 export type BKey = string;
 
+/** Most char codes passed to one String.fromCharCode call (its arguments go on the stack). */
+export const CHAR_CODE_CHUNK = 4096;
+
 /** Bytes → binary string. */
 export function toB(b: Bytes): BKey {
   // Keys and most values fit one call: no subarray view to allocate (a measurable share of a run's garbage).
-  if (b.length <= 4096) return String.fromCharCode.apply(null, b as unknown as number[]);
+  if (b.length <= CHAR_CODE_CHUNK) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = '';
-  for (let i = 0; i < b.length; i += 4096) {
-    s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  for (let i = 0; i < b.length; i += CHAR_CODE_CHUNK) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + CHAR_CODE_CHUNK) as unknown as number[]);
   }
   return s;
 }
