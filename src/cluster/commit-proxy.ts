@@ -77,23 +77,36 @@ export function startCommitProxy(
   let dead = false;
   let knownCommitted = 0;
 
-  const shardOf = (k: BKey): Shard => init.shards[Math.max(0, lowerBound(shardBegins, `${k}\x00`) - 1)]!;
+  /** Index of the shard holding `k` (shards are sorted by begin and cover the key space without gaps). */
+  const shardIndex = (k: BKey): number => Math.max(0, lowerBound(shardBegins, `${k}\x00`) - 1);
 
+  const add = (into: Map<string, Mutation[]>, t: string, m: Mutation): void => {
+    const l = into.get(t);
+    if (l) l.push(m);
+    else into.set(t, [m]);
+  };
+
+  /**
+   * Files each mutation under the storage servers of its shard; a range clear goes, clipped, to every shard
+   * it overlaps, which are the consecutive shards from the one holding its begin. Indexed loops: this runs
+   * for every mutation, cold in a fresh process too (see clip).
+   */
   const tag = (muts: Mutation[], into: Map<string, Mutation[]>): void => {
-    const add = (t: string, m: Mutation) => {
-      const l = into.get(t);
-      if (l) l.push(m);
-      else into.set(t, [m]);
-    };
-    for (const m of muts) {
+    const shards = init.shards;
+    for (let i = 0; i < muts.length; i++) {
+      const m = muts[i]!;
       if (m.type === 'clearRange') {
-        for (const s of init.shards) {
+        for (let j = shardIndex(m.key); j < shards.length && shards[j]!.begin < m.end; j++) {
+          const s = shards[j]!;
           const b = m.key > s.begin ? m.key : s.begin;
           const e = m.end < s.end ? m.end : s.end;
-          if (b < e) for (const t of s.team) add(t, { type: 'clearRange', key: b, end: e });
+          if (b >= e) continue;
+          const clipped: Mutation = { type: 'clearRange', key: b, end: e };
+          for (let k = 0; k < s.team.length; k++) add(into, s.team[k]!, clipped);
         }
       } else {
-        for (const t of shardOf(m.key).team) add(t, m);
+        const team = shards[shardIndex(m.key)]!.team;
+        for (let k = 0; k < team.length; k++) add(into, team[k]!, m);
       }
     }
   };
