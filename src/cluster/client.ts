@@ -101,6 +101,14 @@ export class ClusterClient implements Database {
     }
   }
 
+  /**
+   * The cluster layout already known, unless `force` asks for a fresh one: the hot paths take it without
+   * an await (each await is a promise and a microtask), and call clusterInfo only when this is undefined.
+   */
+  knownInfo(force = false): DbInfo | undefined {
+    return force ? undefined : this.info;
+  }
+
   /** The current cluster layout, asking the coordinators and the controller when unknown or stale. */
   async clusterInfo(force = false): Promise<DbInfo> {
     if (this.info && !force) return this.info;
@@ -361,7 +369,7 @@ class ClientTransaction implements Transaction {
     this.history?.readVersionRequested(attempt, this.rt.world.now());
     for (let i = 0; ; i++) {
       this.checkTimeout();
-      const info = await this.db.clusterInfo(i > 0);
+      const info = this.db.knownInfo(i > 0) ?? (await this.db.clusterInfo(true));
       const proxy = this.db.random.pick(info.grvProxies);
       try {
         const v = await rpc.request<number>(
@@ -394,13 +402,13 @@ class ClientTransaction implements Transaction {
     limit: number,
     reverse: boolean,
   ): Promise<[BKey, BKey][]> {
-    const version = await this.getReadVersion();
+    const version = this.readVersion ?? (await this.getReadVersion());
     const owner = this.attemptId;
     const rpc = this.rt.world.rpc(this.db.proc);
     const out: [BKey, BKey][] = [];
     for (let attempt = 0; ; attempt++) {
       this.checkTimeout();
-      const info = await this.db.clusterInfo(attempt > 0);
+      const info = this.db.knownInfo(attempt > 0) ?? (await this.db.clusterInfo(true));
       out.length = 0;
       let shards = this.db.shardsFor(info, begin, end);
       if (reverse) shards = shards.reverse();
@@ -474,14 +482,14 @@ class ClientTransaction implements Transaction {
    * closure, its promise and the reply wrapper were a tenth of what a run allocates.
    */
   private async storageGet(key: BKey): Promise<BKey | undefined> {
-    const version = await this.getReadVersion();
+    const version = this.readVersion ?? (await this.getReadVersion());
     const owner = this.attemptId;
     if (this.rt.buggify('client.slowRead', 0.01))
       await this.db.proc.delay(seconds(this.db.random.uniform(0.01, 0.5)));
     const rpc = this.rt.world.rpc(this.db.proc);
     for (let attempt = 0; ; attempt++) {
       this.checkTimeout();
-      const info = await this.db.clusterInfo(attempt > 0);
+      const info = this.db.knownInfo(attempt > 0) ?? (await this.db.clusterInfo(true));
       const shard = this.db.shardOf(info, key);
       if (!shard) throw fdbError('key_outside_legal_range');
       for (const id of this.db.random.shuffle(shard.team)) {
@@ -857,7 +865,7 @@ class ClientTransaction implements Transaction {
       this.startWatches(this.readVersion ?? 0);
       return;
     }
-    const readVersion = await this.getReadVersion();
+    const readVersion = this.readVersion ?? (await this.getReadVersion());
     const req: CommitRequest = {
       readVersion,
       mutations: this.mutations,
@@ -868,7 +876,7 @@ class ClientTransaction implements Transaction {
       lockAware: this.lockAware,
     };
     this.history?.commitSent(this.attemptId, readVersion, this.mutations, this.readRanges);
-    const info = await this.db.clusterInfo();
+    const info = this.db.knownInfo() ?? (await this.db.clusterInfo());
     const proxy = this.db.random.pick(info.commitProxies);
     const rpc = this.rt.world.rpc(this.db.proc);
     let reply: CommitReply;
@@ -936,7 +944,7 @@ class ClientTransaction implements Transaction {
     // an older state and fire for no change (swarm seed 1845).
     let from = Math.max(version, seen.since ?? -1);
     for (let attempt = 0; ; attempt++) {
-      const info = await this.db.clusterInfo(attempt > 0);
+      const info = this.db.knownInfo(attempt > 0) ?? (await this.db.clusterInfo(true));
       const shard = this.db.shardOf(info, w.key);
       const id = shard ? this.db.random.pick(shard.team) : undefined;
       const ss = id ? this.db.storageRef(info, id) : undefined;
