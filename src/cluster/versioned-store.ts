@@ -2,14 +2,38 @@
 // reads at any version inside the MVCC window see exactly that version's data.
 import { type BKey, lowerBound } from './keys.js';
 
-/** One historical value of a key; `null` means cleared. */
-type Entry = readonly [version: number, value: BKey | null];
+/**
+ * The recent history of one key: its versions in increasing order and the value written at each (`null`
+ * means cleared), as two arrays rather than an array of pairs. A busy key holds hundreds of entries for the
+ * MVCC window, long enough for the garbage collector to copy and promote them; pairs were an object each.
+ */
+class History {
+  readonly versions: number[] = [];
+  readonly values: (BKey | null)[] = [];
+
+  get length(): number {
+    return this.versions.length;
+  }
+
+  /** The index of the last entry at or below `version`, or -1 (binary search: busy keys are long). */
+  lastAtOrBelow(version: number): number {
+    const vs = this.versions;
+    let lo = 0;
+    let hi = vs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (vs[mid]! <= version) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+}
 
 /** Multi-version store over binary-string keys. */
 export class VersionedStore {
   /** Keys with any history, sorted. */
   private keys: BKey[] = [];
-  private readonly hist = new Map<BKey, Entry[]>();
+  private readonly hist = new Map<BKey, History>();
   /**
    * What compaction must visit, as (version, key) pairs in version order: each entry that made a key's
    * history compactable (a second entry, or a clear). Once the window's edge passes a pair's version,
@@ -28,24 +52,28 @@ export class VersionedStore {
     let h = this.hist.get(key);
     if (!h) {
       if (value === null) return; // clearing a key with no history changes nothing
-      h = [];
+      h = new History();
       this.hist.set(key, h);
       const i = lowerBound(this.keys, key);
       this.keys.splice(i, 0, key);
     }
-    const last = h[h.length - 1];
-    if (last && last[0] === version) h[h.length - 1] = [version, value];
-    else h.push([version, value]);
-    if (h.length > 1 || value === null) this.due.add(version, key);
+    const n = h.versions.length;
+    if (n > 0 && h.versions[n - 1] === version) h.values[n - 1] = value;
+    else {
+      h.versions.push(version);
+      h.values.push(value);
+    }
+    if (h.versions.length > 1 || value === null) this.due.add(version, key);
   }
 
   /** The value of `key` at `version`, or undefined. */
   get(key: BKey, version: number): BKey | undefined {
     const h = this.hist.get(key);
     if (!h) return undefined;
-    for (let i = h.length - 1; i >= 0; i--) {
-      const e = h[i]!;
-      if (e[0] <= version) return e[1] ?? undefined;
+    // Reads are mostly at recent versions: scan from the newest entry.
+    const vs = h.versions;
+    for (let i = vs.length - 1; i >= 0; i--) {
+      if (vs[i]! <= version) return h.values[i] ?? undefined;
     }
     return undefined;
   }
@@ -53,7 +81,7 @@ export class VersionedStore {
   /** The latest value of `key`. */
   latest(key: BKey): BKey | undefined {
     const h = this.hist.get(key);
-    return h ? (h[h.length - 1]![1] ?? undefined) : undefined;
+    return h ? (h.values[h.values.length - 1] ?? undefined) : undefined;
   }
 
   /** Keys with history in [begin, end), in order. */
@@ -97,13 +125,15 @@ export class VersionedStore {
     const stillDue: [BKey, number][] = [];
     for (const [key, h] of this.hist) {
       const before = h.length;
-      while (h.length > 0 && h[h.length - 1]![0] > version) {
-        h.pop();
-        dropped++;
+      const keep = h.lastAtOrBelow(version) + 1;
+      if (keep < before) {
+        h.versions.length = keep;
+        h.values.length = keep;
+        dropped += before - keep;
       }
-      if (h.length === 0) emptied.push(key);
-      else if (h.length < before && (h.length > 1 || h[0]![1] === null))
-        stillDue.push([key, h[h.length - 1]![0]]);
+      if (keep === 0) emptied.push(key);
+      else if (keep < before && (keep > 1 || h.values[0] === null))
+        stillDue.push([key, h.versions[keep - 1]!]);
     }
     // The pairs of the dropped entries go; a key they kept due gets a pair for what is left of it.
     this.due.dropAbove(version);
@@ -118,18 +148,12 @@ export class VersionedStore {
     for (let key = this.due.next(version); key !== undefined; key = this.due.next(version)) {
       const h = this.hist.get(key);
       if (h === undefined) continue; // removed since (a pair left over is harmless)
-      // The last entry at or below `version`, by binary search (a key's entries are in version order):
-      // a busy key has many entries on both sides of the window's edge.
-      let lo = 0;
-      let hi = h.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (h[mid]![0] <= version) lo = mid + 1;
-        else hi = mid;
+      const keepFrom = Math.max(0, h.lastAtOrBelow(version));
+      if (keepFrom > 0) {
+        h.versions.splice(0, keepFrom);
+        h.values.splice(0, keepFrom);
       }
-      const keepFrom = lo > 0 ? lo - 1 : 0;
-      if (keepFrom > 0) h.splice(0, keepFrom);
-      if (h.length === 1 && h[0]![1] === null && h[0]![0] <= version) dead.push(key);
+      if (h.length === 1 && h.values[0] === null && h.versions[0]! <= version) dead.push(key);
     }
     if (dead.length > 0) this.remove(dead);
   }
