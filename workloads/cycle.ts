@@ -72,11 +72,25 @@ const options = {
   }),
 };
 
-/** Keys and values of the ring, as FoundationDB's doubleToTestKey: prefix + 16 hex digits of a double's bits. */
+/** The lowercase hex digits, as bytes. */
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/** Scratch space for doubleToTestKey and testKeyToDouble (used synchronously, so never shared by two calls). */
+const scratch = new DataView(new ArrayBuffer(8));
+
+/**
+ * Keys and values of the ring, as FoundationDB's doubleToTestKey: prefix + 16 hex digits of a double's
+ * bits (big-endian), written digit by digit: no BigInt, string or text encoding per key.
+ */
 function doubleToTestKey(d: number, prefix: Bytes): Bytes {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, d);
-  return concatBytes(prefix, bytes(view.getBigUint64(0).toString(16).padStart(16, '0')));
+  scratch.setFloat64(0, d);
+  const out = new Uint8Array(prefix.length + 16);
+  out.set(prefix);
+  for (let half = 0; half < 2; half++) {
+    const word = scratch.getUint32(4 * half);
+    for (let i = 0; i < 8; i++) out[prefix.length + 8 * half + i] = HEX_DIGITS[(word >>> (28 - 4 * i)) & 15]!;
+  }
+  return out;
 }
 
 /** The value of one lowercase hex digit (a byte), or -1. */
@@ -85,9 +99,6 @@ function hexDigit(c: number): number {
   if (c >= 97 && c <= 102) return c - 87;
   return -1;
 }
-
-/** Scratch space for testKeyToDouble (used synchronously, so never shared by two reads). */
-const scratch = new DataView(new ArrayBuffer(8));
 
 /** Inverse of doubleToTestKey; NaN when the bytes are not prefix + 16 hex digits. */
 function testKeyToDouble(b: Bytes, prefix: Bytes): number {

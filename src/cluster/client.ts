@@ -281,7 +281,8 @@ class ClientTransaction implements Transaction {
   private readRanges: [BKey, BKey][] = [];
   private writeRanges: [BKey, BKey][] = [];
   private committedVersion = -1;
-  private versionstamp: Bytes | undefined;
+  /** The batch index of the successful commit (-1: none yet); its versionstamp is made only when asked for. */
+  private stampBatch = -1;
   /** getVersionstamp() calls made before the commit finished; answered when it does. */
   private stampWaiters: { resolve: (b: Bytes) => void; reject: (e: unknown) => void }[] = [];
   private versionstamped = false;
@@ -340,7 +341,7 @@ class ClientTransaction implements Transaction {
     this.readRanges = [];
     this.writeRanges = [];
     this.committedVersion = -1;
-    this.versionstamp = undefined;
+    this.stampBatch = -1;
     this.failStamps('transaction_cancelled');
     this.versionstamped = false;
     this.pendingWatches = [];
@@ -904,9 +905,11 @@ class ClientTransaction implements Transaction {
     }
     this.committedVersion = reply.version;
     this.recordOutcome({ kind: 'committed', version: reply.version, batchIndex: reply.batchIndex });
-    this.versionstamp = versionstampBytes(reply.version, reply.batchIndex);
-    const stamp = this.versionstamp;
-    for (const w of this.stampWaiters.splice(0)) w.resolve(stamp);
+    this.stampBatch = reply.batchIndex;
+    if (this.stampWaiters.length > 0) {
+      const stamp = versionstampBytes(reply.version, reply.batchIndex);
+      for (const w of this.stampWaiters.splice(0)) w.resolve(stamp);
+    }
     this.db.stats.commits++;
     this.startWatches(reply.version);
     if (this.rt.buggify('client.commitUnknownResult', 0.01)) {
@@ -986,7 +989,8 @@ class ClientTransaction implements Transaction {
 
   /** Like FoundationDB's: may be called before commit; resolves once the commit succeeds. */
   getVersionstamp(): Promise<Bytes> {
-    if (this.versionstamp) return Promise.resolve(this.versionstamp);
+    if (this.stampBatch >= 0)
+      return Promise.resolve(versionstampBytes(this.committedVersion, this.stampBatch));
     const f = this.db.proc.future<Bytes>('versionstamp');
     this.stampWaiters.push(f);
     return f.promise;
