@@ -294,7 +294,7 @@ class TLog {
     this.rt.guard(this.proc, this.appendEntry({ version: req.version, tagged: req.tagged }));
     if (this.rt.bug('tlogAcksBeforeFsync')) ack();
     else this.ackWaiters.push({ version: req.version, reply: ack, reject });
-    this.rt.guard(this.proc, this.syncLoop());
+    if (!this.syncing) this.rt.guard(this.proc, this.syncLoop());
     const next = this.orderWaiters.get(req.version);
     if (next) {
       this.orderWaiters.delete(req.version);
