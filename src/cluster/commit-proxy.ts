@@ -39,7 +39,21 @@ export function resolverRanges(n: number): [BKey, BKey][] {
   return out;
 }
 
-function clip(ranges: readonly [BKey, BKey][], b: BKey, e: BKey): [BKey, BKey][] {
+/** Whether every range is non-empty and lies within [b, e): clipping would copy them unchanged. */
+function allWithin(ranges: readonly (readonly [BKey, BKey])[], b: BKey, e: BKey): boolean {
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    if (r[0] < b || r[1] > e || r[0] >= r[1]) return false;
+  }
+  return true;
+}
+
+/**
+ * `ranges` clipped to [b, e), empty pieces dropped. When nothing needs clipping (always, with one
+ * resolver) the ranges themselves are returned, not a copy: resolvers only read them.
+ */
+function clip(ranges: readonly [BKey, BKey][], b: BKey, e: BKey): readonly [BKey, BKey][] {
+  if (allWithin(ranges, b, e)) return ranges;
   const out: [BKey, BKey][] = [];
   // Indexed, not `for (const [rb, re] of ...)`: until V8 optimizes a loop, every element's destructuring
   // runs the iterator protocol and allocates (see docs/benchmarks.md, a fresh process's warm-up).
