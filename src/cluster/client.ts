@@ -272,6 +272,9 @@ type WriteState =
   | { readonly base: 'value'; readonly value: BKey | undefined }
   | { readonly base: 'underlying'; readonly ops: readonly [AtomicOp, BKey][] };
 
+/** The write state of a key a clear covered (write states are never changed, only replaced). */
+const CLEARED: WriteState = { base: 'value', value: undefined };
+
 class ClientTransaction implements Transaction {
   private readVersion: number | undefined;
   private grv: Promise<number> | undefined;
@@ -734,8 +737,8 @@ class ClientTransaction implements Transaction {
   private clearB(b: BKey, e: BKey): void {
     if (b >= e) return;
     this.addMutation({ type: 'clearRange', key: b, end: e });
-    for (const k of [...this.writes.keys()])
-      if (k >= b && k < e) this.writes.set(k, { base: 'value', value: undefined });
+    // Setting a key the map already holds while iterating it is well defined: no copy of the keys.
+    for (const k of this.writes.keys()) if (k >= b && k < e) this.writes.set(k, CLEARED);
     this.clearedRanges.push([b, e]);
     this.writeRanges.push([b, e]);
   }
