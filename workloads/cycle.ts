@@ -168,6 +168,9 @@ export default defineWorkload({
     const values: Bytes[] = [];
     const key = (n: number): Bytes => (keys[n] ??= doubleToTestKey(n / nodeCount, prefix));
     const value = (n: number): Bytes => (values[n] ??= doubleToTestKey(n, prefix));
+    /** The end of the tiny range each swap clears: the node's key followed by byte 1. */
+    const clearEnds: Bytes[] = [];
+    const clearEnd = (n: number): Bytes => (clearEnds[n] ??= concatBytes(key(n), new Uint8Array([1])));
     /** The node a value points to, or -1 when it is not a valid node number. */
     const fromValue = (v: Bytes): number => {
       const d = testKeyToDouble(v, prefix);
@@ -235,7 +238,7 @@ export default defineWorkload({
             const r4 = v3 ? fromValue(v3) : -1;
             if (r4 < 0) return badRead('KeyR3', r3, await tr.getReadVersion(), v3);
             // A tiny range clear first: harmless, but a store that reorders mutations breaks the ring.
-            tr.clearRange(key(r), concatBytes(key(r), new Uint8Array([1])));
+            tr.clearRange(key(r), clearEnd(r));
             tr.set(key(r), value(r3));
             tr.set(key(r2), value(r4));
             tr.set(key(r3), value(r2));

@@ -2,6 +2,7 @@
 // still live (no log of the epoch is locked), so a stale epoch never hands out a read version.
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
+import type { Responder } from '../sim/rpc.js';
 import { endpointNames, type RoleRef } from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 import { tlogEndpoints } from './tlog.js';
@@ -26,7 +27,8 @@ export function startGrvProxy(
 ): () => void {
   const rpc = rt.world.rpc(proc);
   proc.addRole('GP', init.id);
-  let queue: { reply: (v: number) => void; fail: () => void }[] = [];
+  /** The requests of the next batch: their responders themselves (no closures per request). */
+  let queue: Responder<number>[] = [];
   let scheduled = false;
 
   let stopped = false;
@@ -53,7 +55,7 @@ export function startGrvProxy(
       if (rt.buggify('grv.delayReply', 0.01)) await proc.delay(seconds(rt.world.random.uniform(0.01, 0.2)));
       for (const b of batch) b.reply(version);
     } catch {
-      for (const b of batch) b.fail();
+      for (const b of batch) b.fail('broken_promise', 1100);
     }
   };
 
@@ -61,7 +63,7 @@ export function startGrvProxy(
     // A locked database hands read versions only to lock-aware transactions (FoundationDB's GRV reply
     // carries the lock, and the client refuses a version it may not use).
     if (init.lock !== undefined && !req.lockAware) return respond.fail('database_locked', 1038);
-    queue.push({ reply: (v) => respond.reply(v), fail: () => respond.fail('broken_promise', 1100) });
+    queue.push(respond);
     if (!scheduled) {
       scheduled = true;
       proc.after(seconds(rt.knob('GRV_BATCH_INTERVAL')), () => void flush());
@@ -73,6 +75,6 @@ export function startGrvProxy(
     proc.removeRole(init.id);
     const waiting = queue;
     queue = [];
-    for (const b of waiting) b.fail();
+    for (const b of waiting) b.fail('broken_promise', 1100);
   };
 }
