@@ -35,7 +35,7 @@ import {
 } from './client-api.js';
 import { commitEndpoint } from './commit-proxy.js';
 import type { LeaderInfo } from './coordinator.js';
-import { grvEndpoint } from './grv-proxy.js';
+import { type GrvRequest, grvEndpoint } from './grv-proxy.js';
 import type { AttemptOutcome, HistoryRecorder } from './history.js';
 import type { BKey } from './keys.js';
 import { fromB, toB } from './keys.js';
@@ -272,6 +272,10 @@ type WriteState =
   | { readonly base: 'value'; readonly value: BKey | undefined }
   | { readonly base: 'underlying'; readonly ops: readonly [AtomicOp, BKey][] };
 
+/** The two read-version requests there are (the GRV proxy only reads them). */
+const LOCK_AWARE_GRV: GrvRequest = { lockAware: true };
+const PLAIN_GRV: GrvRequest = { lockAware: false };
+
 /** The write state of a key a clear covered (write states are never changed, only replaced). */
 const CLEARED: WriteState = { base: 'value', value: undefined };
 
@@ -379,7 +383,7 @@ class ClientTransaction implements Transaction {
         const v = await rpc.request<number>(
           proxy.address,
           grvEndpoint(proxy.id),
-          { lockAware: this.lockAware || this.readLockAware },
+          this.lockAware || this.readLockAware ? LOCK_AWARE_GRV : PLAIN_GRV,
           seconds(this.rt.knob('CLIENT_READ_TIMEOUT')),
         );
         // A read version from long ago: reads must fail with transaction_too_old, never serve stale data.
@@ -887,7 +891,7 @@ class ClientTransaction implements Transaction {
       readRanges: this.readRanges,
       writeRanges: this.writeRanges,
       versionstamped: this.versionstamped,
-      ...(this.history ? { attempt: this.attemptId } : {}),
+      attempt: this.history ? this.attemptId : undefined,
       lockAware: this.lockAware,
     };
     this.history?.commitSent(this.attemptId, readVersion, this.mutations, this.readRanges);

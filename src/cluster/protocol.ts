@@ -112,7 +112,7 @@ export interface CommitRequest {
   /** Indexes of mutations carrying a versionstamp placeholder. */
   readonly versionstamped: boolean;
   /** The attempt's id with the history observer (the oracle), when one is attached. */
-  readonly attempt?: number;
+  readonly attempt?: number | undefined;
   /** The transaction may commit while the database is locked. */
   readonly lockAware?: boolean;
 }
