@@ -12,7 +12,9 @@
 //
 // Each path is a checkout whose `dist/` is built (`git worktree add`, link node_modules, `npm run build`).
 // For builds whose traces are the same seed for seed, the per-seed ratio is the figure to read; when a
-// change alters the runs, the sums over all seeds (wall per commit) are.
+// change alters the runs, the sums over all seeds (wall and CPU per commit) are. CPU time is printed beside
+// wall time: it includes V8's background threads (garbage collection, compilation), and it drifts less
+// with the machine's load.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,8 +32,8 @@ interface Build {
   readonly name: string;
   readonly Kernel: KernelClass;
   runDefault(seed: number, tracePath: string): Promise<{ outcome: string; committed: number }>;
-  /** The same run in a fresh process; `wall` is the run's own wall time, seconds. */
-  runFresh(seed: number): { outcome: string; committed: number; wall: number };
+  /** The same run in a fresh process; `wall` and `cpu` are the run's own wall and CPU time, seconds. */
+  runFresh(seed: number): { outcome: string; committed: number; wall: number; cpu: number };
 }
 
 /** One run of `specText` on `seed` in a process of its own, through `checkout`'s throughput-run. */
@@ -47,8 +49,9 @@ function runFresh(checkout: string, specText: string, seed: number) {
     outcome: string;
     committed: number;
     wallSeconds: number;
+    cpuSeconds: number;
   };
-  return { outcome: f.outcome, committed: f.committed, wall: f.wallSeconds };
+  return { outcome: f.outcome, committed: f.committed, wall: f.wallSeconds, cpu: f.cpuSeconds };
 }
 
 async function load(checkout: string): Promise<Build> {
@@ -115,18 +118,25 @@ async function compareKernels(a: Build, b: Build, rounds: number): Promise<numbe
 async function compareRuns(a: Build, b: Build, seeds: [number, number], rounds: number, fresh: boolean) {
   const dir = mkdtempSync(path.join(tmpdir(), 'faultline-compare-'));
   const trace = path.join(dir, 'trace.jsonl');
-  const totals = { a: { wall: 0, committed: 0 }, b: { wall: 0, committed: 0 } };
+  const totals = { a: { wall: 0, cpu: 0, committed: 0 }, b: { wall: 0, cpu: 0, committed: 0 } };
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   const one = async (build: Build, seed: number) => {
     if (fresh) {
       const r = build.runFresh(seed);
       if (r.outcome !== 'passed') throw new Error(`${build.name}: seed ${seed} ${r.outcome}`);
-      return { wall: r.wall, committed: r.committed };
+      return { wall: r.wall, cpu: r.cpu, committed: r.committed };
     }
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const r = await build.runDefault(seed, trace);
     if (r.outcome !== 'passed') throw new Error(`${build.name}: seed ${seed} ${r.outcome}`);
-    return { wall: (performance.now() - start) / 1000, committed: r.committed };
+    const cpu = process.cpuUsage(cpuStart);
+    return {
+      wall: (performance.now() - start) / 1000,
+      cpu: (cpu.user + cpu.system) / 1e6,
+      committed: r.committed,
+    };
   };
   try {
     for (let round = 0; round < rounds; round++) {
@@ -136,11 +146,16 @@ async function compareRuns(a: Build, b: Build, seeds: [number, number], rounds: 
           () => one(a, seed),
           () => one(b, seed),
         );
-        totals.a.wall += ra.wall;
-        totals.a.committed += ra.committed;
-        totals.b.wall += rb.wall;
-        totals.b.committed += rb.committed;
+        for (const [t, r] of [
+          [totals.a, ra],
+          [totals.b, rb],
+        ] as const) {
+          t.wall += r.wall;
+          t.cpu += r.cpu;
+          t.committed += r.committed;
+        }
         ratios.push(rb.wall / ra.wall);
+        cpuRatios.push(rb.cpu / ra.cpu);
         console.log(
           `seed ${seed}: A ${ra.wall.toFixed(3)} s, ${ra.committed} commits; B ${rb.wall.toFixed(3)} s, ${rb.committed} commits; B/A ${(rb.wall / ra.wall).toFixed(3)}`,
         );
@@ -154,6 +169,9 @@ async function compareRuns(a: Build, b: Build, seeds: [number, number], rounds: 
     totalWallRatio: totals.b.wall / totals.a.wall,
     wallMsPerCommitA: (1000 * totals.a.wall) / Math.max(1, totals.a.committed),
     wallMsPerCommitB: (1000 * totals.b.wall) / Math.max(1, totals.b.committed),
+    medianCpuRatio: median(cpuRatios),
+    cpuMsPerCommitA: (1000 * totals.a.cpu) / Math.max(1, totals.a.committed),
+    cpuMsPerCommitB: (1000 * totals.b.cpu) / Math.max(1, totals.b.committed),
     committedA: totals.a.committed,
     committedB: totals.b.committed,
   };
@@ -176,6 +194,9 @@ async function main(): Promise<void> {
   const runs = await compareRuns(a, b, [lo, hi], Number(flag('--rounds') ?? 1), fresh);
   console.log(
     `default spec, seeds ${lo}..${hi}: B/A wall ${runs.medianWallRatio.toFixed(3)} (median of seeds), ${runs.totalWallRatio.toFixed(3)} (sum); wall ms a commit A ${runs.wallMsPerCommitA.toFixed(3)}, B ${runs.wallMsPerCommitB.toFixed(3)}`,
+  );
+  console.log(
+    `  CPU: B/A ${runs.medianCpuRatio.toFixed(3)} (median of seeds); CPU ms a commit A ${runs.cpuMsPerCommitA.toFixed(3)}, B ${runs.cpuMsPerCommitB.toFixed(3)}`,
   );
   console.log(
     `machine: load average ${machine.loadAverage1m} at the start; reference work ${machine.referenceSeconds.toFixed(3)} s`,
