@@ -67,6 +67,31 @@ function clip(ranges: readonly [BKey, BKey][], b: BKey, e: BKey): readonly [BKey
   return out;
 }
 
+/** Whether two lists hold the same items in the same order. */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A version's mutations by tag, with equal lists shared: every member of a team gets the same mutations,
+ * and one array lets the version's durable record be encoded once for all of them (storage.ts).
+ */
+function taggedOf(byTag: ReadonlyMap<string, Mutation[]>): TaggedMutations[] {
+  const distinct: Mutation[][] = [];
+  const out: TaggedMutations[] = [];
+  for (const [tag, list] of byTag) {
+    let shared = distinct.find((d) => sameItems(d, list));
+    if (shared === undefined) {
+      shared = list;
+      distinct.push(list);
+    }
+    out.push({ tag, mutations: shared });
+  }
+  return out;
+}
+
 /** Starts a commit proxy for an epoch. */
 export function startCommitProxy(
   rt: ClusterRuntime,
@@ -198,7 +223,7 @@ export function startCommitProxy(
       if (req.attempt !== undefined) committed.push({ attempt: req.attempt, batchIndex: idx });
       replies.push({ ok: true, version, batchIndex: idx });
     }
-    const tagged: TaggedMutations[] = [...byTag].map(([t, mutations]) => ({ tag: t, mutations }));
+    const tagged = taggedOf(byTag);
     const push: PushRequest = { prevVersion: prev, version, tagged, knownCommitted };
     if (rt.buggify('proxy.delayPush', 0.02)) await proc.delay(seconds(rt.world.random.uniform(0.005, 0.2)));
     if (committed.length > 0) rt.history?.batchPushed(init.epoch, version, committed);

@@ -30,13 +30,23 @@ type StorageRecord =
 const VERSION_RECORD = 1;
 const SNAPSHOT_RECORD = 2;
 
+/**
+ * Each version's record, encoded once for the storage servers that make it durable with the same list of
+ * mutations: the commit proxy gives every member of a team the same array.
+ */
+const encodedVersions = new WeakMap<readonly Mutation[], { version: number; bytes: Uint8Array }>();
+
 /** One version's mutations, as a binary record. */
 function versionRecord(v: number, m: readonly Mutation[]): Uint8Array {
-  return encodeBinaryRecord((w) => {
+  const hit = encodedVersions.get(m);
+  if (hit !== undefined && hit.version === v) return hit.bytes;
+  const bytes = encodeBinaryRecord((w) => {
     w.u8(VERSION_RECORD);
     w.f64(v);
     writeMutations(w, m);
   });
+  encodedVersions.set(m, { version: v, bytes });
+  return bytes;
 }
 
 /** A snapshot's key-value pairs at version `v`, as a binary record. */
@@ -344,11 +354,12 @@ export class StorageServer {
         const batch = this.unsynced.filter((u) => u.v <= target);
         this.unsynced = this.unsynced.filter((u) => u.v > target);
         // One record per version keeps replay exact.
-        const byVersion = new Map<number, Mutation[]>();
+        // A version's list is its one tagged entry's own array (shared with the team, so its record is
+        // encoded once), copied only when a second entry of the version has to be added to it.
+        const byVersion = new Map<number, readonly Mutation[]>();
         for (const u of batch) {
           const list = byVersion.get(u.v);
-          if (list) appendAll(list, u.m);
-          else byVersion.set(u.v, [...u.m]);
+          byVersion.set(u.v, list === undefined ? u.m : [...list, ...u.m]);
         }
         for (const [v, m] of byVersion) void this.records.appendEncoded(versionRecord(v, m));
         await this.append({ t: 'durable', v: target });
