@@ -1,5 +1,6 @@
 // A storage server's in-memory multi-version key-value store: each key keeps its recent history, so
 // reads at any version inside the MVCC window see exactly that version's data.
+import { dropFront } from '../core/arrays.js';
 import { type BKey, lowerBound } from './keys.js';
 
 /**
@@ -150,8 +151,8 @@ export class VersionedStore {
       if (h === undefined) continue; // removed since (a pair left over is harmless)
       const keepFrom = Math.max(0, h.lastAtOrBelow(version));
       if (keepFrom > 0) {
-        h.versions.splice(0, keepFrom);
-        h.values.splice(0, keepFrom);
+        dropFront(h.versions, keepFrom);
+        dropFront(h.values, keepFrom);
       }
       if (h.length === 1 && h.values[0] === null && h.versions[0]! <= version) dead.push(key);
     }

@@ -7,3 +7,19 @@ export function appendAll<T>(target: T[], items: readonly T[]): T[] {
   for (const item of items) target.push(item);
   return target;
 }
+
+/**
+ * Removes the first `n` items of `target` in place (all of them when `n` is larger). Unlike
+ * `target.splice(0, n)` it builds no array of the removed items: hot paths drop the front of short
+ * histories many times a run.
+ */
+export function dropFront<T>(target: T[], n: number): void {
+  const len = target.length;
+  if (n <= 0) return;
+  if (n >= len) {
+    target.length = 0;
+    return;
+  }
+  for (let i = n; i < len; i++) target[i - n] = target[i]!;
+  target.length = len - n;
+}

@@ -6,6 +6,7 @@
 // written apart from the cluster's mutation.ts, so a defect there is not repeated here.
 import { type BKey, lowerBound } from '../cluster/keys.js';
 import type { Mutation } from '../cluster/mutation.js';
+import { dropFront } from '../core/arrays.js';
 import { ClearIndex } from './clear-index.js';
 import { referenceAtomic, referenceVersionstamp } from './semantics.js';
 
@@ -176,8 +177,8 @@ export class ReferenceModel {
       let keep = 0;
       while (keep + 1 < h.seqs.length && h.seqs[keep + 1]! <= horizon) keep++;
       if (keep > 0) {
-        h.seqs.splice(0, keep);
-        h.values.splice(0, keep);
+        dropFront(h.seqs, keep);
+        dropFront(h.values, keep);
       }
       if (
         h.seqs.length === 1 &&
