@@ -40,7 +40,7 @@ export class ClearIndex {
 
   /** The last clear applied with `seq` above `after` that overlaps [begin, end), if any. */
   newestOver(begin: BKey, end: BKey, after: number): ClearRecord | undefined {
-    if (end !== `${begin}\x00`) return newestIn(this.all, begin, end, after);
+    if (!isSingleKey(begin, end)) return newestIn(this.all, begin, end, after);
     let best = newestIn(this.wide, begin, end, after);
     best = later(best, newestIn(this.narrow.get(begin), begin, end, after));
     for (let i = 0; i < begin.length; i++) {
@@ -59,6 +59,11 @@ export class ClearIndex {
     if (list) list.push(c);
     else this.narrow.set(c.begin, [c]);
   }
+}
+
+/** Whether [begin, end) is the single key `begin` (`end` is `begin` and a zero byte), compared without a new string. */
+function isSingleKey(begin: BKey, end: BKey): boolean {
+  return end.length === begin.length + 1 && end.charCodeAt(begin.length) === 0 && end.startsWith(begin);
 }
 
 /** The last clear of `list` (in order of application) with `seq` above `after` that overlaps [begin, end). */
