@@ -26,6 +26,11 @@ export function fromB(s: BKey): Bytes {
   return out;
 }
 
+/** Whether [begin, end) holds only the key `begin` (`end` is `begin` and a zero byte), told without a new string. */
+export function isSingleKey(begin: BKey, end: BKey): boolean {
+  return end.length === begin.length + 1 && end.charCodeAt(begin.length) === 0 && end.startsWith(begin);
+}
+
 /** Index of the first element of sorted `keys` that is >= k. */
 export function lowerBound(keys: readonly BKey[], k: BKey): number {
   let lo = 0;

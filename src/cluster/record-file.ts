@@ -191,3 +191,21 @@ function decodeRecord<T>(payload: Uint8Array, readBinary?: (r: ByteReader) => T)
     throw e;
   }
 }
+
+/**
+ * Records encoded once per (object, version): a log's entry is pushed to every log of the epoch and a
+ * version's mutations to every storage server of a team, each holding the same object, so the first to
+ * write it encodes it and the others reuse the bytes (which nothing changes once made).
+ */
+export class EncodedOnce<K extends object> {
+  private readonly made = new WeakMap<K, { version: number; bytes: Uint8Array }>();
+
+  /** The record of `key` at `version`, made by `encode` the first time it is asked for. */
+  get(key: K, version: number, encode: () => Uint8Array): Uint8Array {
+    const hit = this.made.get(key);
+    if (hit !== undefined && hit.version === version) return hit.bytes;
+    const bytes = encode();
+    this.made.set(key, { version, bytes });
+    return bytes;
+  }
+}

@@ -4,7 +4,7 @@
 import { seconds } from '../core/time.js';
 import type { SimProcess } from '../sim/process.js';
 import { ConflictSet } from './conflict-set.js';
-import type { BKey } from './keys.js';
+import { type BKey, isSingleKey } from './keys.js';
 import { endpointNames } from './protocol.js';
 import type { ClusterRuntime } from './runtime.js';
 
@@ -42,7 +42,7 @@ export function startResolver(
     for (let i = 0; i < ranges.length; i++) {
       const rb = ranges[i]![0];
       const re = ranges[i]![1];
-      if (ignoreRanges && re !== `${rb}\x00`) continue;
+      if (ignoreRanges && !isSingleKey(rb, re)) continue;
       if (written.writtenAfter(rb, re, after)) return true;
     }
     return false;

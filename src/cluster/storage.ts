@@ -6,13 +6,13 @@ import { appendAll } from '../core/arrays.js';
 import { seconds } from '../core/time.js';
 import type { SimFile } from '../sim/disk.js';
 import type { SimProcess } from '../sim/process.js';
-import { RpcError } from '../sim/rpc.js';
+import { type Responder, RpcError } from '../sim/rpc.js';
 import type { ByteReader } from './byte-codec.js';
 import { type GrvRequest, grvEndpoint } from './grv-proxy.js';
 import type { BKey, KeyRange } from './keys.js';
 import { applyAtomic, type Mutation, readMutations, writeMutations } from './mutation.js';
 import { type DbInfo, endpointNames, type LogEntry, type RoleRef } from './protocol.js';
-import { encodeBinaryRecord, openRecordLog, RecordLog } from './record-file.js';
+import { EncodedOnce, encodeBinaryRecord, openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 import { type PeekReply, tlogEndpoints } from './tlog.js';
 import { VersionedStore } from './versioned-store.js';
@@ -34,19 +34,17 @@ const SNAPSHOT_RECORD = 2;
  * Each version's record, encoded once for the storage servers that make it durable with the same list of
  * mutations: the commit proxy gives every member of a team the same array.
  */
-const encodedVersions = new WeakMap<readonly Mutation[], { version: number; bytes: Uint8Array }>();
+const encodedVersions = new EncodedOnce<readonly Mutation[]>();
 
 /** One version's mutations, as a binary record. */
 function versionRecord(v: number, m: readonly Mutation[]): Uint8Array {
-  const hit = encodedVersions.get(m);
-  if (hit !== undefined && hit.version === v) return hit.bytes;
-  const bytes = encodeBinaryRecord((w) => {
-    w.u8(VERSION_RECORD);
-    w.f64(v);
-    writeMutations(w, m);
-  });
-  encodedVersions.set(m, { version: v, bytes });
-  return bytes;
+  return encodedVersions.get(m, v, () =>
+    encodeBinaryRecord((w) => {
+      w.u8(VERSION_RECORD);
+      w.f64(v);
+      writeMutations(w, m);
+    }),
+  );
 }
 
 /** A snapshot's key-value pairs at version `v`, as a binary record. */
@@ -620,13 +618,18 @@ export class StorageServer {
   }
 }
 
+/** Fails a read with what readError found, and its FoundationDB code. */
+function failRead(respond: Pick<Responder<unknown>, 'fail'>, error: string): void {
+  respond.fail(error, error === 'transaction_too_old' ? 1007 : 1037);
+}
+
 function serve(rt: ClusterRuntime, ss: StorageServer): void {
   const rpc = rt.world.rpc(ss.proc);
   const ep = storageEndpoints(ss.id);
   ss.proc.addRole('SS', ss.id);
   rpc.serve<GetRequest, BKey | null>(ep.get, (req, respond) => {
     const early = ss.readError(req.version, req.key);
-    if (early) return respond.fail(early, early === 'transaction_too_old' ? 1007 : 1037);
+    if (early) return failRead(respond, early);
     // A version already applied is read at once, as FoundationDB's waitForVersion is ready then: no
     // promise, closure or microtask for the common read.
     if (req.version <= ss.version || rt.bug('storageReadsUnappliedVersion'))
@@ -634,17 +637,17 @@ function serve(rt: ClusterRuntime, ss: StorageServer): void {
     void ss.waitForVersion(req.version).then((ok) => {
       if (!ok) return respond.fail('future_version', 1009);
       const err = ss.readError(req.version, req.key);
-      if (err) return respond.fail(err, err === 'transaction_too_old' ? 1007 : 1037);
+      if (err) return failRead(respond, err);
       respond.reply(ss.store.get(req.key, req.version) ?? null);
     });
   });
   rpc.serve<RangeRequest, RangeReply>(ep.range, (req, respond) => {
     const early = ss.readError(req.version);
-    if (early) return respond.fail(early, early === 'transaction_too_old' ? 1007 : 1037);
+    if (early) return failRead(respond, early);
     void ss.waitForVersion(req.version).then((ok) => {
       if (!ok) return respond.fail('future_version', 1009);
       const err = ss.readError(req.version);
-      if (err) return respond.fail(err, err === 'transaction_too_old' ? 1007 : 1037);
+      if (err) return failRead(respond, err);
       // Clip to owned shards: the client splits ranges by shard, so this only trims edges.
       const shard = ss.shards.find((s) => req.begin < s.end && s.begin < req.end);
       if (!shard) return respond.fail('wrong_shard_server', 1037);

@@ -7,7 +7,7 @@ import type { SimProcess } from '../sim/process.js';
 import type { ByteReader } from './byte-codec.js';
 import { readMutations, writeMutations } from './mutation.js';
 import { endpointNames, type LogEntry, type TaggedMutations } from './protocol.js';
-import { encodeBinaryRecord, openRecordLog, RecordLog } from './record-file.js';
+import { EncodedOnce, encodeBinaryRecord, openRecordLog, RecordLog } from './record-file.js';
 import type { ClusterRuntime } from './runtime.js';
 
 type TLogRecord =
@@ -58,22 +58,20 @@ export function tlogFileName(id: string): string {
  * Each version's record, encoded once: a commit proxy pushes the same entry object to every log of the
  * epoch, a new epoch's logs are seeded with the old ones' entries, and a checkpoint copies them again.
  */
-const encodedEntries = new WeakMap<readonly TaggedMutations[], { version: number; bytes: Uint8Array }>();
+const encodedEntries = new EncodedOnce<readonly TaggedMutations[]>();
 
 function entryRecord(entry: LogEntry): Uint8Array {
-  const hit = encodedEntries.get(entry.tagged);
-  if (hit !== undefined && hit.version === entry.version) return hit.bytes;
-  const bytes = encodeBinaryRecord((w) => {
-    w.u8(VERSION_RECORD);
-    w.f64(entry.version);
-    w.uint(entry.tagged.length);
-    for (const t of entry.tagged) {
-      w.bstr(t.tag);
-      writeMutations(w, t.mutations);
-    }
-  });
-  encodedEntries.set(entry.tagged, { version: entry.version, bytes });
-  return bytes;
+  return encodedEntries.get(entry.tagged, entry.version, () =>
+    encodeBinaryRecord((w) => {
+      w.u8(VERSION_RECORD);
+      w.f64(entry.version);
+      w.uint(entry.tagged.length);
+      for (const t of entry.tagged) {
+        w.bstr(t.tag);
+        writeMutations(w, t.mutations);
+      }
+    }),
+  );
 }
 
 /** The kind byte of a version's binary record (the log's other records are JSON). */

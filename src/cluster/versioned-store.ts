@@ -1,6 +1,6 @@
 // A storage server's in-memory multi-version key-value store: each key keeps its recent history, so
 // reads at any version inside the MVCC window see exactly that version's data.
-import { dropFront } from '../core/arrays.js';
+import { dropFront, upperBound } from '../core/arrays.js';
 import { type BKey, lowerBound } from './keys.js';
 
 /**
@@ -18,15 +18,7 @@ class History {
 
   /** The index of the last entry at or below `version`, or -1 (binary search: busy keys are long). */
   lastAtOrBelow(version: number): number {
-    const vs = this.versions;
-    let lo = 0;
-    let hi = vs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (vs[mid]! <= version) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - 1;
+    return upperBound(this.versions, version) - 1;
   }
 }
 

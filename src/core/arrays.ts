@@ -23,3 +23,15 @@ export function dropFront<T>(target: T[], n: number): void {
   for (let i = n; i < len; i++) target[i - n] = target[i]!;
   target.length = len - n;
 }
+
+/** Index of the first element of ascending `sorted` that is greater than `x` (its length when none is). */
+export function upperBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -3,7 +3,7 @@
 // Scanning every clear since the read version made that check a few percent of a run (Cycle clears a
 // tiny range in each transaction). A point read [k, k\x00) can only overlap a narrow clear beginning at k
 // or at a prefix of k that a zero byte follows, so those are found by key; the other clears are scanned.
-import type { BKey } from '../cluster/keys.js';
+import { type BKey, isSingleKey } from '../cluster/keys.js';
 
 /** A clear range applied at a commit position. */
 export interface ClearRecord {
@@ -59,11 +59,6 @@ export class ClearIndex {
     if (list) list.push(c);
     else this.narrow.set(c.begin, [c]);
   }
-}
-
-/** Whether [begin, end) is the single key `begin` (`end` is `begin` and a zero byte), compared without a new string. */
-function isSingleKey(begin: BKey, end: BKey): boolean {
-  return end.length === begin.length + 1 && end.charCodeAt(begin.length) === 0 && end.startsWith(begin);
 }
 
 /** The last clear of `list` (in order of application) with `seq` above `after` that overlaps [begin, end). */

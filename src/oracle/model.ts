@@ -6,7 +6,7 @@
 // written apart from the cluster's mutation.ts, so a defect there is not repeated here.
 import { type BKey, lowerBound } from '../cluster/keys.js';
 import type { Mutation } from '../cluster/mutation.js';
-import { dropFront } from '../core/arrays.js';
+import { dropFront, upperBound } from '../core/arrays.js';
 import { ClearIndex } from './clear-index.js';
 import { referenceAtomic, referenceVersionstamp } from './semantics.js';
 
@@ -201,12 +201,6 @@ export class ReferenceModel {
 
 /** The value of a history as of position `seq`: the last entry at or before it. */
 function valueAt(h: KeyHistory, seq: number): BKey | undefined {
-  let lo = 0;
-  let hi = h.seqs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (h.seqs[mid]! <= seq) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? undefined : h.values[lo - 1];
+  const after = upperBound(h.seqs, seq);
+  return after === 0 ? undefined : h.values[after - 1];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendAll, dropFront } from '../../../src/core/arrays.js';
+import { appendAll, dropFront, upperBound } from '../../../src/core/arrays.js';
 
 describe('array helpers', () => {
   it('dropFront removes the first n items in place, as splice(0, n) does', () => {
@@ -19,6 +19,16 @@ describe('array helpers', () => {
     dropFront(a, 3);
     expect(a).toEqual([4]);
     expect(a.length).toBe(1);
+  });
+
+  it('upperBound finds the first element above x, repeated values included', () => {
+    const sorted = [1, 3, 3, 3, 7];
+    expect(upperBound(sorted, 0)).toBe(0);
+    expect(upperBound(sorted, 1)).toBe(1);
+    expect(upperBound(sorted, 3)).toBe(4);
+    expect(upperBound(sorted, 5)).toBe(4);
+    expect(upperBound(sorted, 7)).toBe(5);
+    expect(upperBound([], 7)).toBe(0);
   });
 
   it('appendAll appends more items than fit in a call stack', () => {
