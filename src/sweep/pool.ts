@@ -53,6 +53,15 @@ interface Slot {
   current: (Pending & { started: number; timer: NodeJS.Timeout | undefined }) | undefined;
 }
 
+/**
+ * V8 flags of every worker. Garbage is collected on the run's own thread (see the file header), and the
+ * young generation may grow to 64 MB a semi-space, starting at 16 (V8's defaults: 16 and 1). A sweep's
+ * worker runs seed after seed with a heap of 100-200 MB that lives as long as the run; with small
+ * semi-spaces each scavenge copies much of the young data again, and the default spec spent 13 % more CPU
+ * a seed (docs/benchmarks.md, "Sweeps"). Each worker's peak heap grows by about 90 MB.
+ */
+const WORKER_V8_FLAGS = ['--single-threaded-gc', '--max-semi-space-size=64', '--min-semi-space-size=16'];
+
 /** The last bytes a worker wrote to stderr, kept to tell an out-of-memory abort from another crash. */
 const STDERR_TAIL = 4096;
 
@@ -111,7 +120,7 @@ export class WorkerPool {
   private spawn(slot: Slot): void {
     const heap = this.opts.maxMemoryMb !== undefined ? [`--max-old-space-size=${this.opts.maxMemoryMb}`] : [];
     const worker = fork(new URL('./worker-main.js', import.meta.url), [JSON.stringify(this.opts.setup)], {
-      execArgv: ['--single-threaded-gc', ...heap],
+      execArgv: [...WORKER_V8_FLAGS, ...heap],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
