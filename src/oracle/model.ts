@@ -4,10 +4,11 @@
 // and range was last written, for the serializability check. It is the one implementation of these
 // semantics outside the cluster's storage. Atomic operations and versionstamps come from semantics.ts,
 // written apart from the cluster's mutation.ts, so a defect there is not repeated here.
-import { type BKey, lowerBound } from '../cluster/keys.js';
+import type { BKey } from '../cluster/keys.js';
 import type { Mutation } from '../cluster/mutation.js';
 import { dropFront, upperBound } from '../core/arrays.js';
 import { ClearIndex } from './clear-index.js';
+import { LiveKeys } from './live-keys.js';
 import { referenceAtomic, referenceVersionstamp } from './semantics.js';
 
 /** Commit positions per version: a position is version * SEQ_PER_VERSION + batch index. */
@@ -36,8 +37,8 @@ interface KeyHistory {
 /** The multi-version reference store. Positions only grow: apply in commit order. */
 export class ReferenceModel {
   private readonly history = new Map<BKey, KeyHistory>();
-  /** Every key with retained history, sorted. */
-  private keys: BKey[] = [];
+  /** Which keys a read or a write check must look at (see live-keys.ts). */
+  private readonly live = new LiveKeys();
   private readonly clears = new ClearIndex();
   /** The last position applied. */
   lastSeq = -1;
@@ -76,9 +77,13 @@ export class ReferenceModel {
     if (!h) {
       h = { seqs: [], values: [], lastWrite: -1, lastWriter: -1 };
       this.history.set(key, h);
-      const i = lowerBound(this.keys, key);
-      this.keys.splice(i, 0, key);
     }
+    if (value === undefined) this.live.unset(key, seq);
+    else this.live.set(key);
+    this.record(h, value, seq, conflicts);
+  }
+
+  private record(h: KeyHistory, value: BKey | undefined, seq: number, conflicts: boolean): void {
     const n = h.seqs.length;
     if (n > 0 && h.seqs[n - 1] === seq) h.values[n - 1] = value;
     else {
@@ -94,13 +99,8 @@ export class ReferenceModel {
   private clearRange(begin: BKey, end: BKey, seq: number): void {
     if (begin >= end) return;
     this.clears.add(seq, this.writer, begin, end);
-    const from = lowerBound(this.keys, begin);
-    const to = lowerBound(this.keys, end);
-    for (let i = from; i < to; i++) {
-      const k = this.keys[i]!;
-      const h = this.history.get(k)!;
-      if (h.values[h.values.length - 1] !== undefined) this.put(k, undefined, seq, true);
-    }
+    // The keys holding a value: the others keep their history as it is.
+    for (const k of this.live.clear(begin, end, seq)) this.record(this.history.get(k)!, undefined, seq, true);
   }
 
   /** The latest value of `key` (undefined when absent). */
@@ -118,17 +118,13 @@ export class ReferenceModel {
   /** Rows of [begin, end) as of `seq`, in key order (reversed when `reverse`), at most `limit` (0: all). */
   range(begin: BKey, end: BKey, seq: number, limit = 0, reverse = false): [BKey, BKey][] {
     const out: [BKey, BKey][] = [];
-    if (begin >= end) return out;
-    const from = lowerBound(this.keys, begin);
-    const to = lowerBound(this.keys, end);
-    const step = reverse ? -1 : 1;
-    for (let i = reverse ? to - 1 : from; reverse ? i >= from : i < to; i += step) {
-      const k = this.keys[i]!;
-      const v = valueAt(this.history.get(k)!, seq);
-      if (v === undefined) continue;
+    this.live.scan(begin, end, seq, reverse, (k) => {
+      const h = this.history.get(k);
+      const v = h === undefined ? undefined : valueAt(h, seq);
+      if (v === undefined) return false;
       out.push([k, v]);
-      if (limit > 0 && out.length >= limit) break;
-    }
+      return limit > 0 && out.length >= limit;
+    });
     return out;
   }
 
@@ -157,14 +153,15 @@ export class ReferenceModel {
     if (begin >= end) return undefined;
     const c = this.clears.newestOver(begin, end, after);
     if (c) return { key: c.begin > begin ? c.begin : begin, writer: c.writer, seq: c.seq };
-    const from = lowerBound(this.keys, begin);
-    const to = lowerBound(this.keys, end);
-    for (let i = from; i < to; i++) {
-      const k = this.keys[i]!;
-      const h = this.history.get(k)!;
-      if (h.lastWrite > after) return { key: k, writer: h.lastWriter, seq: h.lastWrite };
-    }
-    return undefined;
+    let found: { key: BKey; writer: number; seq: number } | undefined;
+    // A key written after `after` holds a value now, or had an absent write after `after`.
+    this.live.scan(begin, end, after, false, (k) => {
+      const h = this.history.get(k);
+      if (h === undefined || h.lastWrite <= after) return false;
+      found = { key: k, writer: h.lastWriter, seq: h.lastWrite };
+      return true;
+    });
+    return found;
   }
 
   /** Drops history no read at a position above `horizon` needs. */
@@ -172,7 +169,7 @@ export class ReferenceModel {
     if (horizon <= this.horizon) return;
     this.horizon = horizon;
     this.clears.prune(horizon);
-    let dropped = false;
+    this.live.forget(horizon);
     for (const [k, h] of this.history) {
       let keep = 0;
       while (keep + 1 < h.seqs.length && h.seqs[keep + 1]! <= horizon) keep++;
@@ -187,15 +184,13 @@ export class ReferenceModel {
         h.lastWrite <= horizon
       ) {
         this.history.delete(k);
-        dropped = true;
       }
     }
-    if (dropped) this.keys = this.keys.filter((k) => this.history.has(k));
   }
 
   /** Keys with retained history (for memory measurements). */
   get size(): number {
-    return this.keys.length;
+    return this.history.size;
   }
 }
 

@@ -51,6 +51,16 @@ describe('VersionedStore', () => {
       const key = keys[r.int(0, keys.length)]!;
       const at = r.int(oldest, version + 1);
       expect(store.get(key, at)).toBe(model.get(key, at));
+      // Range reads too: they walk the store's keys with their histories side by side.
+      const [b, e] = [keys[r.int(0, 6)]!, keys[r.int(6, keys.length)]!];
+      const limit = r.int(0, 4);
+      const reverse = r.chance(0.5);
+      const want = [...keys]
+        .sort()
+        .filter((k) => k >= b && k < e && model.get(k, at) !== undefined)
+        .map((k): [string, string] => [k, model.get(k, at)!]);
+      if (reverse) want.reverse();
+      expect(store.range(b, e, at, limit, reverse)).toEqual(limit > 0 ? want.slice(0, limit) : want);
     }
     // Keys whose last write is a clear below the window are forgotten; the others stay.
     version += 1;
