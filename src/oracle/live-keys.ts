@@ -3,12 +3,14 @@
 // history until no read can need it, several simulated seconds; reads that scanned every one of them
 // then cost a run minutes of wall time (swarm seed 25444: 26,000 cleared keys, 60,000 range reads with a
 // limit of 1 or 99). So the model keeps, besides each key's history:
-// - the keys whose newest value is present, sorted;
+// - the listed keys, sorted: every key whose newest value is present, and keys cleared a few at a time
+//   since the last sweep (taking one key out of a sorted array and putting it back when it is written
+//   again, as Cycle does with every swap, costs more than stepping over it until the sweep);
 // - graves: the keys an absent write (a clear, or an atomic operation that left nothing) touched, in
 //   batches, each batch marked with the newest position among its writes.
 // A key that held a value at position p and holds none now had an absent write after p, so it lies in a
-// batch marked after p. Reads at p therefore look at the present keys and the batches marked after p:
-// reads at recent positions skip the cleared keys entirely. The candidates are a superset; the caller
+// batch marked after p. Reads at p therefore look at the listed keys and the batches marked after p:
+// reads at recent positions skip a large clear's keys entirely. The candidates are a superset; the caller
 // still checks each key's value at p. Kept apart from the cluster's storage, as the whole model is.
 import { type BKey, lowerBound } from '../cluster/keys.js';
 
@@ -21,6 +23,9 @@ interface Graves {
 /** A batch takes single absent writes until it holds this many keys; a larger clear makes its own. */
 const SMALL_BATCH = 64;
 
+/** A clear of at most this many listed keys leaves them listed until the next sweep. */
+const LAZY_CLEAR = 16;
+
 /** A sorted run of keys being merged: `keys[i]` is next, and the run ends at `end` (exclusive). */
 interface Run {
   readonly keys: readonly BKey[];
@@ -29,31 +34,52 @@ interface Run {
 }
 
 export class LiveKeys {
-  /** Keys whose newest value is present, sorted. */
-  private present: BKey[] = [];
+  /** The listed keys, sorted: every key with a present newest value, and some without (see above). */
+  private listed: BKey[] = [];
+  /** The same keys, for a membership test without a search. */
+  private readonly isListed = new Set<BKey>();
+  /** In order of their marks: positions only grow, so a new batch is marked at or after the last. */
   private graves: Graves[] = [];
 
   /** `key`'s newest value is present (it may have been already). */
   set(key: BKey): void {
-    const i = lowerBound(this.present, key);
-    if (this.present[i] !== key) this.present.splice(i, 0, key);
+    if (this.isListed.has(key)) return;
+    this.listed.splice(lowerBound(this.listed, key), 0, key);
+    this.isListed.add(key);
   }
 
-  /** `key` was written absent at position `at` (it may have been absent already). */
+  /** `key` was written absent at position `at`. It stays listed until the next sweep. */
   unset(key: BKey, at: number): void {
-    const i = lowerBound(this.present, key);
-    if (this.present[i] === key) this.present.splice(i, 1);
-    this.bury([key], at);
+    this.buryOne(key, at);
   }
 
-  /** The present keys in [begin, end), taken out and buried at `at`: a clear. In key order. */
+  /**
+   * A clear of [begin, end) at `at`: buries the listed keys in it and returns them, in key order (some
+   * may have been absent already). A large clear takes them off the list at once.
+   */
   clear(begin: BKey, end: BKey, at: number): BKey[] {
-    const i = lowerBound(this.present, begin);
-    const j = lowerBound(this.present, end);
+    const i = lowerBound(this.listed, begin);
+    const j = lowerBound(this.listed, end);
     if (i >= j) return [];
-    const gone = this.present.splice(i, j - i);
-    this.bury(gone, at);
+    if (j - i <= LAZY_CLEAR) {
+      const some = this.listed.slice(i, j);
+      for (const k of some) this.buryOne(k, at);
+      return some;
+    }
+    const gone = this.listed.splice(i, j - i);
+    for (const k of gone) this.isListed.delete(k);
+    this.graves.push({ at, keys: gone });
     return gone;
+  }
+
+  /** Takes off the list the keys `present` says hold no value now. */
+  sweep(present: (key: BKey) => boolean): void {
+    const kept: BKey[] = [];
+    for (const k of this.listed) {
+      if (present(k)) kept.push(k);
+      else this.isListed.delete(k);
+    }
+    this.listed = kept;
   }
 
   /** Forgets the batches whose every write is at or below `horizon`: no read there is answered. */
@@ -69,17 +95,24 @@ export class LiveKeys {
    */
   scan(begin: BKey, end: BKey, since: number, reverse: boolean, visit: (key: BKey) => boolean): void {
     if (begin >= end) return;
-    const runs: Run[] = [this.run(this.present, begin, end)];
-    for (const g of this.graves) if (g.at > since) runs.push(this.run(g.keys, begin, end));
-    if (runs.length === 1) {
-      const r = runs[0]!;
+    // Batches are in order of their marks: those marked after `since` are at the end.
+    const graves = this.graves;
+    let first = graves.length;
+    while (first > 0 && graves[first - 1]!.at > since) first--;
+    if (first === graves.length) {
+      // The usual case, a read at a recent position: the listed keys alone.
+      const keys = this.listed;
+      const from = lowerBound(keys, begin);
+      const to = lowerBound(keys, end);
       if (!reverse) {
-        for (let i = r.i; i < r.end; i++) if (visit(r.keys[i]!)) return;
+        for (let i = from; i < to; i++) if (visit(keys[i]!)) return;
       } else {
-        for (let i = r.end - 1; i >= r.i; i--) if (visit(r.keys[i]!)) return;
+        for (let i = to - 1; i >= from; i--) if (visit(keys[i]!)) return;
       }
       return;
     }
+    const runs: Run[] = [this.run(this.listed, begin, end)];
+    for (let g = first; g < graves.length; g++) runs.push(this.run(graves[g]!.keys, begin, end));
     mergeRuns(runs, reverse, visit);
   }
 
@@ -87,16 +120,15 @@ export class LiveKeys {
     return { keys, i: lowerBound(keys, begin), end: lowerBound(keys, end) };
   }
 
-  private bury(keys: BKey[], at: number): void {
+  private buryOne(key: BKey, at: number): void {
     const last = this.graves[this.graves.length - 1];
-    if (last !== undefined && keys.length === 1 && last.keys.length < SMALL_BATCH) {
-      const k = keys[0]!;
-      const i = lowerBound(last.keys, k);
-      if (last.keys[i] !== k) last.keys.splice(i, 0, k);
-      if (at > last.at) last.at = at;
+    if (last === undefined || last.keys.length >= SMALL_BATCH) {
+      this.graves.push({ at, keys: [key] });
       return;
     }
-    this.graves.push({ at, keys });
+    const i = lowerBound(last.keys, key);
+    if (last.keys[i] !== key) last.keys.splice(i, 0, key);
+    if (at > last.at) last.at = at;
   }
 }
 

@@ -100,7 +100,10 @@ export class ReferenceModel {
     if (begin >= end) return;
     this.clears.add(seq, this.writer, begin, end);
     // The keys holding a value: the others keep their history as it is.
-    for (const k of this.live.clear(begin, end, seq)) this.record(this.history.get(k)!, undefined, seq, true);
+    for (const k of this.live.clear(begin, end, seq)) {
+      const h = this.history.get(k)!;
+      if (h.values[h.values.length - 1] !== undefined) this.record(h, undefined, seq, true);
+    }
   }
 
   /** The latest value of `key` (undefined when absent). */
@@ -170,6 +173,7 @@ export class ReferenceModel {
     this.horizon = horizon;
     this.clears.prune(horizon);
     this.live.forget(horizon);
+    this.live.sweep((k) => this.latest(k) !== undefined);
     for (const [k, h] of this.history) {
       let keep = 0;
       while (keep + 1 < h.seqs.length && h.seqs[keep + 1]! <= horizon) keep++;

@@ -116,25 +116,38 @@ describe('the reference model with its key index', () => {
 });
 
 describe('LiveKeys', () => {
-  it('visits each key once, in order or reverse, the present keys and those cleared after the position', () => {
+  const seen = (live: LiveKeys, since: number, reverse = false) => {
+    const out: string[] = [];
+    live.scan('', '\xff', since, reverse, (k) => {
+      out.push(k);
+      return false;
+    });
+    return out;
+  };
+
+  it('visits each key once, in order or reverse, the listed keys and those cleared after the position', () => {
     const live = new LiveKeys();
     for (const k of ['a', 'b', 'c', 'd', 'e']) live.set(k);
     expect(live.clear('b', 'd', 10)).toEqual(['b', 'c']);
     live.unset('e', 12);
     live.set('c'); // written again after its clear: present, and still in its grave
-    const seen = (since: number, reverse = false) => {
-      const out: string[] = [];
-      live.scan('', '\xff', since, reverse, (k) => {
-        out.push(k);
-        return false;
-      });
-      return out;
-    };
-    expect(seen(12)).toEqual(['a', 'c', 'd']);
-    expect(seen(9)).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(seen(9, true)).toEqual(['e', 'd', 'c', 'b', 'a']);
+    // A small clear leaves its keys listed until the sweep.
+    expect(seen(live, 12)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    live.sweep((k) => ['a', 'c', 'd'].includes(k));
+    expect(seen(live, 12)).toEqual(['a', 'c', 'd']);
+    expect(seen(live, 9)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(seen(live, 9, true)).toEqual(['e', 'd', 'c', 'b', 'a']);
     live.forget(12);
-    expect(seen(9)).toEqual(['a', 'c', 'd']);
+    expect(seen(live, 9)).toEqual(['a', 'c', 'd']);
+  });
+
+  it('takes a large clear off the list at once; reads before it still see its keys', () => {
+    const live = new LiveKeys();
+    const keys = Array.from({ length: 100 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+    for (const k of keys) live.set(k);
+    expect(live.clear('k010', 'k090', 50)).toHaveLength(80);
+    expect(seen(live, 50)).toHaveLength(20);
+    expect(seen(live, 49)).toEqual(keys);
   });
 
   it('stops when the visitor says so', () => {
