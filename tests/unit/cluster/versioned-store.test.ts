@@ -16,6 +16,10 @@ class Model {
       if (p.key === key && p.version <= version && (!best || p.version >= best.version)) best = p;
     return best?.value ?? undefined;
   }
+  dropRange(b: string, e: string): void {
+    for (let i = this.puts.length - 1; i >= 0; i--)
+      if (this.puts[i]!.key >= b && this.puts[i]!.key < e) this.puts.splice(i, 1);
+  }
   rollback(version: number): void {
     for (let i = this.puts.length - 1; i >= 0; i--)
       if (this.puts[i]!.version > version) this.puts.splice(i, 1);
@@ -47,6 +51,12 @@ describe('VersionedStore', () => {
         version = Math.max(oldest, version - r.int(0, 10));
         store.rollback(version);
         model.rollback(version);
+      }
+      if (r.chance(0.01)) {
+        // A shard moved away: its keys' history goes.
+        const [b, e] = [keys[r.int(0, 6)]!, keys[r.int(6, keys.length)]!];
+        store.dropRange(b, e);
+        model.dropRange(b, e);
       }
       const key = keys[r.int(0, keys.length)]!;
       const at = r.int(oldest, version + 1);
