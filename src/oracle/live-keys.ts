@@ -48,9 +48,19 @@ export class LiveKeys {
     this.isListed.add(key);
   }
 
-  /** `key` was written absent at position `at`. It stays listed until the next sweep. */
+  /**
+   * `key` was written absent at position `at`: it joins the newest batch while that is small. It stays
+   * listed until the next sweep.
+   */
   unset(key: BKey, at: number): void {
-    this.buryOne(key, at);
+    const last = this.graves[this.graves.length - 1];
+    if (last === undefined || last.keys.length >= SMALL_BATCH) {
+      this.graves.push({ at, keys: [key] });
+      return;
+    }
+    const i = lowerBound(last.keys, key);
+    if (last.keys[i] !== key) last.keys.splice(i, 0, key);
+    if (at > last.at) last.at = at;
   }
 
   /**
@@ -63,7 +73,7 @@ export class LiveKeys {
     if (i >= j) return [];
     if (j - i <= LAZY_CLEAR) {
       const some = this.listed.slice(i, j);
-      for (const k of some) this.buryOne(k, at);
+      for (const k of some) this.unset(k, at);
       return some;
     }
     const gone = this.listed.splice(i, j - i);
@@ -118,17 +128,6 @@ export class LiveKeys {
 
   private run(keys: readonly BKey[], begin: BKey, end: BKey): Run {
     return { keys, i: lowerBound(keys, begin), end: lowerBound(keys, end) };
-  }
-
-  private buryOne(key: BKey, at: number): void {
-    const last = this.graves[this.graves.length - 1];
-    if (last === undefined || last.keys.length >= SMALL_BATCH) {
-      this.graves.push({ at, keys: [key] });
-      return;
-    }
-    const i = lowerBound(last.keys, key);
-    if (last.keys[i] !== key) last.keys.splice(i, 0, key);
-    if (at > last.at) last.at = at;
   }
 }
 

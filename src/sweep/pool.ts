@@ -57,8 +57,8 @@ interface Slot {
  * V8 flags of every worker. Garbage is collected on the run's own thread (see the file header), and the
  * young generation may grow to 64 MB a semi-space, starting at 16 (V8's defaults: 16 and 1). A sweep's
  * worker runs seed after seed with a heap of 100-200 MB that lives as long as the run; with small
- * semi-spaces each scavenge copies much of the young data again, and the default spec spent 13 % more CPU
- * a seed (docs/benchmarks.md, "Sweeps"). Each worker's peak heap grows by about 90 MB.
+ * semi-spaces each scavenge copies much of the young data again. With these flags the default spec takes
+ * about 13 % less CPU a seed (docs/benchmarks.md, "Sweeps"); each worker's peak heap grows by about 90 MB.
  */
 const WORKER_V8_FLAGS = ['--single-threaded-gc', '--max-semi-space-size=64', '--min-semi-space-size=16'];
 
